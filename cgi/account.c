@@ -1,0 +1,395 @@
+/* account.c — the account area: sign-in, sign-out, the audit log, health.
+ *
+ * The inboxpanel-account program.  nginx sends it every path that no other area
+ * claims, so its 404 page is the site's. */
+#include "config.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "audit.h"
+#include "crypto.h"
+#include "login.h"
+#include "page.h"
+#include "pw.h"
+#include "tmpl.h"
+#include "util.h"
+
+#define AUDIT_PAGE_SIZE 50
+
+/* GET / — the panel starts at the user's inboxes.  Answers 303. */
+static void home(struct ctx *ctx)
+{
+	page_redirect(ctx, "/settings/email", NULL, NULL);
+}
+
+/* --- sign-in --------------------------------------------------------------- */
+
+enum { LOGIN_Q_NEXT };
+static const struct field login_query_fields[] = {
+	{ "next", FIELD_LOCAL_PATH, 0, 0, 1024, NULL },
+};
+static const struct form login_query = FORM(login_query_fields);
+
+enum { LOGIN_EMAIL, LOGIN_PASSWORD, LOGIN_NEXT };
+static const struct field login_body_fields[] = {
+	{ "email", FIELD_TEXT, 1, 1, 254, NULL },
+	{ "password", FIELD_SECRET, 1, 1, PW_MAX_LEN, NULL },
+	{ "next", FIELD_LOCAL_PATH, 0, 0, 1024, NULL },
+};
+static const struct form login_body = FORM(login_body_fields);
+
+/* Where to go after signing in: the page asked for, never another site. */
+static const char *after_login(const struct field_value *next)
+{
+	if (next != NULL && next->present && strcmp(next->str, "/login") != 0 &&
+	    strncmp(next->str, "/login?", 7) != 0)
+		return next->str;
+	return "/settings/email";
+}
+
+/* The sign-in form carries a token that must match a cookie set with it, so a
+ * page elsewhere cannot sign a browser into an account of its choosing. */
+static void render_login(struct ctx *ctx, const char *next, const char *email, const char *error_key)
+{
+	const struct param *c = params_get(&ctx->req->cookies, page_cookie_name(ctx, "login"));
+	char token[CRYPTO_TOKEN_LEN + 1];
+
+	if (c != NULL && c->len == CRYPTO_TOKEN_LEN) {
+		snprintf(token, sizeof(token), "%s", c->value);
+	} else {
+		if (crypto_random_token(token) != 0) {
+			page_error(ctx, ST_INTERNAL, NULL);
+			return;
+		}
+		page_set_cookie(ctx, "login", token, 3600, SAME_SITE_STRICT);
+	}
+	tmpl_set(ctx->hdf, "Login.csrf", token);
+	if (next != NULL)
+		tmpl_set(ctx->hdf, "Login.next", next);
+	if (email != NULL)
+		tmpl_set(ctx->hdf, "Login.email", email);
+	if (error_key != NULL) {
+		char key[64];
+		const char *text;
+
+		snprintf(key, sizeof(key), "Lang.login.%s", error_key);
+		text = hdf_get_value(ctx->lang, key, "");
+		tmpl_set(ctx->hdf, "Login.error", text);
+	}
+	page_render(ctx, "login.cs");
+}
+
+/* GET /login — the sign-in form; a signed-in user goes straight on.  200 or 303. */
+static void login_form(struct ctx *ctx)
+{
+	const struct field_value *next = &ctx->query[LOGIN_Q_NEXT];
+
+	if (ctx->user != NULL) {
+		page_redirect(ctx, after_login(next), NULL, NULL);
+		return;
+	}
+	render_login(ctx, next->present ? next->str : NULL, NULL, NULL);
+}
+
+static void audit_login(struct ctx *ctx, const struct user *u, const char *typed, const char *action,
+			const char *detail)
+{
+	struct audit_actor a = {
+		.user_id = u ? u->id : 0,
+		.name = u ? u->email : typed,
+		.client_addr = ctx->req->remote_addr,
+	};
+	char target[48];
+
+	snprintf(target, sizeof(target), u ? "user:%lld" : "user:unknown", u ? u->id : 0LL);
+	audit_write(ctx->db, &a, action, target, detail);
+}
+
+/* POST /login — checks the password (in the same time whether or not the user
+ * exists), throttles, and starts a new session.  303 on success; 200 with the
+ * form and one message for any failure; 429 when throttled. */
+static void login_submit(struct ctx *ctx)
+{
+	const struct field_value *f = ctx->form;
+	const char *email = f[LOGIN_EMAIL].str;
+	struct login_limits lim = { ctx->conf->login_window, ctx->conf->login_max_per_account,
+				    ctx->conf->login_max_per_address };
+	struct sess_timeouts t = { ctx->conf->idle_timeout, ctx->conf->absolute_timeout };
+	char hash[PW_HASH_MAX] = "";
+	char cookie[CRYPTO_TOKEN_LEN + 1];
+	struct session session;
+	struct user user;
+	long retry_after = 0;
+	enum status st;
+	int known, ok;
+
+	st = login_check(ctx->db, email, ctx->req->remote_addr, &lim, ctx->now, &retry_after);
+	if (st == ST_TOO_MANY) {
+		char seconds[24];
+
+		if (db_begin_write(ctx->db) == ST_OK) {
+			audit_login(ctx, NULL, email, "login.throttled", "too many failed sign-ins");
+			db_commit(ctx->db);
+		}
+		snprintf(seconds, sizeof(seconds), "%ld", retry_after);
+		resp_header(ctx->resp, "Retry-After", seconds);
+		tmpl_set_int(ctx->hdf, "Error.retry_minutes", (retry_after + 59) / 60);
+		page_error(ctx, ST_TOO_MANY, "login_throttled");
+		return;
+	}
+	if (st != ST_OK) {
+		page_error(ctx, st, NULL);
+		return;
+	}
+	st = user_by_email(ctx->db, email, &user, hash);
+	if (st != ST_OK && st != ST_NOT_FOUND) {
+		page_error(ctx, st, NULL);
+		return;
+	}
+	known = st == ST_OK && !user.deactivated;
+	if (known) {
+		ok = pw_verify(f[LOGIN_PASSWORD].str, f[LOGIN_PASSWORD].len, hash);
+	} else {
+		pw_verify_dummy(f[LOGIN_PASSWORD].str, f[LOGIN_PASSWORD].len);
+		ok = 0;
+	}
+	if ((st = db_begin_write(ctx->db)) != ST_OK) {
+		page_error(ctx, st, NULL);
+		return;
+	}
+	if (!ok) {
+		/* The detail tells an auditor why; the page never does. */
+		if (login_record(ctx->db, email, ctx->req->remote_addr, 0, ctx->now) != ST_OK)
+			goto fail;
+		audit_login(ctx, st == ST_OK && known ? &user : NULL, email, "login.failure",
+			    !known ? (st == ST_OK ? "account deactivated" : "no such user")
+				   : "wrong password");
+		if (db_commit(ctx->db) != ST_OK)
+			goto fail;
+		render_login(ctx, f[LOGIN_NEXT].present ? f[LOGIN_NEXT].str : NULL, email, "failed");
+		return;
+	}
+	if (ctx->session != NULL && sess_end(ctx->db, ctx->session->id) != ST_OK)
+		goto fail;
+	if (login_record(ctx->db, email, ctx->req->remote_addr, 1, ctx->now) != ST_OK ||
+	    sess_start(ctx->db, user.id, ctx->req->remote_addr, &t, ctx->now, cookie, &session) !=
+		    ST_OK)
+		goto fail;
+	audit_login(ctx, &user, email, "login.success", "");
+	if (db_commit(ctx->db) != ST_OK)
+		goto fail;
+	page_set_cookie(ctx, "session", cookie, ctx->conf->absolute_timeout, SAME_SITE_LAX);
+	page_set_cookie(ctx, "login", "", 0, SAME_SITE_STRICT);
+	page_redirect(ctx, after_login(&f[LOGIN_NEXT]), NULL, NULL);
+	return;
+fail:
+	db_rollback(ctx->db);
+	page_error(ctx, ST_INTERNAL, NULL);
+}
+
+/* POST /logout — ends the session on the server, not only in the browser.  303. */
+static void logout(struct ctx *ctx)
+{
+	if (db_begin_write(ctx->db) != ST_OK || sess_end(ctx->db, ctx->session->id) != ST_OK ||
+	    page_audit(ctx, "logout", "", "") != ST_OK || db_commit(ctx->db) != ST_OK) {
+		db_rollback(ctx->db);
+		page_error(ctx, ST_INTERNAL, NULL);
+		return;
+	}
+	page_set_cookie(ctx, "session", "", 0, SAME_SITE_LAX);
+	page_redirect(ctx, "/login", "signed_out", NULL);
+}
+
+/* --- health ---------------------------------------------------------------- */
+
+static const char sql_heartbeat[] = "SELECT beat_at, pid FROM worker_heartbeat WHERE id = 1";
+
+/* GET /healthz — 200 with JSON when the database answers, 503 when it does not.
+ * The worker's heartbeat is reported, not judged: it may run from cron. */
+static void healthz(struct ctx *ctx)
+{
+	json_t *body = json_object();
+	json_t *worker = json_object();
+	int up = db_ping(ctx->db);
+	char *text;
+
+	json_object_set_new(body, "status", json_string(up ? "ok" : "unavailable"));
+	json_object_set_new(body, "database", json_string(up ? "ok" : "error"));
+	if (up) {
+		sqlite3_stmt *st = db_stmt(ctx->db, sql_heartbeat);
+
+		json_object_set_new(body, "schema_version", json_integer(db_schema_version(ctx->db)));
+		if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+			char when[21];
+
+			format_utc((time_t)sqlite3_column_int64(st, 0), when);
+			json_object_set_new(worker, "last_heartbeat", json_string(when));
+			json_object_set_new(worker, "seconds_ago",
+					    json_integer(ctx->now - sqlite3_column_int64(st, 0)));
+		} else {
+			json_object_set_new(worker, "last_heartbeat", json_null());
+		}
+		if (st != NULL)
+			sqlite3_reset(st);
+	}
+	json_object_set_new(body, "worker", worker);
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (text == NULL) {
+		page_error(ctx, ST_INTERNAL, NULL);
+		return;
+	}
+	ctx->resp->status = up ? 200 : 503;
+	resp_header(ctx->resp, "Content-Type", "application/json");
+	buf_puts(&ctx->resp->body, text);
+	buf_putc(&ctx->resp->body, '\n');
+	free(text);
+}
+
+/* --- audit log ------------------------------------------------------------- */
+
+static const char *const export_formats[] = { "html", "csv", "json", NULL };
+enum { AUDIT_PAGE, AUDIT_ACTION, AUDIT_ACTOR, AUDIT_FORMAT };
+static const struct field audit_query_fields[] = {
+	{ "page", FIELD_INT, 0, 1, 1000000, NULL },
+	{ "action", FIELD_TEXT, 0, 1, 64, NULL },
+	{ "actor", FIELD_TEXT, 0, 1, 254, NULL },
+	{ "format", FIELD_CHOICE, 0, 0, 0, export_formats },
+};
+static const struct form audit_query = FORM(audit_query_fields);
+
+struct audit_listing {
+	HDF *hdf;
+	int n;
+};
+
+static void audit_to_hdf(const struct audit_row *row, void *arg)
+{
+	struct audit_listing *l = arg;
+	char when[21];
+	int i = l->n++;
+
+	format_utc((time_t)row->at, when);
+	tmpl_set_item(l->hdf, "Audit.rows", i, "time", when);
+	tmpl_set_item(l->hdf, "Audit.rows", i, "actor", row->actor);
+	tmpl_set_item(l->hdf, "Audit.rows", i, "client_addr", row->client_addr);
+	tmpl_set_item(l->hdf, "Audit.rows", i, "action", row->action);
+	tmpl_set_item(l->hdf, "Audit.rows", i, "target", row->target);
+	tmpl_set_item(l->hdf, "Audit.rows", i, "detail", row->detail);
+}
+
+static void action_to_hdf(const char *action, void *arg)
+{
+	struct audit_listing *l = arg;
+
+	tmpl_set_item(l->hdf, "Audit.actions", l->n++, NULL, action);
+}
+
+/* GET /admin/audit — super admins only (the dispatcher answers 403 to others).
+ * Newest first, 50 a page, filtered by action and actor; format=csv or json
+ * downloads every matching row.  200. */
+static void audit_page(struct ctx *ctx)
+{
+	const struct field_value *q = ctx->query;
+	struct audit_filter filter = {
+		.action = q[AUDIT_ACTION].present ? q[AUDIT_ACTION].str : NULL,
+		.actor = q[AUDIT_ACTOR].present ? q[AUDIT_ACTOR].str : NULL,
+	};
+	int format = q[AUDIT_FORMAT].present ? q[AUDIT_FORMAT].choice : 0;
+	long long page = q[AUDIT_PAGE].present ? q[AUDIT_PAGE].num : 1;
+	long long total, pages;
+	struct audit_listing listing = { ctx->hdf, 0 };
+	enum status st;
+
+	if (format != 0) {
+		char when[21], disposition[96];
+		const char *ext = export_formats[format];
+
+		if (db_begin_write(ctx->db) != ST_OK) {
+			page_error(ctx, ST_INTERNAL, NULL);
+			return;
+		}
+		/* Reading the whole log out is itself recorded. */
+		page_audit(ctx, "audit.export", "audit_log", ext);
+		st = format == 1 ? audit_export_csv(ctx->db, &filter, &ctx->resp->body)
+				 : audit_export_json(ctx->db, &filter, &ctx->resp->body);
+		if (st != ST_OK || db_commit(ctx->db) != ST_OK) {
+			db_rollback(ctx->db);
+			page_error(ctx, ST_INTERNAL, NULL);
+			return;
+		}
+		format_utc(ctx->now, when);
+		when[10] = '\0';
+		snprintf(disposition, sizeof(disposition), "attachment; filename=\"audit-%s.%s\"", when,
+			 ext);
+		resp_header(ctx->resp, "Content-Type",
+			    format == 1 ? "text/csv; charset=utf-8" : "application/json");
+		resp_header(ctx->resp, "Content-Disposition", disposition);
+		return;
+	}
+	total = audit_count(ctx->db, &filter);
+	if (total < 0) {
+		page_error(ctx, ST_INTERNAL, NULL);
+		return;
+	}
+	pages = total == 0 ? 1 : (total + AUDIT_PAGE_SIZE - 1) / AUDIT_PAGE_SIZE;
+	if (page > pages) {
+		page_error(ctx, ST_NOT_FOUND, "no_such_page");
+		return;
+	}
+	if (audit_each(ctx->db, &filter, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE, audit_to_hdf,
+		       &listing) != ST_OK) {
+		page_error(ctx, ST_INTERNAL, NULL);
+		return;
+	}
+	listing.n = 0;
+	audit_actions(ctx->db, action_to_hdf, &listing);
+	tmpl_set_int(ctx->hdf, "Audit.total", total);
+	tmpl_set_int(ctx->hdf, "Audit.page", page);
+	tmpl_set_int(ctx->hdf, "Audit.pages", pages);
+	if (filter.action != NULL)
+		tmpl_set(ctx->hdf, "Audit.filter.action", filter.action);
+	if (filter.actor != NULL)
+		tmpl_set(ctx->hdf, "Audit.filter.actor", filter.actor);
+	{
+		/* The filter as a query string for the paging and export links. */
+		struct buf qs;
+
+		buf_init(&qs);
+		if (filter.action != NULL) {
+			char *v = page_url_escape(filter.action);
+
+			buf_printf(&qs, "&action=%s", v);
+			free(v);
+		}
+		if (filter.actor != NULL) {
+			char *v = page_url_escape(filter.actor);
+
+			buf_printf(&qs, "&actor=%s", v);
+			free(v);
+		}
+		tmpl_set(ctx->hdf, "Audit.filter.query", qs.data ? qs.data : "");
+		buf_free(&qs);
+	}
+	tmpl_set(ctx->hdf, "Nav.current", "audit");
+	page_render(ctx, "audit.cs");
+}
+
+static const struct route routes[] = {
+	{ METHOD_GET, "/", home, 0, NULL, NULL },
+	{ METHOD_GET, "/login", login_form, ROUTE_PUBLIC, &login_query, NULL },
+	{ METHOD_POST, "/login", login_submit, ROUTE_PUBLIC, NULL, &login_body },
+	{ METHOD_POST, "/logout", logout, 0, NULL, NULL },
+	{ METHOD_GET, "/healthz", healthz, ROUTE_PUBLIC, NULL, NULL },
+	{ METHOD_GET, "/admin/audit", audit_page, ROUTE_SUPER_ADMIN, &audit_query, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct program program = { "inboxpanel-account", routes, ARRAY_LEN(routes) };
+
+	return app_main(argc, argv, &program);
+}

@@ -1,0 +1,184 @@
+/* audit.c — the audit_log table and its exports. */
+#include "config.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+
+static const char sql_insert[] =
+	"INSERT INTO audit_log (at, actor_user_id, actor, client_addr, action, target, detail) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+/* ?1 and ?2 are the optional filters: NULL matches every row. */
+static const char sql_page[] =
+	"SELECT id, at, actor_user_id, actor, client_addr, action, target, detail FROM audit_log "
+	"WHERE (?1 IS NULL OR action = ?1) AND (?2 IS NULL OR actor = ?2) "
+	"ORDER BY at DESC, id DESC LIMIT ?3 OFFSET ?4";
+static const char sql_count[] =
+	"SELECT count(*) FROM audit_log WHERE (?1 IS NULL OR action = ?1) AND (?2 IS NULL OR actor = ?2)";
+static const char sql_actions[] = "SELECT DISTINCT action FROM audit_log ORDER BY action";
+
+enum status audit_write(struct db *db, const struct audit_actor *actor, const char *action,
+			const char *target, const char *detail)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_insert);
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, (long long)now_utc());
+	if (actor->user_id > 0)
+		sqlite3_bind_int64(st, 2, actor->user_id);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, actor->name ? actor->name : "system", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, actor->client_addr ? actor->client_addr : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, action, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, target ? target : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, detail ? detail : "", -1, SQLITE_TRANSIENT);
+	return db_step_done(db, st);
+}
+
+static void bind_filter(sqlite3_stmt *st, const struct audit_filter *f)
+{
+	if (f != NULL && f->action != NULL)
+		sqlite3_bind_text(st, 1, f->action, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 1);
+	if (f != NULL && f->actor != NULL)
+		sqlite3_bind_text(st, 2, f->actor, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 2);
+}
+
+enum status audit_each(struct db *db, const struct audit_filter *f, long long limit,
+		       long long offset, void (*fn)(const struct audit_row *row, void *arg),
+		       void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_page);
+	int rc;
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	bind_filter(st, f);
+	sqlite3_bind_int64(st, 3, limit);
+	sqlite3_bind_int64(st, 4, offset);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct audit_row row = {
+			.id = sqlite3_column_int64(st, 0),
+			.at = sqlite3_column_int64(st, 1),
+			.actor_user_id = sqlite3_column_int64(st, 2),
+			.actor = db_text(st, 3),
+			.client_addr = db_text(st, 4),
+			.action = db_text(st, 5),
+			.target = db_text(st, 6),
+			.detail = db_text(st, 7),
+		};
+
+		fn(&row, arg);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : ST_INTERNAL;
+}
+
+long long audit_count(struct db *db, const struct audit_filter *f)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_count);
+	long long n = -1;
+
+	if (st == NULL)
+		return -1;
+	bind_filter(st, f);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+enum status audit_actions(struct db *db, void (*fn)(const char *action, void *arg), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_actions);
+	int rc;
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(db_text(st, 0), arg);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : ST_INTERNAL;
+}
+
+static void csv_cell(struct buf *out, const char *s, int last)
+{
+	/* A cell starting with = + - @ (or a tab or CR) runs as a formula in a
+	 * spreadsheet; the apostrophe makes it text (OWASP CSV injection). */
+	int defuse = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
+		     s[0] == '\r';
+
+	buf_putc(out, '"');
+	if (defuse)
+		buf_putc(out, '\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(out, '"');
+		buf_putc(out, *s);
+	}
+	buf_putc(out, '"');
+	buf_puts(out, last ? "\r\n" : ",");
+}
+
+static void csv_row(const struct audit_row *row, void *arg)
+{
+	struct buf *out = arg;
+	char when[21], id[24];
+
+	format_utc((time_t)row->at, when);
+	snprintf(id, sizeof(id), "%lld", row->id);
+	csv_cell(out, id, 0);
+	csv_cell(out, when, 0);
+	csv_cell(out, row->actor, 0);
+	csv_cell(out, row->client_addr, 0);
+	csv_cell(out, row->action, 0);
+	csv_cell(out, row->target, 0);
+	csv_cell(out, row->detail, 1);
+}
+
+enum status audit_export_csv(struct db *db, const struct audit_filter *f, struct buf *out)
+{
+	buf_puts(out, "id,time_utc,actor,client_address,action,target,detail\r\n");
+	return audit_each(db, f, -1, 0, csv_row, out);
+}
+
+static void json_row(const struct audit_row *row, void *arg)
+{
+	json_t *array = arg;
+	char when[21];
+
+	format_utc((time_t)row->at, when);
+	json_array_append_new(array, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}",
+					       "id", (json_int_t)row->id, "time_utc", when,
+					       "actor", row->actor, "client_address",
+					       row->client_addr, "action", row->action,
+					       "target", row->target, "detail", row->detail));
+}
+
+enum status audit_export_json(struct db *db, const struct audit_filter *f, struct buf *out)
+{
+	json_t *array = json_array();
+	enum status st = audit_each(db, f, -1, 0, json_row, array);
+	char *text;
+
+	if (st == ST_OK) {
+		text = json_dumps(array, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+		if (text == NULL) {
+			st = ST_INTERNAL;
+		} else {
+			buf_puts(out, text);
+			buf_putc(out, '\n');
+			free(text);
+		}
+	}
+	json_decref(array);
+	return st;
+}

@@ -1,0 +1,49 @@
+/* audit.h — the audit log: who did what, to what, when, from where.  Written in
+ * the same transaction as the change it records. */
+#ifndef IP_AUDIT_H
+#define IP_AUDIT_H
+
+#include "db.h"
+#include "status.h"
+#include "util.h"
+
+struct audit_actor {
+	long long user_id;       /* 0 when nobody is signed in */
+	const char *name;        /* the user's email, "system", or what was typed */
+	const char *client_addr; /* "" from the command line */
+};
+
+/* detail is plain words for a reader and must never hold a secret. */
+enum status audit_write(struct db *db, const struct audit_actor *actor, const char *action,
+			const char *target, const char *detail);
+
+struct audit_row {
+	long long id;
+	long long at;
+	long long actor_user_id;
+	const char *actor;
+	const char *client_addr;
+	const char *action;
+	const char *target;
+	const char *detail;
+};
+
+struct audit_filter {
+	const char *action; /* exact action, or NULL */
+	const char *actor;  /* exact actor, or NULL */
+};
+
+/* Rows matching filter, newest first, from offset, at most limit (-1: all). */
+enum status audit_each(struct db *db, const struct audit_filter *f, long long limit,
+		       long long offset, void (*fn)(const struct audit_row *row, void *arg),
+		       void *arg);
+long long audit_count(struct db *db, const struct audit_filter *f);
+/* The distinct actions in the log, for the filter menu. */
+enum status audit_actions(struct db *db, void (*fn)(const char *action, void *arg), void *arg);
+
+/* Exports as CSV (RFC 4180, cells that a spreadsheet would run as a formula
+ * defused with a leading apostrophe) or as a JSON array. */
+enum status audit_export_csv(struct db *db, const struct audit_filter *f, struct buf *out);
+enum status audit_export_json(struct db *db, const struct audit_filter *f, struct buf *out);
+
+#endif

@@ -1,0 +1,349 @@
+/* conf.c — loading and checking the HDF configuration file.
+ *
+ * The keys are a table: each with its type, bounds and default, so the loader,
+ * the checks and the error messages stay in step.  Relative paths are taken from
+ * the configuration file's own folder, so a demo or test folder is self-contained. */
+#include "config.h"
+
+#include "clearsilver.h"
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "util.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#ifndef PKGDATADIR
+#define PKGDATADIR "/usr/share/inboxpanel"
+#endif
+
+const char *const conf_provider_names[CONF_PROVIDER__MAX] = {
+	[CONF_PROVIDER_GOOGLE] = "google",
+	[CONF_PROVIDER_MICROSOFT] = "microsoft",
+	[CONF_PROVIDER_OUTLOOK] = "outlook",
+};
+
+enum key_type { KEY_STRING, KEY_PATH, KEY_URL, KEY_SECONDS, KEY_COUNT, KEY_EMAIL };
+
+struct key {
+	const char *name;
+	enum key_type type;
+	int required;
+	size_t offset;
+	const char *default_value;
+	long min, max;
+};
+
+#define AT(field) offsetof(struct conf, field)
+
+static const struct key keys[] = {
+	{ "Database.path", KEY_PATH, 1, AT(database_path), NULL, 0, 0 },
+	{ "Templates.dir", KEY_PATH, 0, AT(template_dir), PKGDATADIR "/templates", 0, 0 },
+	{ "Templates.lang_dir", KEY_PATH, 0, AT(lang_dir), NULL, 0, 0 },
+	{ "Site.base_url", KEY_URL, 1, AT(base_url), NULL, 0, 0 },
+	{ "Site.static_url", KEY_STRING, 0, AT(static_url), NULL, 0, 0 },
+	{ "Session.idle_timeout", KEY_SECONDS, 0, AT(idle_timeout), "1800", 1, 86400 * 30 },
+	{ "Session.absolute_timeout", KEY_SECONDS, 0, AT(absolute_timeout), "43200", 1,
+	  86400 * 90 },
+	{ "Login.window", KEY_SECONDS, 0, AT(login_window), "900", 1, 86400 },
+	{ "Login.max_failures_per_account", KEY_COUNT, 0, AT(login_max_per_account), "5", 1,
+	  1000 },
+	{ "Login.max_failures_per_address", KEY_COUNT, 0, AT(login_max_per_address), "20", 1,
+	  100000 },
+	{ "Limits.max_body", KEY_COUNT, 0, AT(max_body), "16384", 1024, 1024 * 1024 },
+	{ "Keys.public_file", KEY_PATH, 1, AT(public_key_file), NULL, 0, 0 },
+	{ "Keys.private_file", KEY_PATH, 0, AT(private_key_file), NULL, 0, 0 },
+	{ "Worker.wakeup", KEY_PATH, 0, AT(worker_wakeup), NULL, 0, 0 },
+	{ "Smtp.url", KEY_URL, 0, AT(smtp_url), NULL, 0, 0 },
+	{ "Smtp.from", KEY_EMAIL, 0, AT(smtp_from), NULL, 0, 0 },
+	{ "Smtp.username", KEY_STRING, 0, AT(smtp_username), NULL, 0, 0 },
+	{ "Smtp.password", KEY_STRING, 0, AT(smtp_password), NULL, 0, 0 },
+};
+
+#define PAT(field) offsetof(struct conf_provider, field)
+
+/* Per provider: which keys a block has, and which of them it must have. */
+static const struct provider_key {
+	const char *name;
+	size_t offset;
+	int url;
+	unsigned required_for; /* bit per enum conf_provider_id */
+} provider_keys[] = {
+	{ "client_id", PAT(client_id), 0, 7 },
+	{ "client_secret", PAT(client_secret), 0, 0 },
+	{ "authorize_url", PAT(authorize_url), 1, 7 },
+	{ "token_url", PAT(token_url), 1, 7 },
+	{ "revoke_url", PAT(revoke_url), 1, 1u << CONF_PROVIDER_GOOGLE },
+	{ "userinfo_url", PAT(userinfo_url), 1, 0 },
+	{ "graph_url", PAT(graph_url), 1, 1u << CONF_PROVIDER_MICROSOFT },
+	{ "scopes", PAT(scopes), 0, 7 },
+};
+
+const char *conf_default_path(const char *from_argument)
+{
+	const char *env;
+
+	if (from_argument != NULL)
+		return from_argument;
+	env = getenv("INBOXPANEL_CONF");
+	if (env != NULL && *env != '\0')
+		return env;
+	return SYSCONFDIR "/inboxpanel/inboxpanel.hdf";
+}
+
+static int printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* http(s)://host[:port][/path] with no query, fragment, user info or trailing '/'. */
+static int url_valid(const char *v)
+{
+	const char *rest;
+
+	if (strncmp(v, "https://", 8) == 0)
+		rest = v + 8;
+	else if (strncmp(v, "http://", 7) == 0)
+		rest = v + 7;
+	else if (strncmp(v, "smtp://", 7) == 0 || strncmp(v, "smtps://", 8) == 0)
+		rest = strstr(v, "://") + 3;
+	else
+		return 0;
+	if (*rest == '\0' || *rest == '/' || strpbrk(v, " ?#@\"<>\\") != NULL)
+		return 0;
+	return v[strlen(v) - 1] != '/';
+}
+
+static char *resolve_path(const char *conf_dir, const char *value)
+{
+	if (value[0] == '/')
+		return xstrdup(value);
+	return xasprintf("%s/%s", conf_dir, value);
+}
+
+static int check_value(const struct key *k, const char *v, char *err, size_t errlen)
+{
+	long long n;
+
+	switch (k->type) {
+	case KEY_SECONDS:
+	case KEY_COUNT:
+		if (parse_int_strict(v, strlen(v), k->min, k->max, &n) != 0) {
+			snprintf(err, errlen, "%s: must be a whole number from %ld to %ld%s", k->name,
+				 k->min, k->max, k->type == KEY_SECONDS ? " (seconds)" : "");
+			return -1;
+		}
+		return 0;
+	case KEY_URL:
+		if (!url_valid(v)) {
+			snprintf(err, errlen,
+				 "%s: must be an absolute URL like https://host/path, without a trailing slash",
+				 k->name);
+			return -1;
+		}
+		return 0;
+	case KEY_EMAIL:
+		if (strchr(v, '@') == NULL || !printable(v) || strchr(v, ' ') != NULL) {
+			snprintf(err, errlen, "%s: must be an email address", k->name);
+			return -1;
+		}
+		return 0;
+	case KEY_STRING:
+	case KEY_PATH:
+		if (!printable(v) || *v == '\0') {
+			snprintf(err, errlen, "%s: must be non-empty printable text", k->name);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+/* Refuses keys the panel does not know: a misspelt key would otherwise be
+ * silently replaced by its default. */
+static int check_unknown_keys(HDF *hdf, char *err, size_t errlen)
+{
+	for (HDF *section = hdf_obj_child(hdf); section; section = hdf_obj_next(section)) {
+		const char *sname = hdf_obj_name(section);
+
+		if (strcmp(sname, "Provider") == 0) {
+			for (HDF *p = hdf_obj_child(section); p; p = hdf_obj_next(p)) {
+				int known = 0;
+
+				for (int i = 0; i < CONF_PROVIDER__MAX; i++)
+					if (strcmp(hdf_obj_name(p), conf_provider_names[i]) == 0)
+						known = 1;
+				if (!known) {
+					snprintf(err, errlen, "Provider.%s: unknown provider (google, microsoft, outlook)",
+						 hdf_obj_name(p));
+					return -1;
+				}
+				/* Provider blocks may carry extra keys of a deployment's own. */
+			}
+			continue;
+		}
+		if (hdf_obj_child(section) == NULL) {
+			snprintf(err, errlen, "%s: unknown key", sname);
+			return -1;
+		}
+		for (HDF *k = hdf_obj_child(section); k; k = hdf_obj_next(k)) {
+			char full[128];
+			int known = 0;
+
+			snprintf(full, sizeof(full), "%s.%s", sname, hdf_obj_name(k));
+			for (size_t i = 0; i < ARRAY_LEN(keys); i++)
+				if (strcmp(keys[i].name, full) == 0)
+					known = 1;
+			if (!known || hdf_obj_child(k) != NULL) {
+				snprintf(err, errlen, "%s: unknown key", full);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int load_providers(HDF *hdf, struct conf *conf, char *err, size_t errlen)
+{
+	for (int id = 0; id < CONF_PROVIDER__MAX; id++) {
+		struct conf_provider *p = &conf->providers[id];
+		HDF *block = hdf_get_obj(hdf, "Provider");
+
+		block = block ? hdf_get_obj(block, conf_provider_names[id]) : NULL;
+		if (block == NULL)
+			continue;
+		p->configured = 1;
+		for (size_t i = 0; i < ARRAY_LEN(provider_keys); i++) {
+			const struct provider_key *pk = &provider_keys[i];
+			const char *v = hdf_get_value(block, pk->name, NULL);
+			char **slot = (char **)((char *)p + pk->offset);
+
+			if (v == NULL || *v == '\0') {
+				if (pk->required_for & (1u << id)) {
+					snprintf(err, errlen, "Provider.%s.%s: missing",
+						 conf_provider_names[id], pk->name);
+					return -1;
+				}
+				continue;
+			}
+			if ((pk->url && !url_valid(v)) || !printable(v)) {
+				snprintf(err, errlen, "Provider.%s.%s: must be an absolute URL%s",
+					 conf_provider_names[id], pk->name,
+					 pk->url ? "" : " or printable text");
+				return -1;
+			}
+			*slot = xstrdup(v);
+		}
+	}
+	return 0;
+}
+
+int conf_load(const char *path, struct conf *conf, char *err, size_t errlen)
+{
+	HDF *hdf = NULL;
+	NEOERR *nerr;
+	char *dir_copy, *conf_dir;
+	int rc = -1;
+
+	memset(conf, 0, sizeof(*conf));
+	nerr = hdf_init(&hdf);
+	if (nerr == STATUS_OK)
+		nerr = hdf_read_file(hdf, path);
+	if (nerr != STATUS_OK) {
+		STRING msg;
+
+		string_init(&msg);
+		nerr_error_string(nerr, &msg);
+		snprintf(err, errlen, "%s: cannot read the configuration: %s", path,
+			 msg.buf ? msg.buf : "unknown error");
+		string_clear(&msg);
+		nerr_ignore(&nerr);
+		hdf_destroy(&hdf);
+		return -1;
+	}
+	conf->path = xstrdup(path);
+	dir_copy = xstrdup(path);
+	conf_dir = xstrdup(dirname(dir_copy));
+	free(dir_copy);
+
+	if (check_unknown_keys(hdf, err, errlen) != 0)
+		goto out;
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
+		const struct key *k = &keys[i];
+		const char *v = hdf_get_value(hdf, k->name, NULL);
+		void *slot = (char *)conf + k->offset;
+
+		if (v == NULL || *v == '\0') {
+			if (k->required) {
+				snprintf(err, errlen, "%s: missing", k->name);
+				goto out;
+			}
+			v = k->default_value;
+			if (v == NULL)
+				continue;
+		}
+		if (check_value(k, v, err, errlen) != 0)
+			goto out;
+		if (k->type == KEY_SECONDS || k->type == KEY_COUNT) {
+			long long n = 0;
+
+			parse_int_strict(v, strlen(v), k->min, k->max, &n);
+			*(long *)slot = (long)n;
+		} else if (k->type == KEY_PATH) {
+			*(char **)slot = resolve_path(conf_dir, v);
+		} else {
+			*(char **)slot = xstrdup(v);
+		}
+	}
+	if (conf->absolute_timeout < conf->idle_timeout) {
+		snprintf(err, errlen,
+			 "Session.absolute_timeout: must not be shorter than Session.idle_timeout");
+		goto out;
+	}
+	if (strncmp(conf->base_url, "http", 4) != 0) {
+		snprintf(err, errlen, "Site.base_url: must start with http:// or https://");
+		goto out;
+	}
+	conf->secure_cookies = strncmp(conf->base_url, "https://", 8) == 0;
+	{
+		const char *host = strstr(conf->base_url, "://") + 3;
+		const char *slash = strchr(host, '/');
+
+		conf->base_path = xstrdup(slash ? slash : "");
+	}
+	if (conf->lang_dir == NULL)
+		conf->lang_dir = xasprintf("%s/lang", conf->template_dir);
+	if (conf->static_url == NULL)
+		conf->static_url = xasprintf("%s/static", conf->base_path);
+	if (load_providers(hdf, conf, err, errlen) != 0)
+		goto out;
+	rc = 0;
+out:
+	free(conf_dir);
+	hdf_destroy(&hdf);
+	if (rc != 0)
+		conf_free(conf);
+	return rc;
+}
+
+void conf_free(struct conf *conf)
+{
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++)
+		if (keys[i].type != KEY_SECONDS && keys[i].type != KEY_COUNT)
+			free(*(char **)((char *)conf + keys[i].offset));
+	for (int id = 0; id < CONF_PROVIDER__MAX; id++)
+		for (size_t i = 0; i < ARRAY_LEN(provider_keys); i++)
+			free(*(char **)((char *)&conf->providers[id] + provider_keys[i].offset));
+	free(conf->path);
+	free(conf->base_path);
+	memset(conf, 0, sizeof(*conf));
+}

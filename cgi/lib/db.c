@@ -1,0 +1,262 @@
+/* db.c — SQLite with the settings DESIGN.md asks for, numbered migrations compiled
+ * into the program, and a small cache of prepared statements.
+ *
+ * WAL lets readers proceed while one writer commits; synchronous=FULL makes a
+ * confirmed commit survive power loss; the busy timeout lets a writer wait for the
+ * lock rather than fail. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "migrations.h"
+#include "util.h"
+
+#define STMT_CACHE_SIZE 128
+
+struct cached_stmt {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
+struct db {
+	sqlite3 *handle;
+	struct cached_stmt cache[STMT_CACHE_SIZE];
+	size_t cached;
+	int in_transaction;
+};
+
+static int exec_sql(struct db *db, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->handle, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db->handle));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int db_schema_version_known(void)
+{
+	return (int)migration_count;
+}
+
+int db_schema_version(struct db *db)
+{
+	sqlite3_stmt *st;
+	int version = -1;
+
+	if (sqlite3_prepare_v2(db->handle, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return version;
+}
+
+/* Applies every migration above the database's user_version, each in its own
+ * write transaction with the version bump, so a crash leaves a whole version. */
+static int migrate(struct db *db, char *err, size_t errlen)
+{
+	for (;;) {
+		int version;
+		char bump[64];
+
+		if (exec_sql(db, "BEGIN IMMEDIATE", err, errlen) != 0)
+			return -1;
+		version = db_schema_version(db);
+		if (version < 0 || version > (int)migration_count) {
+			exec_sql(db, "ROLLBACK", bump, sizeof(bump));
+			snprintf(err, errlen,
+				 "database schema version %d is newer than this program knows (%zu)",
+				 version, migration_count);
+			return -1;
+		}
+		if (version == (int)migration_count) {
+			exec_sql(db, "COMMIT", err, errlen);
+			return 0;
+		}
+		if (exec_sql(db, migrations[version].sql, err, errlen) != 0) {
+			char ignored[64];
+			char what[256];
+
+			snprintf(what, sizeof(what), "%s", err);
+			exec_sql(db, "ROLLBACK", ignored, sizeof(ignored));
+			snprintf(err, errlen, "migration %s: %s", migrations[version].name, what);
+			return -1;
+		}
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", version + 1);
+		if (exec_sql(db, bump, err, errlen) != 0 || exec_sql(db, "COMMIT", err, errlen) != 0) {
+			char ignored[64];
+
+			exec_sql(db, "ROLLBACK", ignored, sizeof(ignored));
+			return -1;
+		}
+	}
+}
+
+struct db *db_open(const char *path, char *err, size_t errlen)
+{
+	struct db *db = xcalloc(1, sizeof(*db));
+	int rc;
+
+	rc = sqlite3_open_v2(path, &db->handle,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+			 db->handle ? sqlite3_errmsg(db->handle) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->handle, 1);
+	sqlite3_busy_timeout(db->handle, 5000);
+	if (exec_sql(db, "PRAGMA journal_mode = WAL", err, errlen) != 0 ||
+	    exec_sql(db, "PRAGMA synchronous = FULL", err, errlen) != 0 ||
+	    exec_sql(db, "PRAGMA foreign_keys = ON", err, errlen) != 0 ||
+	    exec_sql(db, "PRAGMA trusted_schema = OFF", err, errlen) != 0)
+		goto fail;
+	if (migrate(db, err, errlen) != 0)
+		goto fail;
+	return db;
+fail:
+	db_close(db);
+	return NULL;
+}
+
+void db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	for (size_t i = 0; i < db->cached; i++)
+		sqlite3_finalize(db->cache[i].stmt);
+	sqlite3_close(db->handle);
+	free(db);
+}
+
+sqlite3_stmt *db_stmt(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	for (size_t i = 0; i < db->cached; i++)
+		if (db->cache[i].sql == sql) {
+			st = db->cache[i].stmt;
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return st;
+		}
+	if (sqlite3_prepare_v3(db->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+	    SQLITE_OK) {
+		/* A statement of ours that does not compile is a bug: say which. */
+		log_error("prepare failed: %s: %.80s", sqlite3_errmsg(db->handle), sql);
+		return NULL;
+	}
+	if (db->cached < STMT_CACHE_SIZE) {
+		db->cache[db->cached].sql = sql;
+		db->cache[db->cached].stmt = st;
+		db->cached++;
+	} else {
+		log_error("statement cache full; raise STMT_CACHE_SIZE");
+		abort();
+	}
+	return st;
+}
+
+static enum status simple(struct db *db, const char *sql)
+{
+	char err[256];
+
+	if (exec_sql(db, sql, err, sizeof(err)) != 0) {
+		log_error("%s: %s", sql, err);
+		return ST_INTERNAL;
+	}
+	return ST_OK;
+}
+
+enum status db_begin_write(struct db *db)
+{
+	enum status st = simple(db, "BEGIN IMMEDIATE");
+
+	if (st == ST_OK)
+		db->in_transaction = 1;
+	return st;
+}
+
+enum status db_begin_read(struct db *db)
+{
+	enum status st = simple(db, "BEGIN DEFERRED");
+
+	if (st == ST_OK)
+		db->in_transaction = 1;
+	return st;
+}
+
+enum status db_commit(struct db *db)
+{
+	enum status st = simple(db, "COMMIT");
+
+	if (st != ST_OK)
+		db_rollback(db);
+	db->in_transaction = 0;
+	return st;
+}
+
+void db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->handle))
+		simple(db, "ROLLBACK");
+	db->in_transaction = 0;
+}
+
+enum status db_step_done(struct db *db, sqlite3_stmt *st)
+{
+	int rc;
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		log_error("statement failed: %s: %.80s", sqlite3_errmsg(db->handle), sqlite3_sql(st));
+		sqlite3_reset(st);
+		return rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT ? ST_CONFLICT
+										  : ST_INTERNAL;
+	}
+	sqlite3_reset(st);
+	return ST_OK;
+}
+
+const char *db_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return t ? (const char *)t : "";
+}
+
+long long db_last_insert_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(db->handle);
+}
+
+int db_changes(struct db *db)
+{
+	return sqlite3_changes(db->handle);
+}
+
+int db_ping(struct db *db)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM sqlite_schema");
+	int ok;
+
+	if (st == NULL)
+		return 0;
+	ok = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return ok;
+}
+
+sqlite3 *db_handle(struct db *db)
+{
+	return db->handle;
+}

@@ -1,0 +1,89 @@
+/* login.c — the login_attempts table.  Failures are counted over a sliding window
+ * both per typed address (guessing one account's password) and per client
+ * address (trying many accounts from one place). */
+#include "config.h"
+
+#include "login.h"
+
+static const char sql_failures_by_email[] =
+	"SELECT count(*), min(at) FROM login_attempts WHERE email = ?1 AND at > ?2 AND succeeded = 0";
+static const char sql_failures_by_addr[] =
+	"SELECT count(*), min(at) FROM login_attempts WHERE client_addr = ?1 AND at > ?2 "
+	"AND succeeded = 0";
+static const char sql_insert[] =
+	"INSERT INTO login_attempts (email, client_addr, at, succeeded) VALUES (?1, ?2, ?3, ?4)";
+/* A success forgets the account's failures, and anything older than a day goes. */
+static const char sql_forget[] =
+	"DELETE FROM login_attempts WHERE (email = ?1 AND succeeded = 0) OR at < ?2";
+
+static enum status failures(struct db *db, const char *sql, const char *key, time_t since,
+			    long long *count, long long *oldest)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (long long)since);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*count = sqlite3_column_int64(st, 0);
+		*oldest = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? ST_OK : ST_INTERNAL;
+}
+
+enum status login_check(struct db *db, const char *email, const char *client_addr,
+			const struct login_limits *lim, time_t now, long *retry_after)
+{
+	long long n_email = 0, n_addr = 0, oldest_email = 0, oldest_addr = 0;
+	time_t since = now - lim->window;
+	enum status st;
+
+	if ((st = failures(db, sql_failures_by_email, email, since, &n_email, &oldest_email)) != ST_OK ||
+	    (st = failures(db, sql_failures_by_addr, client_addr, since, &n_addr, &oldest_addr)) !=
+		    ST_OK)
+		return st;
+	*retry_after = 0;
+	if (n_email >= lim->per_account)
+		*retry_after = (long)(oldest_email + lim->window - now);
+	if (n_addr >= lim->per_address) {
+		long wait = (long)(oldest_addr + lim->window - now);
+
+		if (wait > *retry_after)
+			*retry_after = wait;
+	}
+	if (n_email >= lim->per_account || n_addr >= lim->per_address) {
+		if (*retry_after < 1)
+			*retry_after = 1;
+		return ST_TOO_MANY;
+	}
+	return ST_OK;
+}
+
+enum status login_record(struct db *db, const char *email, const char *client_addr, int succeeded,
+			 time_t now)
+{
+	sqlite3_stmt *st;
+	enum status rc;
+
+	if (succeeded) {
+		st = db_stmt(db, sql_forget);
+		if (st == NULL)
+			return ST_INTERNAL;
+		sqlite3_bind_text(st, 1, email, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, (long long)now - 86400);
+		if ((rc = db_step_done(db, st)) != ST_OK)
+			return rc;
+	}
+	st = db_stmt(db, sql_insert);
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, client_addr, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (long long)now);
+	sqlite3_bind_int(st, 4, succeeded ? 1 : 0);
+	return db_step_done(db, st);
+}

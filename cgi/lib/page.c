@@ -1,0 +1,215 @@
+/* page.c — answering: templates, error pages, redirects with flash messages. */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "page.h"
+#include "tmpl.h"
+#include "util.h"
+
+/* Values every page's layout reads: where the site and its static files are, the
+ * language, who is signed in and the token their forms carry. */
+static void fill_layout(struct ctx *ctx)
+{
+	HDF *h = ctx->hdf;
+
+	tmpl_set(h, "Site.base", ctx->conf->base_path);
+	tmpl_set(h, "Site.static", ctx->conf->static_url);
+	tmpl_set(h, "Page.lang", ctx->lang_code);
+	tmpl_set(h, "Page.path", ctx->req->path ? ctx->req->path : "/");
+	if (ctx->user != NULL) {
+		tmpl_set(h, "User.email", ctx->user->email);
+		tmpl_set(h, "User.display", user_display_name(ctx->user));
+		tmpl_set_int(h, "User.is_super_admin", ctx->user->role == ROLE_SUPER_ADMIN);
+		tmpl_set_int(h, "User.may_access_account", user_may_access_account(ctx->user));
+		tmpl_set(h, "Csrf.token", ctx->session->csrf_token);
+	}
+}
+
+/* The flash cookie holds a message key and an optional argument in base64url,
+ * so any address survives the cookie syntax; the template escapes the result. */
+static void take_flash(struct ctx *ctx)
+{
+	const struct param *p = params_get(&ctx->req->cookies, page_cookie_name(ctx, "flash"));
+	char key[48], arg64[400], arg[300];
+	char *text;
+	size_t key_len;
+
+	if (p == NULL)
+		return;
+	page_set_cookie(ctx, "flash", "", 0, SAME_SITE_LAX);
+	key_len = strcspn(p->value, ".");
+	if (key_len == 0 || key_len >= sizeof(key) || p->len - key_len >= sizeof(arg64))
+		return;
+	memcpy(key, p->value, key_len);
+	key[key_len] = '\0';
+	for (size_t i = 0; i < key_len; i++)
+		if (!((key[i] >= 'a' && key[i] <= 'z') || key[i] == '_'))
+			return;
+	arg[0] = '\0';
+	if (p->value[key_len] == '.') {
+		size_t n = 0, len;
+		long got;
+
+		/* base64url back to padded base64 for the decoder */
+		for (const char *s = p->value + key_len + 1; *s; s++)
+			arg64[n++] = *s == '-' ? '+' : *s == '_' ? '/' : *s;
+		while (n % 4 != 0)
+			arg64[n++] = '=';
+		arg64[n] = '\0';
+		len = n;
+		got = crypto_base64_decode(arg64, len, (uint8_t *)arg, sizeof(arg) - 1);
+		if (got < 0 || !utf8_valid(arg, (size_t)got))
+			return;
+		arg[got] = '\0';
+		if (strlen(arg) != (size_t)got)
+			return;
+	}
+	{
+		char flash_key[64];
+
+		snprintf(flash_key, sizeof(flash_key), "flash.%s", key);
+		text = tmpl_words(ctx->lang, flash_key, "arg", arg);
+	}
+	if (text != NULL) {
+		tmpl_set(ctx->hdf, "Flash.text", text);
+		free(text);
+	}
+}
+
+static void render_with_status(struct ctx *ctx, int status, const char *template_name)
+{
+	enum status st;
+
+	fill_layout(ctx);
+	if (status == 200)
+		take_flash(ctx);
+	buf_reset(&ctx->resp->body);
+	st = tmpl_render(template_name, ctx->hdf, ctx->lang, &ctx->resp->body);
+	if (st != ST_OK) {
+		/* The templates themselves failed: answer with no template at all. */
+		resp_reset(ctx->resp);
+		ctx->resp->status = 500;
+		resp_header(ctx->resp, "Content-Type", "text/plain; charset=utf-8");
+		buf_puts(&ctx->resp->body, "500 Internal Server Error\n");
+		return;
+	}
+	ctx->resp->status = status;
+}
+
+void page_render(struct ctx *ctx, const char *template_name)
+{
+	render_with_status(ctx, 200, template_name);
+}
+
+void page_error(struct ctx *ctx, enum status st, const char *reason_key)
+{
+	int code = status_http_code(st);
+	char key[64];
+	const char *value;
+
+	/* Headers already set (Allow on a 405, Retry-After on a 429) stay. */
+	buf_reset(&ctx->resp->body);
+	tmpl_set_int(ctx->hdf, "Error.code", code);
+	snprintf(key, sizeof(key), "Lang.error.e%d.title", code);
+	value = hdf_get_value(ctx->lang, key, NULL);
+	tmpl_set(ctx->hdf, "Error.title", value ? value : status_http_reason(code));
+	snprintf(key, sizeof(key), "Lang.error.e%d.text", code);
+	value = hdf_get_value(ctx->lang, key, NULL);
+	if (value != NULL)
+		tmpl_set(ctx->hdf, "Error.text", value);
+	if (reason_key != NULL) {
+		snprintf(key, sizeof(key), "Lang.reason.%s", reason_key);
+		value = hdf_get_value(ctx->lang, key, NULL);
+		if (value != NULL)
+			tmpl_set(ctx->hdf, "Error.reason", value);
+	}
+	render_with_status(ctx, code, "error.cs");
+}
+
+const char *page_cookie_name(const struct ctx *ctx, const char *base)
+{
+	/* Few names: a static table keeps the strings alive for the request. */
+	static const char *const names[][2] = {
+		{ "session", "__Host-ip_session" },
+		{ "login", "__Host-ip_login" },
+		{ "flash", "__Host-ip_flash" },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(names); i++)
+		if (strcmp(names[i][0], base) == 0)
+			return ctx->conf->secure_cookies ? names[i][1] : names[i][1] + 7;
+	return base;
+}
+
+void page_set_cookie(struct ctx *ctx, const char *base, const char *value, long max_age,
+		     enum same_site same_site)
+{
+	struct cookie c = {
+		.name = page_cookie_name(ctx, base),
+		.value = value,
+		/* __Host- cookies must be on "/"; the site has no other cookies to collide with. */
+		.path = "/",
+		.max_age = max_age,
+		.secure = ctx->conf->secure_cookies,
+		.same_site = same_site,
+	};
+
+	resp_cookie(ctx->resp, &c);
+}
+
+char *page_url_escape(const char *s)
+{
+	char *escaped = curl_easy_escape(NULL, s, (int)strlen(s));
+	char *copy;
+
+	if (escaped == NULL)
+		return xstrdup("");
+	copy = xstrdup(escaped);
+	curl_free(escaped);
+	return copy;
+}
+
+void page_redirect(struct ctx *ctx, const char *path, const char *flash_key, const char *flash_arg)
+{
+	char *location = xasprintf("%s%s", ctx->conf->base_path, path);
+
+	if (flash_key != NULL) {
+		struct buf value;
+
+		buf_init(&value);
+		buf_puts(&value, flash_key);
+		if (flash_arg != NULL && *flash_arg != '\0' && strlen(flash_arg) < 200) {
+			char encoded[300];
+
+			crypto_base64url((const uint8_t *)flash_arg, strlen(flash_arg), encoded);
+			buf_printf(&value, ".%s", encoded);
+		}
+		page_set_cookie(ctx, "flash", value.data, 60, SAME_SITE_LAX);
+		buf_free(&value);
+	}
+	resp_see_other(ctx->resp, location);
+	free(location);
+}
+
+struct audit_actor page_actor(const struct ctx *ctx)
+{
+	struct audit_actor a = {
+		.user_id = ctx->user ? ctx->user->id : 0,
+		.name = ctx->user ? ctx->user->email : "anonymous",
+		.client_addr = ctx->req->remote_addr ? ctx->req->remote_addr : "",
+	};
+
+	return a;
+}
+
+enum status page_audit(struct ctx *ctx, const char *action, const char *target, const char *detail)
+{
+	struct audit_actor a = page_actor(ctx);
+
+	return audit_write(ctx->db, &a, action, target, detail);
+}

@@ -1,0 +1,36 @@
+/* page.h — what handlers call to answer: render a template, show an error page,
+ * redirect after a POST with a flash message, write the audit row. */
+#ifndef IP_PAGE_H
+#define IP_PAGE_H
+
+#include "app.h"
+#include "audit.h"
+#include "status.h"
+
+/* Renders templates/<name> as the answer, with status 200. */
+void page_render(struct ctx *ctx, const char *template_name);
+
+/* Replaces the body built so far with the error page for st; headers already set
+ * (Allow, Retry-After) stay.  reason_key, when not
+ * NULL, names Lang.reason.<key>: the sentence that says why and what to do. */
+void page_error(struct ctx *ctx, enum status st, const char *reason_key);
+
+/* 303 See Other to path (a site path such as "/settings/email"), with an optional
+ * flash message Lang.flash.<flash_key> whose "{arg}" is flash_arg. */
+void page_redirect(struct ctx *ctx, const char *path, const char *flash_key,
+		   const char *flash_arg);
+
+/* The signed-in user (or nobody) at the request's address, for audit rows. */
+struct audit_actor page_actor(const struct ctx *ctx);
+enum status page_audit(struct ctx *ctx, const char *action, const char *target,
+		       const char *detail);
+
+/* Cookie names, with the __Host- prefix when the base URL is https. */
+const char *page_cookie_name(const struct ctx *ctx, const char *base);
+void page_set_cookie(struct ctx *ctx, const char *base, const char *value, long max_age,
+		     enum same_site same_site);
+
+/* A site path escaped for a query-string value (curl_easy_escape). */
+char *page_url_escape(const char *s);
+
+#endif

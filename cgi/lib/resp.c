@@ -1,0 +1,97 @@
+/* resp.c — the response in memory, and the headers every response carries.
+ *
+ * A response is built whole before a byte is sent, so an error half-way through a
+ * page replaces the page instead of being appended to it. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "resp.h"
+#include "status.h"
+
+/* No inline script or style anywhere: the one script and the stylesheet come from
+ * /static.  form-action 'self' keeps a stray form from posting elsewhere. */
+static const char security_headers[] =
+	"Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; "
+	"img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; "
+	"frame-ancestors 'none'; base-uri 'none'\r\n"
+	"X-Content-Type-Options: nosniff\r\n"
+	"Referrer-Policy: same-origin\r\n"
+	"X-Frame-Options: DENY\r\n"
+	"Cross-Origin-Opener-Policy: same-origin\r\n"
+	"Cache-Control: no-store\r\n";
+
+void resp_init(struct resp *r)
+{
+	r->status = 200;
+	buf_init(&r->headers);
+	buf_init(&r->body);
+	r->has_content_type = 0;
+}
+
+void resp_free(struct resp *r)
+{
+	buf_free(&r->headers);
+	buf_free(&r->body);
+}
+
+void resp_reset(struct resp *r)
+{
+	resp_free(r);
+	resp_init(r);
+}
+
+static int header_safe(const char *s)
+{
+	for (; *s; s++)
+		if (*s == '\r' || *s == '\n')
+			return 0;
+	return 1;
+}
+
+void resp_header(struct resp *r, const char *name, const char *value)
+{
+	if (!header_safe(name) || !header_safe(value)) {
+		log_error("header %s dropped: it holds a line break", name);
+		return;
+	}
+	if (strcasecmp(name, "Content-Type") == 0)
+		r->has_content_type = 1;
+	buf_printf(&r->headers, "%s: %s\r\n", name, value);
+}
+
+void resp_cookie(struct resp *r, const struct cookie *c)
+{
+	struct buf v;
+
+	buf_init(&v);
+	buf_printf(&v, "%s=%s; Path=%s; HttpOnly; SameSite=%s", c->name, c->value,
+		   c->path ? c->path : "/", c->same_site == SAME_SITE_STRICT ? "Strict" : "Lax");
+	if (c->max_age >= 0)
+		buf_printf(&v, "; Max-Age=%ld", c->max_age);
+	if (c->secure)
+		buf_puts(&v, "; Secure");
+	resp_header(r, "Set-Cookie", v.data);
+	buf_free(&v);
+}
+
+void resp_see_other(struct resp *r, const char *location)
+{
+	r->status = 303;
+	resp_header(r, "Location", location);
+}
+
+void resp_serialize(const struct resp *r, int head_only, struct buf *out)
+{
+	buf_printf(out, "Status: %d %s\r\n", r->status, status_http_reason(r->status));
+	buf_append(out, security_headers, sizeof(security_headers) - 1);
+	if (!r->has_content_type)
+		buf_puts(out, "Content-Type: text/html; charset=utf-8\r\n");
+	if (r->headers.len > 0)
+		buf_append(out, r->headers.data, r->headers.len);
+	buf_printf(out, "Content-Length: %zu\r\n\r\n", r->body.len);
+	if (!head_only && r->body.len > 0)
+		buf_append(out, r->body.data, r->body.len);
+}

@@ -1,0 +1,42 @@
+/* resp.h — building one HTTP response in memory: status, headers, cookies, body. */
+#ifndef IP_RESP_H
+#define IP_RESP_H
+
+#include "util.h"
+
+struct resp {
+	int status;
+	struct buf headers; /* "Name: value\r\n" lines, without the status line */
+	struct buf body;
+	int has_content_type;
+};
+
+void resp_init(struct resp *r);
+void resp_free(struct resp *r);
+/* Drops headers and body, keeping nothing of a response being replaced by an
+ * error page. */
+void resp_reset(struct resp *r);
+
+/* Adds a header; a name or value with CR, LF or NUL is a bug and is dropped. */
+void resp_header(struct resp *r, const char *name, const char *value);
+
+enum same_site { SAME_SITE_LAX, SAME_SITE_STRICT };
+
+struct cookie {
+	const char *name;
+	const char *value;
+	const char *path;
+	long max_age;   /* seconds; 0 deletes the cookie; -1 lasts the browser session */
+	int secure;     /* adds Secure (and the caller uses a __Host- name) */
+	enum same_site same_site;
+};
+void resp_cookie(struct resp *r, const struct cookie *c);
+
+/* 303 See Other to location (an absolute path on this site). */
+void resp_see_other(struct resp *r, const char *location);
+
+/* The bytes to send: the CGI status line, the headers (the security headers of
+ * DESIGN.md included), a blank line, then the body unless head_only. */
+void resp_serialize(const struct resp *r, int head_only, struct buf *out);
+
+#endif

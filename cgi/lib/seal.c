@@ -1,0 +1,4 @@
+/* seal.c — to be written. */
+#include "config.h"
+
+#include "seal.h"

@@ -1,0 +1,270 @@
+/* tmpl.c — ClearSilver rendering.
+ *
+ * Config.VarEscapeMode=html must be set before cs_init (later it is silently
+ * ignored), so every CSPARSE here is created from one HDF that carries it.  A
+ * parsed template is kept and rendered again with each request's data swapped in
+ * (cs->hdf) and the language as the global HDF beneath it (cs->global_hdf): the
+ * parse is the costly part, and includes are inlined at parse time. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "tmpl.h"
+
+#define TEMPLATE_CACHE_SIZE 48
+
+const char *const tmpl_languages[] = { "en", "fr", NULL };
+
+static struct {
+	HDF *parse_hdf; /* escape mode and include path for every parse */
+	HDF *lang[2];
+	char *dir;
+	struct {
+		char *name;
+		CSPARSE *cs;
+	} cache[TEMPLATE_CACHE_SIZE];
+	size_t cached;
+} T;
+
+static void die_nomem(NEOERR *err)
+{
+	if (err != STATUS_OK) {
+		nerr_log_error(err);
+		nerr_ignore(&err);
+		log_error("ClearSilver: out of memory");
+		abort();
+	}
+}
+
+void tmpl_set(HDF *hdf, const char *name, const char *value)
+{
+	die_nomem(hdf_set_value(hdf, name, value));
+}
+
+void tmpl_setf(HDF *hdf, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	struct buf b;
+
+	buf_init(&b);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	tmpl_set(hdf, name, b.data ? b.data : "");
+	buf_free(&b);
+}
+
+void tmpl_set_int(HDF *hdf, const char *name, long long value)
+{
+	tmpl_setf(hdf, name, "%lld", value);
+}
+
+void tmpl_set_item(HDF *hdf, const char *list, int index, const char *field, const char *value)
+{
+	char name[160];
+
+	if (field != NULL)
+		snprintf(name, sizeof(name), "%s.%d.%s", list, index, field);
+	else
+		snprintf(name, sizeof(name), "%s.%d", list, index);
+	tmpl_set(hdf, name, value);
+}
+
+/* Logs a ClearSilver error with its traceback; never shown to the browser. */
+static void log_nerr(const char *what, NEOERR *err)
+{
+	STRING msg;
+
+	string_init(&msg);
+	nerr_error_traceback(err, &msg);
+	log_error("%s: %s", what, msg.buf ? msg.buf : "unknown ClearSilver error");
+	string_clear(&msg);
+	nerr_ignore(&err);
+}
+
+int tmpl_init(const char *template_dir, const char *lang_dir, char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (stat(template_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "Templates.dir: %s is not a folder", template_dir);
+		return -1;
+	}
+	T.dir = xstrdup(template_dir);
+	die_nomem(hdf_init(&T.parse_hdf));
+	tmpl_set(T.parse_hdf, "Config.VarEscapeMode", "html");
+	tmpl_set(T.parse_hdf, "hdf.loadpaths.0", template_dir);
+	for (int i = 0; tmpl_languages[i] != NULL; i++) {
+		char *path = xasprintf("%s/%s.hdf", lang_dir, tmpl_languages[i]);
+		NEOERR *nerr;
+
+		die_nomem(hdf_init(&T.lang[i]));
+		nerr = hdf_read_file(T.lang[i], path);
+		if (nerr != STATUS_OK) {
+			STRING msg;
+
+			string_init(&msg);
+			nerr_error_string(nerr, &msg);
+			snprintf(err, errlen, "Templates.lang_dir: cannot read %s: %s", path,
+				 msg.buf ? msg.buf : "error");
+			string_clear(&msg);
+			nerr_ignore(&nerr);
+			free(path);
+			return -1;
+		}
+		free(path);
+	}
+	return 0;
+}
+
+void tmpl_shutdown(void)
+{
+	for (size_t i = 0; i < T.cached; i++) {
+		T.cache[i].cs->hdf = T.parse_hdf;
+		T.cache[i].cs->global_hdf = NULL;
+		cs_destroy(&T.cache[i].cs);
+		free(T.cache[i].name);
+	}
+	T.cached = 0;
+	for (size_t i = 0; i < ARRAY_LEN(T.lang); i++)
+		hdf_destroy(&T.lang[i]);
+	hdf_destroy(&T.parse_hdf);
+	free(T.dir);
+	T.dir = NULL;
+}
+
+HDF *tmpl_lang(const char *code)
+{
+	for (int i = 0; tmpl_languages[i] != NULL; i++)
+		if (code != NULL && strcmp(code, tmpl_languages[i]) == 0)
+			return T.lang[i];
+	return NULL;
+}
+
+/* Accept-Language: "fr-CH, fr;q=0.9, en;q=0.8, *;q=0.5".  Picks the known
+ * language with the highest weight; the first listed wins a tie. */
+const char *tmpl_language_for(const char *header)
+{
+	const char *best = tmpl_languages[0];
+	double best_q = -1;
+	const char *p = header;
+
+	while (p != NULL && *p != '\0') {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char item[64];
+		char *semi, *tag;
+		double q = 1.0;
+
+		if (len < sizeof(item)) {
+			memcpy(item, p, len);
+			item[len] = '\0';
+			tag = item + strspn(item, " \t");
+			semi = strchr(tag, ';');
+			if (semi != NULL) {
+				const char *qs = strstr(semi, "q=");
+
+				*semi = '\0';
+				if (qs != NULL) {
+					char *qend;
+
+					q = strtod(qs + 2, &qend);
+					if (qend == qs + 2 || q < 0 || q > 1)
+						q = 0;
+				}
+			}
+			tag[strcspn(tag, "- \t")] = '\0';
+			for (int i = 0; tmpl_languages[i] != NULL; i++)
+				if (strcasecmp(tag, tmpl_languages[i]) == 0 && q > best_q && q > 0) {
+					best = tmpl_languages[i];
+					best_q = q;
+				}
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return best;
+}
+
+char *tmpl_words(HDF *lang, const char *key, const char *name, const char *value)
+{
+	const char *text = hdf_get_valuef(lang, "Lang.%s", key);
+	struct buf out;
+	char placeholder[64];
+	const char *at;
+
+	if (text == NULL)
+		return NULL;
+	if (name == NULL)
+		return xstrdup(text);
+	snprintf(placeholder, sizeof(placeholder), "{%s}", name);
+	buf_init(&out);
+	while ((at = strstr(text, placeholder)) != NULL) {
+		buf_append(&out, text, (size_t)(at - text));
+		buf_puts(&out, value);
+		text = at + strlen(placeholder);
+	}
+	buf_puts(&out, text);
+	return buf_take(&out);
+}
+
+static CSPARSE *parsed(const char *name)
+{
+	CSPARSE *cs = NULL;
+	NEOERR *err;
+
+	for (size_t i = 0; i < T.cached; i++)
+		if (strcmp(T.cache[i].name, name) == 0)
+			return T.cache[i].cs;
+	err = cs_init(&cs, T.parse_hdf);
+	if (err == STATUS_OK)
+		err = cgi_register_strfuncs(cs);
+	if (err == STATUS_OK)
+		err = cs_parse_file(cs, name);
+	if (err != STATUS_OK) {
+		log_nerr(name, err);
+		if (cs != NULL)
+			cs_destroy(&cs);
+		return NULL;
+	}
+	if (T.cached < TEMPLATE_CACHE_SIZE) {
+		T.cache[T.cached].name = xstrdup(name);
+		T.cache[T.cached].cs = cs;
+		T.cached++;
+	} else {
+		log_error("template cache full; raise TEMPLATE_CACHE_SIZE");
+		abort();
+	}
+	return cs;
+}
+
+static NEOERR *append_output(void *ctx, char *s)
+{
+	buf_puts(ctx, s);
+	return STATUS_OK;
+}
+
+enum status tmpl_render(const char *name, HDF *data, HDF *lang, struct buf *out)
+{
+	CSPARSE *cs = parsed(name);
+	NEOERR *err;
+	HDF *saved;
+
+	if (cs == NULL)
+		return ST_INTERNAL;
+	saved = cs->hdf;
+	cs->hdf = data;
+	cs->global_hdf = lang;
+	err = cs_render(cs, out, append_output);
+	cs->hdf = saved;
+	cs->global_hdf = NULL;
+	if (err != STATUS_OK) {
+		log_nerr(name, err);
+		return ST_INTERNAL;
+	}
+	return ST_OK;
+}

@@ -1,0 +1,40 @@
+/* tmpl.h — ClearSilver templates with HTML escaping on, parsed once per process,
+ * and the language files (templates/lang/{en,fr}.hdf). */
+#ifndef IP_TMPL_H
+#define IP_TMPL_H
+
+#include "clearsilver.h"
+#include <stddef.h>
+
+#include "status.h"
+#include "util.h"
+
+/* Reads the language files and remembers the template folder.  Templates are
+ * parsed on first use, after any fork. */
+int tmpl_init(const char *template_dir, const char *lang_dir, char *err, size_t errlen);
+void tmpl_shutdown(void);
+
+/* Renders templates/<name> with data (the page's values) over lang (the words).
+ * Every var: is HTML-escaped. */
+enum status tmpl_render(const char *name, HDF *data, HDF *lang, struct buf *out);
+
+/* The words of a language: "en" or "fr"; NULL for any other. */
+HDF *tmpl_lang(const char *code);
+extern const char *const tmpl_languages[]; /* NULL-terminated, the default first */
+
+/* The best of tmpl_languages for an Accept-Language header. */
+const char *tmpl_language_for(const char *accept_language);
+
+/* Lang.<key> with "{name}" replaced by value (plain text: the template escapes
+ * it when it is shown).  Returns a new string, or NULL when the key is missing. */
+char *tmpl_words(HDF *lang, const char *key, const char *name, const char *value);
+
+/* Sets name to value in hdf, stopping the process on allocation failure. */
+void tmpl_set(HDF *hdf, const char *name, const char *value);
+void tmpl_setf(HDF *hdf, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void tmpl_set_int(HDF *hdf, const char *name, long long value);
+/* Sets "<list>.<index>.<field>" (or "<list>.<index>" when field is NULL). */
+void tmpl_set_item(HDF *hdf, const char *list, int index, const char *field, const char *value);
+
+#endif

@@ -1,0 +1,53 @@
+<?cs set:Page.title = Lang.audit.title ?><?cs include:"header.cs" ?>
+<div class="page-head">
+  <p class="breadcrumb"><?cs var:Lang.nav.admin ?> › <?cs var:Lang.audit.title ?></p>
+  <h1><?cs var:Lang.audit.title ?></h1>
+  <p class="lead"><?cs var:Lang.audit.intro ?></p>
+</div>
+<form method="get" action="<?cs var:Site.base ?>/admin/audit" class="filters">
+  <label for="f-action"><?cs var:Lang.audit.action ?></label>
+  <select id="f-action" name="action">
+    <option value=""><?cs var:Lang.audit.any_action ?></option>
+    <?cs each:a = Audit.actions ?><option value="<?cs var:a ?>"<?cs if:a == Audit.filter.action ?> selected<?cs /if ?>><?cs var:a ?></option><?cs /each ?>
+  </select>
+  <label for="f-actor"><?cs var:Lang.audit.actor ?></label>
+  <input id="f-actor" name="actor" type="text" maxlength="254" value="<?cs var:Audit.filter.actor ?>">
+  <button type="submit" class="button"><?cs var:Lang.audit.filter ?></button>
+  <span class="exports">
+    <a class="button quiet" href="<?cs var:Site.base ?>/admin/audit?format=csv<?cs var:Audit.filter.query ?>"><?cs var:Lang.audit.export_csv ?></a>
+    <a class="button quiet" href="<?cs var:Site.base ?>/admin/audit?format=json<?cs var:Audit.filter.query ?>"><?cs var:Lang.audit.export_json ?></a>
+  </span>
+</form>
+<?cs if:Audit.total == "0" ?>
+<p class="empty"><?cs var:Lang.audit.empty ?></p>
+<?cs else ?>
+<table class="list audit">
+  <caption class="visually-hidden"><?cs var:Lang.audit.title ?></caption>
+  <thead><tr>
+    <th scope="col"><?cs var:Lang.audit.col_time ?></th>
+    <th scope="col"><?cs var:Lang.audit.col_actor ?></th>
+    <th scope="col"><?cs var:Lang.audit.col_action ?></th>
+    <th scope="col"><?cs var:Lang.audit.col_target ?></th>
+    <th scope="col"><?cs var:Lang.audit.col_detail ?></th>
+    <th scope="col"><?cs var:Lang.audit.col_from ?></th>
+  </tr></thead>
+  <tbody>
+  <?cs each:r = Audit.rows ?>
+  <tr>
+    <td><time datetime="<?cs var:r.time ?>"><?cs var:r.time ?></time></td>
+    <td><?cs var:r.actor ?></td>
+    <td><code><?cs var:r.action ?></code></td>
+    <td><?cs var:r.target ?></td>
+    <td><?cs var:r.detail ?></td>
+    <td><?cs var:r.client_addr ?></td>
+  </tr>
+  <?cs /each ?>
+  </tbody>
+</table>
+<nav class="pager" aria-label="<?cs var:Lang.audit.pages ?>">
+  <?cs if:Audit.page > #1 ?><a class="button quiet" href="<?cs var:Site.base ?>/admin/audit?page=<?cs var:Audit.page - #1 ?><?cs var:Audit.filter.query ?>" rel="prev"><?cs var:Lang.audit.newer ?></a><?cs /if ?>
+  <span><?cs var:Lang.audit.page ?> <?cs var:Audit.page ?> / <?cs var:Audit.pages ?> · <?cs var:Audit.total ?> <?cs var:Lang.audit.entries ?></span>
+  <?cs if:Audit.page < Audit.pages ?><a class="button quiet" href="<?cs var:Site.base ?>/admin/audit?page=<?cs var:Audit.page + #1 ?><?cs var:Audit.filter.query ?>" rel="next"><?cs var:Lang.audit.older ?></a><?cs /if ?>
+</nav>
+<?cs /if ?>
+<?cs include:"footer.cs" ?>

@@ -1,0 +1,4 @@
+</main>
+</div>
+</body>
+</html>

@@ -1,0 +1,46 @@
+<?cs # The top of every page: head, top bar, left menu, flash message.
+       A page sets Page.title (and Nav.current) before including this. ?><!DOCTYPE html>
+<html lang="<?cs var:Page.lang ?>">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title><?cs var:Page.title ?> · <?cs var:Lang.app.name ?></title>
+<link rel="stylesheet" href="<?cs var:Site.static ?>/style.css">
+<link rel="icon" href="<?cs var:Site.static ?>/favicon.svg" type="image/svg+xml">
+</head>
+<body<?cs if:!User.email ?> class="signed-out"<?cs /if ?>>
+<a class="skip-link" href="#main"><?cs var:Lang.nav.skip ?></a>
+<header class="topbar">
+  <a class="brand" href="<?cs var:Site.base ?>/"><span class="brand-mark" aria-hidden="true"></span><?cs var:Lang.app.name ?></a>
+  <?cs if:User.email ?>
+  <div class="usermenu">
+    <span class="who" title="<?cs var:User.email ?>"><span class="visually-hidden"><?cs var:Lang.nav.signed_in_as ?> </span><?cs var:User.display ?></span>
+    <form method="post" action="<?cs var:Site.base ?>/logout" class="inline">
+      <input type="hidden" name="csrf" value="<?cs var:Csrf.token ?>">
+      <button type="submit" class="button quiet"><?cs var:Lang.nav.sign_out ?></button>
+    </form>
+  </div>
+  <?cs /if ?>
+</header>
+<div class="shell<?cs if:!User.email ?> shell-single<?cs /if ?>">
+<?cs if:User.email ?>
+<nav class="sidemenu" aria-label="<?cs var:Lang.nav.settings ?>">
+  <p class="sidemenu-title"><?cs var:Lang.nav.settings ?></p>
+  <ul>
+    <li><span class="sidemenu-group"><?cs var:Lang.nav.general ?></span>
+      <ul><li><a href="<?cs var:Site.base ?>/settings/email"<?cs if:Nav.current == "email" ?> aria-current="page"<?cs /if ?>><?cs var:Lang.nav.email ?></a></li></ul>
+    </li>
+    <?cs if:User.is_super_admin == "1" ?>
+    <li><span class="sidemenu-group"><?cs var:Lang.nav.admin ?></span>
+      <ul><li><a href="<?cs var:Site.base ?>/admin/audit"<?cs if:Nav.current == "audit" ?> aria-current="page"<?cs /if ?>><?cs var:Lang.nav.audit ?></a></li></ul>
+    </li>
+    <?cs /if ?>
+  </ul>
+</nav>
+<?cs /if ?>
+<main id="main" tabindex="-1">
+<?cs if:Flash.text ?>
+<div class="flash" role="status">
+  <p><?cs var:Flash.text ?></p>
+</div>
+<?cs /if ?>

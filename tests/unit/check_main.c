@@ -1,0 +1,24 @@
+/* check_main.c — runs every unit-test suite; the exit status is make check's. */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "suites.h"
+
+int main(void)
+{
+	SRunner *runner = srunner_create(util_suite());
+	int failed;
+
+	srunner_add_suite(runner, req_suite());
+	srunner_add_suite(runner, form_suite());
+	srunner_add_suite(runner, route_suite());
+	srunner_add_suite(runner, conf_suite());
+	srunner_add_suite(runner, crypto_suite());
+	srunner_add_suite(runner, seal_suite());
+	srunner_add_suite(runner, tmpl_suite());
+	srunner_run_all(runner, CK_NORMAL);
+	failed = srunner_ntests_failed(runner);
+	srunner_free(runner);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,16 @@
+/* suites.h — the Check suites of the unit tests, one per core module. */
+#ifndef IP_SUITES_H
+#define IP_SUITES_H
+
+#include <check.h>
+
+Suite *util_suite(void);
+Suite *req_suite(void);
+Suite *form_suite(void);
+Suite *route_suite(void);
+Suite *conf_suite(void);
+Suite *seal_suite(void);
+Suite *crypto_suite(void);
+Suite *tmpl_suite(void);
+
+#endif
