@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto.h"
@@ -16,11 +17,14 @@ int crypto_random(void *out, size_t len)
 int crypto_random_token(char out[CRYPTO_TOKEN_LEN + 1])
 {
 	uint8_t raw[32];
+	char text[45]; /* the padded encoding is written before the padding goes */
 
 	if (crypto_random(raw, sizeof(raw)) != 0)
 		return -1;
-	crypto_base64url(raw, sizeof(raw), out);
+	crypto_base64url(raw, sizeof(raw), text);
+	memcpy(out, text, CRYPTO_TOKEN_LEN + 1);
 	OPENSSL_cleanse(raw, sizeof(raw));
+	OPENSSL_cleanse(text, sizeof(text));
 	return 0;
 }
 
@@ -28,7 +32,9 @@ void crypto_sha256(const void *data, size_t len, uint8_t out[32])
 {
 	unsigned int n = 32;
 
-	EVP_Digest(data, len, out, &n, EVP_sha256(), NULL);
+	/* SHA-256 from the default provider cannot fail short of memory exhaustion. */
+	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1)
+		abort();
 }
 
 size_t crypto_base64(const uint8_t *data, size_t len, char *out)

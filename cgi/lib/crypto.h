@@ -19,7 +19,8 @@ void crypto_sha256(const void *data, size_t len, uint8_t out[32]);
 void crypto_base64url(const uint8_t *data, size_t len, char *out);
 
 /* Standard base64 with padding, and its decoder (which refuses anything else);
- * both return the length written, the decoder -1 on malformed input. */
+ * both return the length written, the decoder -1 on malformed or empty input.
+ * The decoder needs outmax >= 3 * len / 4, padding included. */
 size_t crypto_base64(const uint8_t *data, size_t len, char *out);
 long crypto_base64_decode(const char *in, size_t len, uint8_t *out, size_t outmax);
 
