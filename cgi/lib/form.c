@@ -6,12 +6,21 @@
 #include "form.h"
 #include "util.h"
 
-static int has_control_chars(const char *s, size_t len)
+/* ASCII controls, C1 controls (U+0080..U+009F) and the bidirectional overrides
+ * and isolates (U+202A..U+202E, U+2066..U+2069), which can make a name in the
+ * audit log read as something else.  s is valid UTF-8 already. */
+static int has_control_chars(const char *str, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	const unsigned char *s = (const unsigned char *)str;
 
-		if (c < 0x20 || c == 0x7f)
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			return 1;
+		if (s[i] == 0xC2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9F)
+			return 1;
+		if (s[i] == 0xE2 && i + 2 < len &&
+		    ((s[i + 1] == 0x80 && s[i + 2] >= 0xAA && s[i + 2] <= 0xAE) ||
+		     (s[i + 1] == 0x81 && s[i + 2] >= 0xA6 && s[i + 2] <= 0xA9)))
 			return 1;
 	}
 	return 0;

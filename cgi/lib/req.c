@@ -213,6 +213,11 @@ enum status req_decode_path(const char *raw, size_t len, const struct req_limits
 
 	if (len == 0 || raw[0] != '/')
 		return ST_BAD_REQUEST;
+	/* An escaped '/' would join two segments into one after decoding; no page of
+	 * the panel has one, so it can only be a trick. */
+	for (size_t i = 0; i + 2 < len; i++)
+		if (raw[i] == '%' && raw[i + 1] == '2' && (raw[i + 2] == 'f' || raw[i + 2] == 'F'))
+			return ST_BAD_REQUEST;
 	return percent_decode(raw, len, 0, lim->max_path, out, &outlen);
 }
 
@@ -319,10 +324,11 @@ static enum status read_body(struct req *r, const struct req_source *src,
 	{
 		static const char form_type[] = "application/x-www-form-urlencoded";
 		size_t n = sizeof(form_type) - 1;
-		const char *rest = ct + n;
+		const char *rest;
 
 		if (strncasecmp(ct, form_type, n) != 0)
 			return ST_UNSUPPORTED_TYPE;
+		rest = ct + n;
 		while (*rest == ' ')
 			rest++;
 		if (*rest != '\0' && *rest != ';')
