@@ -69,7 +69,7 @@ static enum status load_session(struct ctx *ctx, struct session *session, struct
 		return ST_OK;
 	if (st != ST_OK)
 		return st;
-	if ((st = sess_touch(ctx->db, session, ctx->now)) != ST_OK)
+	if ((st = sess_touch(ctx->db, session, &t, ctx->now)) != ST_OK)
 		return st;
 	ctx->session = session;
 	ctx->user = user;
@@ -182,6 +182,13 @@ static void dispatch(struct app *app, struct ctx *ctx, struct req *req)
 	const char *bad_field = NULL;
 	enum status st;
 
+	/* Who is asking is known before anything is refused, so that even an error
+	 * page speaks the user's language and shows their menu. */
+	if ((st = load_session(ctx, &session, &user)) != ST_OK) {
+		page_error(ctx, ST_UNAVAILABLE, NULL);
+		return;
+	}
+	choose_language(ctx);
 	if (req->method == METHOD_OTHER) {
 		resp_header(ctx->resp, "Allow", "GET, HEAD, POST");
 		page_error(ctx, ST_METHOD, NULL);
@@ -205,11 +212,6 @@ static void dispatch(struct app *app, struct ctx *ctx, struct req *req)
 	ctx->match = &match;
 	route = match.route;
 
-	if ((st = load_session(ctx, &session, &user)) != ST_OK) {
-		page_error(ctx, ST_UNAVAILABLE, NULL);
-		return;
-	}
-	choose_language(ctx);
 	if (!(route->flags & ROUTE_PUBLIC) && ctx->user == NULL) {
 		to_login(ctx, app);
 		return;
@@ -379,6 +381,7 @@ static int serve_cgi(struct app *app)
 	struct req_source src = { cgi_param, cgi_read, NULL };
 	struct buf out;
 	size_t done = 0;
+	int rc;
 
 	if (open_store(app) != 0) {
 		static const char unavailable[] =
@@ -400,8 +403,9 @@ static int serve_cgi(struct app *app)
 			break;
 		done += (size_t)n;
 	}
+	rc = done == out.len ? 0 : 1;
 	buf_free(&out);
-	return done == out.len ? 0 : 1;
+	return rc;
 }
 
 /* A unix socket path, or 127.x.y.z:port.  An address without a host would make

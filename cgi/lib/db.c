@@ -217,11 +217,15 @@ enum status db_step_done(struct db *db, sqlite3_stmt *st)
 	if (st == NULL)
 		return ST_INTERNAL;
 	rc = sqlite3_step(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+		/* A uniqueness or state check the schema enforces: the caller's answer. */
+		sqlite3_reset(st);
+		return ST_CONFLICT;
+	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		log_error("statement failed: %s: %.80s", sqlite3_errmsg(db->handle), sqlite3_sql(st));
 		sqlite3_reset(st);
-		return rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT ? ST_CONFLICT
-										  : ST_INTERNAL;
+		return ST_INTERNAL;
 	}
 	sqlite3_reset(st);
 	return ST_OK;

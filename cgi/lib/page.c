@@ -73,7 +73,7 @@ static void take_flash(struct ctx *ctx)
 		char flash_key[64];
 
 		snprintf(flash_key, sizeof(flash_key), "flash.%s", key);
-		text = tmpl_words(ctx->lang, flash_key, "arg", arg);
+		text = tmpl_words(ctx->lang, flash_key, "arg", arg, NULL);
 	}
 	if (text != NULL) {
 		tmpl_set(ctx->hdf, "Flash.text", text);

@@ -23,7 +23,7 @@ static const char sql_delete_user[] = "DELETE FROM sessions WHERE user_id = ?1";
 static const char sql_delete_stale[] =
 	"DELETE FROM sessions WHERE user_id = ?1 AND (last_seen_at < ?2 OR created_at < ?3)";
 
-#define TOUCH_EVERY 60 /* seconds */
+#define TOUCH_EVERY_MAX 60 /* seconds */
 
 static int cookie_value_valid(const char *v)
 {
@@ -69,11 +69,13 @@ enum status sess_find(struct db *db, const char *cookie_value, const struct sess
 	return ST_OK;
 }
 
-enum status sess_touch(struct db *db, struct session *s, time_t now)
+enum status sess_touch(struct db *db, struct session *s, const struct sess_timeouts *t,
+		       time_t now)
 {
+	long every = t->idle / 30 < TOUCH_EVERY_MAX ? t->idle / 30 : TOUCH_EVERY_MAX;
 	sqlite3_stmt *st;
 
-	if (now - s->last_seen_at < TOUCH_EVERY)
+	if (now - s->last_seen_at < every)
 		return ST_OK;
 	st = db_stmt(db, sql_touch);
 	if (st == NULL)

@@ -27,8 +27,11 @@ struct sess_timeouts {
 enum status sess_find(struct db *db, const char *cookie_value, const struct sess_timeouts *t,
 		      time_t now, struct session *out);
 
-/* Records activity, at most once a minute so reading pages does not write each time. */
-enum status sess_touch(struct db *db, struct session *s, time_t now);
+/* Records activity.  Reading pages should not write each time, so it writes at
+ * most every idle/30 seconds (once a minute at most): the idle timeout is then
+ * kept to within 4 %. */
+enum status sess_touch(struct db *db, struct session *s, const struct sess_timeouts *t,
+		       time_t now);
 
 /* A new session for user_id (the user's expired ones are deleted on the way);
  * cookie_value receives what the browser keeps. */

@@ -190,26 +190,87 @@ const char *tmpl_language_for(const char *header)
 	return best;
 }
 
-char *tmpl_words(HDF *lang, const char *key, const char *name, const char *value)
+static char *words_v(HDF *lang, const char *key, va_list ap)
 {
 	const char *text = hdf_get_valuef(lang, "Lang.%s", key);
 	struct buf out;
-	char placeholder[64];
-	const char *at;
+	const char *p;
 
 	if (text == NULL)
 		return NULL;
-	if (name == NULL)
-		return xstrdup(text);
-	snprintf(placeholder, sizeof(placeholder), "{%s}", name);
 	buf_init(&out);
-	while ((at = strstr(text, placeholder)) != NULL) {
-		buf_append(&out, text, (size_t)(at - text));
-		buf_puts(&out, value);
-		text = at + strlen(placeholder);
+	buf_puts(&out, "");
+	for (p = text; *p != '\0';) {
+		const char *close = *p == '{' ? strchr(p, '}') : NULL;
+		int replaced = 0;
+
+		if (close != NULL) {
+			va_list names;
+			const char *name, *value;
+
+			va_copy(names, ap);
+			while ((name = va_arg(names, const char *)) != NULL) {
+				value = va_arg(names, const char *);
+				if (strlen(name) == (size_t)(close - p - 1) &&
+				    strncmp(p + 1, name, (size_t)(close - p - 1)) == 0) {
+					buf_puts(&out, value ? value : "");
+					replaced = 1;
+					break;
+				}
+			}
+			va_end(names);
+		}
+		if (replaced) {
+			p = close + 1;
+		} else {
+			buf_putc(&out, *p);
+			p++;
+		}
 	}
-	buf_puts(&out, text);
 	return buf_take(&out);
+}
+
+char *tmpl_words(HDF *lang, const char *key, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, key);
+	text = words_v(lang, key, ap);
+	va_end(ap);
+	return text;
+}
+
+void tmpl_set_words(HDF *hdf, const char *name, HDF *lang, const char *key, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, key);
+	text = words_v(lang, key, ap);
+	va_end(ap);
+	if (text != NULL) {
+		tmpl_set(hdf, name, text);
+		free(text);
+	}
+}
+
+char *tmpl_date(HDF *lang, time_t t)
+{
+	struct tm tm;
+	char day[16], year[16];
+	const char *month;
+	char *text;
+
+	gmtime_r(&t, &tm);
+	snprintf(day, sizeof(day), "%d", tm.tm_mday);
+	snprintf(year, sizeof(year), "%d", tm.tm_year + 1900);
+	month = hdf_get_valuef(lang, "Lang.date.month.%d", tm.tm_mon + 1);
+	text = tmpl_words(lang, "date.pattern", "day", day, "month", month ? month : "", "year",
+			  year, NULL);
+	if (text == NULL)
+		text = xasprintf("%s-%02d-%s", year, tm.tm_mon + 1, day);
+	return text;
 }
 
 static CSPARSE *parsed(const char *name)

@@ -4,7 +4,9 @@
 #define IP_TMPL_H
 
 #include "clearsilver.h"
+#include <stdarg.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "status.h"
 #include "util.h"
@@ -25,9 +27,17 @@ extern const char *const tmpl_languages[]; /* NULL-terminated, the default first
 /* The best of tmpl_languages for an Accept-Language header. */
 const char *tmpl_language_for(const char *accept_language);
 
-/* Lang.<key> with "{name}" replaced by value (plain text: the template escapes
- * it when it is shown).  Returns a new string, or NULL when the key is missing. */
-char *tmpl_words(HDF *lang, const char *key, const char *name, const char *value);
+/* Lang.<key> with each "{name}" replaced by its value, from NULL-terminated
+ * name, value pairs (plain text: the template escapes the result when it shows
+ * it).  Returns a new string, or NULL when the key is missing. */
+char *tmpl_words(HDF *lang, const char *key, ...) __attribute__((sentinel));
+
+/* tmpl_words into hdf at name; a missing key sets nothing. */
+void tmpl_set_words(HDF *hdf, const char *name, HDF *lang, const char *key, ...)
+	__attribute__((sentinel));
+
+/* A date in the language's own form ("Nov 28, 2026", "28 nov. 2026"). */
+char *tmpl_date(HDF *lang, time_t t);
 
 /* Sets name to value in hdf, stopping the process on allocation failure. */
 void tmpl_set(HDF *hdf, const char *name, const char *value);

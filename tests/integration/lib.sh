@@ -1,0 +1,191 @@
+# lib.sh — the integration tests' harness.  Each t_*.sh sources it, calls t_start,
+# defines test_* functions and ends with t_run.
+#
+# t_start brings up a real nginx and the programs on a free loopback port with a
+# fresh database in a folder of its own, and an EXIT trap tears them down even
+# when a test fails.  Requests go through nginx with curl.  Results are printed as
+# "ok N - name" / "not ok N - name", then "N passed, N failed".
+set -u
+
+: "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+SRC=$(cd "$top_srcdir" && pwd)
+BIN=$(cd "$top_builddir" && pwd)
+. "$SRC/tests/lib/stack.sh"
+
+ADMIN=admin@example.com
+ADMIN_PW='correct horse battery staple'
+T_DIR=
+PORT=
+BASE=
+STATUS=
+JAR=
+T_FAILED=0
+
+t_log() { printf '# %s\n' "$*"; }
+
+fail() {
+	T_FAILED=1
+	printf '#   FAIL: %s\n' "$*"
+}
+
+# Runs the command-line tool on the test's database.
+cli() {
+	"$BIN/inboxpanel" --conf "$T_DIR/inboxpanel.hdf" "$@"
+}
+
+# t_start [CONFIG-LINES] — extra lines are appended to the generated config.
+t_start() {
+	local i
+	T_DIR=$(mktemp -d /tmp/inboxpanel-test.XXXXXX)
+	trap t_stop EXIT
+	for i in $(seq 1 50); do
+		PORT=$((20000 + RANDOM % 20000))
+		stack_port_busy "$PORT" || break
+	done
+	BASE="http://127.0.0.1:$PORT"
+	stack_write_config "$T_DIR" "$PORT" "$SRC"
+	[ $# -gt 0 ] && printf '%s\n' "$@" >>"$T_DIR/inboxpanel.hdf"
+	printf '%s\n' "$ADMIN_PW" | cli init --admin "$ADMIN" --password-stdin >/dev/null ||
+		{ echo "Bail out! inboxpanel init failed"; exit 1; }
+	STACK_WORKERS=2 stack_start "$T_DIR" "$PORT" "$SRC" "$BIN" ||
+		{ echo "Bail out! the stack did not start"; exit 1; }
+}
+
+t_stop() {
+	local rc=$?
+	[ -n "$T_DIR" ] || return
+	stack_stop "$T_DIR"
+	# A sanitizer report in any program's log fails the run.
+	if grep -l -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$T_DIR"/log/*.log 2>/dev/null; then
+		echo "not ok - sanitizer report in the programs' logs:"
+		grep -h -A20 -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$T_DIR"/log/*.log | head -60
+		rc=1
+	fi
+	if [ $rc = 0 ]; then
+		rm -rf "$T_DIR"
+	else
+		echo "# kept $T_DIR for a look"
+	fi
+	exit $rc
+}
+
+# http METHOD PATH [CURL-ARGS...] — one request through nginx with the current
+# cookie jar (if any).  Sets STATUS; the body is in $T_DIR/body, the headers in
+# $T_DIR/headers.
+http() {
+	local method=$1 path=$2
+	shift 2
+	local args=(-s -o "$T_DIR/body" -D "$T_DIR/headers" -w '%{http_code}')
+	[ -n "$JAR" ] && args+=(-b "$JAR" -c "$JAR")
+	case $method in
+	GET) ;;
+	HEAD) args+=(-I) ;;
+	*) args+=(-X "$method") ;;
+	esac
+	STATUS=$(curl "${args[@]}" "$@" "$BASE$path")
+}
+
+# post PATH FIELDS... — a form POST from a page of the panel, with the CSRF token
+# of the last page read (unless a csrf= field is given).  ORIGIN overrides the
+# Origin header (empty: none).
+post() {
+	local path=$1
+	shift
+	local args=() f has_csrf=0
+	for f in "$@"; do
+		[[ $f == csrf=* ]] && has_csrf=1
+		args+=(--data-urlencode "$f")
+	done
+	[ $has_csrf = 1 ] || args+=(--data-urlencode "csrf=$(page_csrf)")
+	[ -n "${ORIGIN-$BASE}" ] && args+=(-H "Origin: ${ORIGIN-$BASE}")
+	http POST "$path" "${args[@]}"
+}
+
+# The CSRF token in the last page read.
+page_csrf() {
+	grep -o 'name="csrf" value="[^"]*"' "$T_DIR/body" 2>/dev/null | head -1 | sed 's/.*value="//; s/"$//'
+}
+
+# as NAME — switch to the cookie jar of a browser called NAME; "as nobody" sends
+# only the cookies given with -H.
+as() {
+	if [ "$1" = nobody ]; then
+		JAR=
+		return
+	fi
+	JAR="$T_DIR/jar.$1"
+	touch "$JAR"
+}
+
+# login EMAIL PASSWORD — signs the current browser in afresh; expects the 303.
+login() {
+	[ -n "$JAR" ] && : >"$JAR"
+	http GET /login
+	post /login "email=$1" "password=$2"
+	[ "$STATUS" = 303 ] || fail "sign-in of $1 answered $STATUS"
+}
+
+cookie_value() {
+	awk -v name="$1" '$6 == name { v = $7 } END { print v }' "$JAR"
+}
+
+expect_status() {
+	[ "$STATUS" = "$1" ] || fail "expected status $1, got $STATUS ${2:-}"
+}
+
+expect_body() {
+	grep -qF -- "$1" "$T_DIR/body" || fail "the page does not say: $1"
+}
+
+expect_no_body() {
+	! grep -qF -- "$1" "$T_DIR/body" || fail "the page should not say: $1"
+}
+
+# expect_header NAME VALUE-REGEX
+expect_header() {
+	grep -qiE "^$1: $2"$'\r'"?$" "$T_DIR/headers" || fail "no header $1: $2 (got: $(grep -i "^$1:" "$T_DIR/headers" | tr -d '\r'))"
+}
+
+expect_no_header() {
+	! grep -qi "^$1:" "$T_DIR/headers" || fail "unexpected header $1"
+}
+
+# The visible text of the last page: tags dropped, entities of the escaper decoded.
+page_text() {
+	sed -e 's/<[^>]*>/ /g' -e 's/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&#39;/'"'"'/g; s/&amp;/\&/g' \
+		"$T_DIR/body" | tr -s ' \t\n' ' '
+}
+
+expect_text() {
+	page_text | grep -qF -- "$1" || fail "a reader does not see: $1"
+}
+
+sql() {
+	sqlite3 -batch -noheader "$T_DIR/inboxpanel.db" "$@"
+}
+
+# The state that refused requests must leave alone: everything but the audit log
+# (refusals are audited), sessions (last-seen times move) and sign-in attempts.
+db_state() {
+	sqlite3 "$T_DIR/inboxpanel.db" .dump | grep -v -E '^INSERT INTO (audit_log|sessions|login_attempts) '
+}
+
+t_run() {
+	local name n=0 passed=0 failed=0
+	for name in $(grep -oE '^test_[a-z0-9_]+\(\)' "$0" | tr -d '()'); do
+		n=$((n + 1))
+		T_FAILED=0
+		JAR=
+		"$name"
+		if [ $T_FAILED = 0 ]; then
+			echo "ok $n - ${name#test_}"
+			passed=$((passed + 1))
+		else
+			echo "not ok $n - ${name#test_}"
+			failed=$((failed + 1))
+		fi
+	done
+	echo "# $(basename "$0"): $passed passed, $failed failed"
+	[ $failed = 0 ]
+}

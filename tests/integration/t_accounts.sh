@@ -1,0 +1,366 @@
+#!/usr/bin/env bash
+# t_accounts.sh — Step 2: sign-in, sessions, CSRF, roles, throttling, the audit log
+# and the command-line tool, through nginx with curl and cookie jars.
+. "$(dirname "$0")/lib.sh"
+t_start
+USER_PW='a long user password'
+printf '%s\n' "$USER_PW" | cli user add bob@example.com --role user --password-stdin >/dev/null
+printf '%s\n' "$USER_PW" | cli user add carol@example.com --role user --account-access --password-stdin >/dev/null
+
+# A config that differs from the running one in a few keys, for a plain-CGI run
+# of the account program against the same database.
+variant_conf() {
+	{ cat "$T_DIR/inboxpanel.hdf"; printf '%s\n' "$@"; } >"$T_DIR/variant.hdf"
+}
+
+# cgi_request METHOD PATH COOKIE [BODY] — one plain-CGI request with variant.hdf.
+cgi_request() {
+	local method=$1 path=$2 cookie=$3 body=${4:-} query=
+	[[ $path == *\?* ]] && query=${path#*\?}
+	printf '%s' "$body" >"$T_DIR/cgi.in"
+	env -i PATH=/usr/bin:/bin REQUEST_METHOD="$method" REQUEST_URI="$path" \
+		QUERY_STRING="$query" HTTP_HOST="127.0.0.1:$PORT" HTTP_COOKIE="$cookie" \
+		REMOTE_ADDR="${CGI_ADDR:-127.0.0.1}" CONTENT_TYPE=application/x-www-form-urlencoded \
+		CONTENT_LENGTH=${#body} INBOXPANEL_CONF="$T_DIR/variant.hdf" ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
+		"$BIN/inboxpanel-account" <"$T_DIR/cgi.in" >"$T_DIR/cgi.out" 2>>"$T_DIR/log/cgi.log"
+}
+
+test_sign_in_succeeds_and_lands_on_the_inboxes() {
+	as admin
+	login "$ADMIN" "$ADMIN_PW"
+	expect_header Location '/settings/email'
+	[ -n "$(cookie_value ip_session)" ] || fail "no session cookie"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='login.success' AND actor='$ADMIN'")" = 1 ] ||
+		fail "no login.success audit row"
+}
+
+test_failed_sign_in_says_the_same_for_unknown_user_and_wrong_password() {
+	local a b
+	as stranger
+	http GET /login
+	post /login "email=nobody@example.com" "password=whatever"
+	expect_status 200
+	expect_text "That email and password do not match an account."
+	a=$(page_text | sed 's/value="[^"]*"//g')
+	post /login "email=bob@example.com" "password=whatever"
+	expect_status 200
+	b=$(page_text | sed 's/value="[^"]*"//g')
+	[ "${a//nobody@example.com/X}" = "${b//bob@example.com/X}" ] || fail "the two failures read differently"
+	[ -z "$(cookie_value ip_session)" ] || fail "a failed sign-in set a session"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='login.failure'")" -ge 2 ] || fail "failures not audited"
+	! sql "SELECT detail FROM audit_log" | grep -q whatever || fail "a password reached the audit log"
+}
+
+test_session_cookie_is_httponly_samesite_lax() {
+	as cookies
+	http GET /login
+	post /login "email=bob@example.com" "password=$USER_PW"
+	expect_header Set-Cookie 'ip_session=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Lax; Max-Age=[0-9]+'
+}
+
+test_https_base_url_gives_secure_host_prefixed_cookies() {
+	local token=BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB
+	variant_conf "Site.base_url = https://127.0.0.1:$PORT"
+	cgi_request GET /login ""
+	grep -q "^Set-Cookie: __Host-ip_login=[^;]*; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600; Secure" "$T_DIR/cgi.out" ||
+		fail "the sign-in cookie is not __Host- and Secure"
+	cgi_request POST /login "__Host-ip_login=$token" "csrf=$token&email=bob%40example.com&password=a+long+user+password"
+	grep -q '^Status: 303' "$T_DIR/cgi.out" || fail "https sign-in did not succeed: $(head -1 "$T_DIR/cgi.out")"
+	grep -q "^Set-Cookie: __Host-ip_session=[A-Za-z0-9_-]\{43\}; Path=/; HttpOnly; SameSite=Lax; Max-Age=[0-9]*; Secure" "$T_DIR/cgi.out" ||
+		fail "the session cookie is not __Host- and Secure"
+}
+
+test_sign_in_gives_a_new_session_id_each_time() {
+	local first token=DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD
+	as fixation
+	login bob@example.com "$USER_PW"
+	first=$(cookie_value ip_session)
+	# The same browser signs in again, carrying its session along.
+	as nobody
+	http POST /login -H "Cookie: ip_session=$first; ip_login=$token" -H "Origin: $BASE" \
+		--data-urlencode "csrf=$token" --data-urlencode "email=carol@example.com" \
+		--data-urlencode "password=$USER_PW"
+	expect_status 303
+	expect_header Set-Cookie 'ip_session=[A-Za-z0-9_-]{43};.*'
+	grep -qF "ip_session=$first" "$T_DIR/headers" && fail "the session id did not change at sign-in"
+	http GET /admin/audit -H "Cookie: ip_session=$first"
+	expect_status 303
+	expect_header Location '/login\?next=%2Fadmin%2Faudit'
+}
+
+test_only_a_hash_of_the_session_id_is_stored() {
+	local value
+	as hashed
+	login bob@example.com "$USER_PW"
+	value=$(cookie_value ip_session)
+	! sqlite3 "$T_DIR/inboxpanel.db" .dump | grep -qF "$value" || fail "the session id is in the database"
+}
+
+test_expired_session_goes_to_sign_in_and_comes_back() {
+	as returning
+	http GET /admin/audit
+	expect_status 303
+	expect_header Location '/login\?next=%2Fadmin%2Faudit'
+	http GET "/login?next=%2Fadmin%2Faudit"
+	expect_status 200
+	post /login "email=$ADMIN" "password=$ADMIN_PW" "next=/admin/audit"
+	expect_status 303
+	expect_header Location '/admin/audit'
+	http GET /admin/audit
+	expect_status 200
+	expect_text "Audit log"
+}
+
+test_next_never_leads_to_another_site() {
+	local next
+	as redirect
+	for next in '//evil.example' '/\evil.example' 'https://evil.example/' 'javascript:alert(1)'; do
+		http GET "/login?next=$(printf %s "$next" | sed 's/\//%2F/g; s/:/%3A/g; s/\\/%5C/g')"
+		expect_status 400 "for next=$next"
+	done
+}
+
+test_idle_timeout_ends_a_session() {
+	local value
+	as idle
+	login bob@example.com "$USER_PW"
+	value=$(cookie_value ip_session)
+	variant_conf "Session.idle_timeout = 1"
+	sleep 2.2
+	cgi_request GET /admin/audit "ip_session=$value"
+	grep -q '^Location: /login?next=' "$T_DIR/cgi.out" || fail "an idle session was still accepted"
+	http GET /
+	expect_status 303
+	expect_header Location '/login\?next=%2F'
+}
+
+test_absolute_timeout_ends_a_busy_session() {
+	local value
+	as busy
+	login bob@example.com "$USER_PW"
+	value=$(cookie_value ip_session)
+	# Used every 1.2 s, the session is never idle for 2 s; it still ends 2 s after
+	# sign-in.
+	variant_conf "Session.idle_timeout = 2" "Session.absolute_timeout = 2"
+	cgi_request GET / "ip_session=$value"
+	grep -q '^Location: /settings/email' "$T_DIR/cgi.out" || fail "a fresh session was refused"
+	sleep 1.2
+	cgi_request GET / "ip_session=$value"
+	grep -q '^Location: /settings/email' "$T_DIR/cgi.out" || fail "a session in use was refused"
+	sleep 1.2
+	cgi_request GET / "ip_session=$value"
+	grep -q '^Location: /login' "$T_DIR/cgi.out" || fail "the session outlived the absolute timeout"
+}
+
+test_sign_out_ends_the_session_on_the_server() {
+	local value
+	as leaving
+	login bob@example.com "$USER_PW"
+	value=$(cookie_value ip_session)
+	http GET /no/such/page
+	post /logout
+	expect_status 303
+	expect_header Location '/login'
+	http GET /login
+	expect_text "You are signed out."
+	as nobody
+	http GET / -H "Cookie: ip_session=$value"
+	expect_status 303
+	expect_header Location '/login\?next=%2F'
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='logout'")" -ge 1 ] || fail "not audited"
+}
+
+test_deactivating_a_user_ends_their_live_session() {
+	printf '%s\n' "$USER_PW" | cli user add dave@example.com --role user --password-stdin >/dev/null
+	as dave
+	login dave@example.com "$USER_PW"
+	http GET /no/such/page
+	expect_status 404
+	expect_text "dave@example.com"
+	cli user disable dave@example.com >/dev/null || fail "user disable failed"
+	http GET /no/such/page
+	expect_no_body "dave@example.com"
+	[ "$(sql "SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email='dave@example.com'")" = 0 ] ||
+		fail "the sessions were not deleted"
+	http GET /login
+	post /login "email=dave@example.com" "password=$USER_PW"
+	expect_status 200
+	expect_text "That email and password do not match an account."
+}
+
+test_post_without_a_valid_token_is_403_and_changes_nothing() {
+	local before other_token
+	as victim
+	login bob@example.com "$USER_PW"
+	http GET /no/such/page
+	as other
+	login carol@example.com "$USER_PW"
+	http GET /no/such/page
+	other_token=$(page_csrf)
+	as victim
+	before=$(db_state)
+	http POST /logout -H "Origin: $BASE"
+	expect_status 403
+	expect_text "The form is out of date"
+	post /logout "csrf=$other_token"
+	expect_status 403
+	post /logout "csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	expect_status 403
+	http GET /no/such/page
+	ORIGIN=https://evil.example post /logout
+	expect_status 403
+	expect_text "The form was sent from another site."
+	[ "$before" = "$(db_state)" ] || fail "a refused POST changed the database"
+	http GET /no/such/page
+	expect_text "bob@example.com"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='csrf.failure'")" -ge 4 ] || fail "CSRF failures not audited"
+}
+
+test_sign_in_from_another_site_is_refused() {
+	as crosssite
+	http GET /login
+	ORIGIN=https://evil.example post /login "email=bob@example.com" "password=$USER_PW"
+	expect_status 403
+	http GET /login
+	http POST /login -H "Origin: $BASE" --data-urlencode "email=bob@example.com" \
+		--data-urlencode "password=$USER_PW" --data-urlencode "csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	expect_status 403
+	http POST /login -H "Sec-Fetch-Site: cross-site" --data-urlencode "email=bob@example.com" \
+		--data-urlencode "password=$USER_PW" --data-urlencode "csrf=$(cookie_value ip_login)"
+	expect_status 403
+	[ -z "$(cookie_value ip_session)" ] || fail "a cross-site sign-in started a session"
+}
+
+test_repeated_failures_are_throttled_per_account() {
+	local i
+	printf '%s\n' "$USER_PW" | cli user add erin@example.com --role user --password-stdin >/dev/null
+	as guesser
+	http GET /login
+	for i in 1 2 3 4 5; do
+		post /login "email=erin@example.com" "password=guess $i"
+		expect_status 200
+	done
+	post /login "email=erin@example.com" "password=$USER_PW"
+	expect_status 429
+	expect_header Retry-After '[0-9]+'
+	expect_text "Too many attempts"
+	[ -z "$(cookie_value ip_session)" ] || fail "a throttled sign-in succeeded"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='login.throttled'")" -ge 1 ] || fail "not audited"
+	# Another account from the same address is not held by erin's failures.
+	http GET /login
+	post /login "email=carol@example.com" "password=$USER_PW"
+	expect_status 303
+}
+
+test_repeated_failures_are_throttled_per_address() {
+	local i
+	variant_conf "Login.max_failures_per_address = 3"
+	for i in 1 2 3; do
+		CGI_ADDR=10.9.9.9 cgi_request POST /login "ip_login=$(printf 'C%.0s' {1..43})" \
+			"csrf=$(printf 'C%.0s' {1..43})&email=user$i%40example.com&password=x"
+		grep -q '^Status: 200' "$T_DIR/cgi.out" || fail "attempt $i was not an ordinary failure"
+	done
+	CGI_ADDR=10.9.9.9 cgi_request POST /login "ip_login=$(printf 'C%.0s' {1..43})" \
+		"csrf=$(printf 'C%.0s' {1..43})&email=carol%40example.com&password=a+long+user+password"
+	grep -q '^Status: 429' "$T_DIR/cgi.out" || fail "the address was not held: $(head -1 "$T_DIR/cgi.out")"
+}
+
+test_audit_log_is_for_super_admins_only() {
+	as bob
+	login bob@example.com "$USER_PW"
+	http GET /admin/audit
+	expect_status 403
+	expect_text "This page is for administrators only."
+	http GET "/admin/audit?format=csv"
+	expect_status 403
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='permission.denied' AND actor='bob@example.com'")" -ge 2 ] ||
+		fail "refusals not audited"
+	as carol
+	login carol@example.com "$USER_PW"
+	http GET /admin/audit
+	expect_status 403
+}
+
+test_audit_log_page_filters_and_pages() {
+	as admin
+	login "$ADMIN" "$ADMIN_PW"
+	http GET /admin/audit
+	expect_status 200
+	expect_text "login.success"
+	expect_text "user.add"
+	http GET "/admin/audit?action=user.add"
+	expect_status 200
+	expect_text "user.add"
+	expect_no_body "<code>login.success</code>"
+	http GET "/admin/audit?actor=bob%40example.com&action=permission.denied"
+	expect_text "permission.denied"
+	expect_no_body "<code>user.add</code>"
+	http GET "/admin/audit?page=999"
+	expect_status 404
+	http GET "/admin/audit?page=0"
+	expect_status 400
+	http GET "/admin/audit?format=xml"
+	expect_status 400
+}
+
+test_audit_csv_export_holds_the_rows() {
+	as admin
+	login "$ADMIN" "$ADMIN_PW"
+	http GET "/admin/audit?format=csv"
+	expect_status 200
+	expect_header Content-Type 'text/csv; charset=utf-8'
+	expect_header Content-Disposition 'attachment; filename="audit-[0-9-]+\.csv"'
+	head -1 "$T_DIR/body" | grep -q '^id,time_utc,actor,client_address,action,target,detail' ||
+		fail "no CSV header line"
+	grep -q '"cli","","user.add","user:2","role user"' "$T_DIR/body" || fail "the user.add row is missing"
+	[ "$(($(wc -l <"$T_DIR/body") - 1))" -ge "$(sql "SELECT count(*) - 1 FROM audit_log")" ] ||
+		fail "rows are missing from the export"
+	http GET "/admin/audit?format=json"
+	expect_header Content-Type 'application/json'
+	grep -q '"action": "audit.export"' "$T_DIR/body" || fail "the export itself is not in the log"
+}
+
+test_csv_export_defuses_formulas() {
+	as formula
+	http GET /login
+	post /login "email==HYPERLINK(\"http://evil\")" "password=x"
+	cli audit export --format csv >"$T_DIR/export.csv" || fail "CLI export failed"
+	grep -q "\"'=HYPERLINK(\"\"http://evil\"\")\"" "$T_DIR/export.csv" || fail "a formula cell was not defused"
+}
+
+test_cli_exit_codes_and_messages() {
+	local rc
+	cli >/dev/null 2>&1; rc=$?
+	[ $rc = 2 ] || fail "no command: exit $rc, want 2"
+	cli frobnicate >/dev/null 2>&1; rc=$?
+	[ $rc = 2 ] || fail "unknown command: exit $rc, want 2"
+	cli user add x@example.com --role emperor >/dev/null 2>&1; rc=$?
+	[ $rc = 2 ] || fail "bad role: exit $rc, want 2"
+	cli user add not-an-email --role user </dev/null >/dev/null 2>&1; rc=$?
+	[ $rc = 2 ] || fail "bad email: exit $rc, want 2"
+	printf 'pw\n' | cli user add bob@example.com --role user --password-stdin >/dev/null 2>"$T_DIR/err"; rc=$?
+	[ $rc = 1 ] || fail "duplicate user: exit $rc, want 1"
+	[ "$(wc -l <"$T_DIR/err")" = 1 ] && grep -q 'exists' "$T_DIR/err" || fail "duplicate: not one clear line: $(cat "$T_DIR/err")"
+	cli user disable ghost@example.com >/dev/null 2>"$T_DIR/err"; rc=$?
+	[ $rc = 1 ] || fail "unknown user: exit $rc, want 1"
+	cli user set-role bob@example.com --role super_admin >/dev/null; rc=$?
+	[ $rc = 0 ] || fail "set-role: exit $rc"
+	cli user list >"$T_DIR/list"
+	grep -q $'^bob@example.com\tsuper_admin' "$T_DIR/list" || fail "user list does not show the new role"
+	cli user set-role bob@example.com --role user >/dev/null
+	cli audit export --format yaml >/dev/null 2>&1; rc=$?
+	[ $rc = 2 ] || fail "bad format: exit $rc, want 2"
+	cli --conf /nonexistent/inboxpanel.hdf user list >/dev/null 2>&1; rc=$?
+	[ $rc = 1 ] || fail "missing config: exit $rc, want 1"
+	cli user add frank@example.com --role user </dev/null >"$T_DIR/out"; rc=$?
+	[ $rc = 0 ] && grep -q '^Password for frank@example.com: .\{20\}' "$T_DIR/out" ||
+		fail "no generated password printed"
+}
+
+test_password_hashes_are_scrypt_with_parameters() {
+	sql "SELECT password_hash FROM users WHERE email='bob@example.com'" |
+		grep -qE '^\$scrypt\$ln=15,r=8,p=3\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$' || fail "not an scrypt hash"
+}
+
+
+t_run

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# t_http.sh — Step 1: the FastCGI core behind a real nginx: health, errors, limits,
+# headers, escaping, and the same program answering as plain CGI.
+. "$(dirname "$0")/lib.sh"
+t_start
+
+test_healthz_answers_json_when_the_database_answers() {
+	http GET /healthz
+	expect_status 200
+	expect_header Content-Type 'application/json'
+	expect_body '"status":"ok"'
+	expect_body '"database":"ok"'
+	expect_body '"last_heartbeat":null'
+}
+
+test_unknown_page_is_a_404_page() {
+	http GET /no/such/page
+	expect_status 404
+	expect_text "Page not found"
+	expect_header Content-Type 'text/html; charset=utf-8'
+}
+
+test_wrong_method_is_405_with_allow() {
+	http GET /logout
+	expect_status 405
+	expect_header Allow 'POST'
+	http PUT /login
+	expect_status 405
+	expect_header Allow 'GET, HEAD, POST'
+	http DELETE /healthz
+	expect_status 405
+}
+
+test_head_answers_like_get_without_a_body() {
+	http HEAD /healthz
+	expect_status 200
+	expect_header Content-Type 'application/json'
+	# curl -I writes the headers where the body would go: nothing else came.
+	cmp -s "$T_DIR/body" "$T_DIR/headers" || fail "HEAD returned a body"
+}
+
+test_body_over_the_limit_is_413() {
+	local before
+	before=$(db_state)
+	head -c 20000 /dev/zero | tr '\0' a >"$T_DIR/big"
+	http POST /login -H "Content-Type: application/x-www-form-urlencoded" --data-binary "@$T_DIR/big"
+	expect_status 413
+	expect_text "What you sent is too large"
+	# Above nginx's own fence, nginx answers before the program sees anything.
+	head -c 2000000 /dev/zero | tr '\0' a >"$T_DIR/huge"
+	http POST /login -H "Content-Type: application/x-www-form-urlencoded" --data-binary "@$T_DIR/huge"
+	expect_status 413
+	[ "$before" = "$(db_state)" ] || fail "a refused body changed the database"
+}
+
+test_malformed_requests_are_400() {
+	local q
+	for q in 'next=%zz' 'next=%' 'next=%4' 'next=a&next=b' 'next=%ff' 'next=%00' 'bad%20key=1'; do
+		http GET "/login?$q"
+		expect_status 400 "for ?$q"
+	done
+	expect_text "Nothing was changed."
+	http POST /login -H "Content-Type: application/json" --data '{"email":"x"}'
+	expect_status 415
+}
+
+test_every_page_carries_the_security_headers() {
+	local path
+	for path in /login /healthz /no/such/page; do
+		http GET "$path"
+		expect_header Content-Security-Policy "default-src 'none'.*frame-ancestors 'none'.*"
+		expect_header X-Content-Type-Options nosniff
+		expect_header Referrer-Policy same-origin
+		expect_header Cache-Control no-store
+	done
+	http GET /static/style.css
+	expect_status 200
+	expect_header Content-Type 'text/css'
+	expect_header X-Content-Type-Options nosniff
+}
+
+test_a_value_with_markup_is_rendered_escaped() {
+	as visitor
+	http GET /login
+	post /login "email=<script>\"'&x@example.com" "password=wrong"
+	expect_status 200
+	expect_body 'value="&lt;script&gt;&quot;&#39;&amp;x@example.com"'
+	expect_no_body '<script>'
+}
+
+test_plain_cgi_gives_the_same_page_as_nginx() {
+	local token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA out rc
+	as cgi
+	http GET /login -H "Cookie: ip_login=$token"
+	expect_status 200
+	out="$T_DIR/cgi.out"
+	env -i PATH=/usr/bin:/bin REQUEST_METHOD=GET REQUEST_URI=/login QUERY_STRING= \
+		HTTP_HOST="127.0.0.1:$PORT" HTTP_COOKIE="ip_login=$token" REMOTE_ADDR=127.0.0.1 \
+		GATEWAY_INTERFACE=CGI/1.1 INBOXPANEL_CONF="$T_DIR/inboxpanel.hdf" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}" "$BIN/inboxpanel-account" </dev/null >"$out" 2>"$T_DIR/cgi.err"
+	rc=$?
+	[ $rc = 0 ] || fail "the CGI run exited $rc: $(head -3 "$T_DIR/cgi.err")"
+	head -1 "$out" | grep -q '^Status: 200 OK' || fail "the CGI run did not start with a Status line"
+	sed '1,/^\r$/d' "$out" | cmp -s - "$T_DIR/body" || fail "the CGI body differs from the nginx body"
+	# And a POST through CGI reads its body from stdin.
+	printf 'csrf=%s&email=nobody%%40example.com&password=x' "$token" >"$T_DIR/cgi.in"
+	env -i PATH=/usr/bin:/bin REQUEST_METHOD=POST REQUEST_URI=/login \
+		CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH="$(stat -c %s "$T_DIR/cgi.in")" \
+		HTTP_HOST="127.0.0.1:$PORT" HTTP_COOKIE="ip_login=$token" REMOTE_ADDR=127.0.0.9 \
+		INBOXPANEL_CONF="$T_DIR/inboxpanel.hdf" ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
+		"$BIN/inboxpanel-account" <"$T_DIR/cgi.in" >"$out" 2>"$T_DIR/cgi.err"
+	grep -q 'That email and password do not match' "$out" || fail "the CGI POST was not read"
+}
+
+test_programs_refuse_to_listen_on_every_interface() {
+	local addr
+	for addr in ':9000' '0.0.0.0:9000' '*:9000'; do
+		"$BIN/inboxpanel-account" --conf "$T_DIR/inboxpanel.hdf" --socket "$addr" 2>"$T_DIR/err"
+		[ $? = 1 ] || fail "--socket $addr was accepted"
+		grep -q 'never all interfaces' "$T_DIR/err" || fail "no reason given for $addr"
+	done
+}
+
+test_a_missing_config_key_stops_start_up_with_its_name() {
+	grep -v '^Site.base_url' "$T_DIR/inboxpanel.hdf" >"$T_DIR/broken.hdf"
+	"$BIN/inboxpanel-account" --conf "$T_DIR/broken.hdf" --socket "$T_DIR/run/x.sock" 2>"$T_DIR/err"
+	[ $? = 1 ] || fail "started without Site.base_url"
+	grep -q 'Site.base_url: missing' "$T_DIR/err" || fail "the error does not name the key: $(cat "$T_DIR/err")"
+	{ cat "$T_DIR/inboxpanel.hdf"; printf 'Session.idle_timeout = soon\n'; } >"$T_DIR/broken.hdf"
+	"$BIN/inboxpanel-account" --conf "$T_DIR/broken.hdf" 2>"$T_DIR/err" </dev/null >/dev/null
+	grep -q 'Session.idle_timeout' "$T_DIR/err" || fail "a bad value is not named: $(cat "$T_DIR/err")"
+}
+
+test_sigterm_stops_a_program_cleanly() {
+	local pid i
+	"$BIN/inboxpanel-account" --conf "$T_DIR/inboxpanel.hdf" --socket "$T_DIR/run/term.sock" \
+		--workers 2 2>>"$T_DIR/log/term.log" &
+	pid=$!
+	for i in $(seq 1 50); do [ -S "$T_DIR/run/term.sock" ] && break; sleep 0.1; done
+	[ -S "$T_DIR/run/term.sock" ] || fail "no socket"
+	[ "$(stat -c %a "$T_DIR/run/term.sock")" = 660 ] || fail "the socket is not mode 0660"
+	sleep 0.3
+	kill -TERM $pid
+	wait $pid
+	[ $? = 0 ] || fail "exit status after SIGTERM was not 0"
+	[ ! -e "$T_DIR/run/term.sock" ] || fail "the socket was left behind"
+	[ -z "$(pgrep -f "$T_DIR/run/term.sock")" ] || fail "a worker outlived its parent"
+}
+
+t_run

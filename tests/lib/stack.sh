@@ -1,0 +1,144 @@
+# stack.sh — starts and stops the panel's processes from one folder: nginx in
+# front, the FastCGI programs behind it on unix sockets, all on 127.0.0.1.
+# Sourced by ./dev (the demo) and by the integration and browser tests.
+#
+#   stack_write_config DIR PORT SRC   writes DIR/inboxpanel.hdf if it is missing
+#   stack_start DIR PORT SRC BIN      starts nginx and the programs; waits for /healthz
+#   stack_stop DIR                    stops what stack_start started
+#
+# SRC is the source tree (templates, static), BIN the build folder (programs).
+
+# The programs, by the name after inboxpanel-; conf/nginx-inboxpanel.conf routes to them.
+STACK_PROGRAMS=(account settings)
+
+stack_port_busy() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+stack_write_config() {
+	local dir=$1 port=$2 src=$3
+	mkdir -p "$dir"
+	[ -f "$dir/inboxpanel.hdf" ] && return 0
+	cat >"$dir/inboxpanel.hdf" <<HDF
+# Written by tests/lib/stack.sh for a local demo or test run; an existing file is
+# kept, so it can be pointed at other providers.
+Database.path = inboxpanel.db
+Templates.dir = $src/templates
+Site.base_url = http://127.0.0.1:$port
+Keys.public_file = keys/seal.pub
+Keys.private_file = keys/seal.key
+Worker.wakeup = run/worker.fifo
+Smtp.url = smtp://127.0.0.1:$((port + 2))
+Smtp.from = inboxpanel@example.com
+HDF
+	mkdir -p "$dir/keys"
+	chmod 700 "$dir/keys"
+}
+
+# nginx from a prefix inside DIR: its own pid file, logs and temp folders.
+stack_write_nginx() {
+	local dir=$1 port=$2 src=$3 user_line=""
+	mkdir -p "$dir/nginx/tmp" "$dir/log" "$dir/run"
+	# As root nginx would drop its workers to "nobody", who may not read a clone
+	# under a private home or reach the sockets; the local stack runs as one user.
+	[ "$(id -u)" = 0 ] && user_line="user root;"
+	cp /etc/nginx/fastcgi_params "$dir/nginx/fastcgi_params"
+	sed -e "s|/usr/local/share/inboxpanel/static/|$src/static/|g" \
+		-e "s|/run/inboxpanel/|$dir/run/|g" \
+		"$src/conf/nginx-inboxpanel.conf" >"$dir/nginx/inboxpanel.conf"
+	cat >"$dir/nginx/nginx.conf" <<NGINX
+daemon off;
+$user_line
+worker_processes 1;
+pid $dir/nginx/nginx.pid;
+error_log $dir/log/nginx-error.log warn;
+events { worker_connections 512; }
+http {
+  access_log $dir/log/nginx-access.log;
+  client_body_temp_path $dir/nginx/tmp/body;
+  proxy_temp_path $dir/nginx/tmp/proxy;
+  fastcgi_temp_path $dir/nginx/tmp/fastcgi;
+  uwsgi_temp_path $dir/nginx/tmp/uwsgi;
+  scgi_temp_path $dir/nginx/tmp/scgi;
+  types {
+    text/css css;
+    image/svg+xml svg;
+    image/png png;
+    text/javascript js;
+  }
+  default_type application/octet-stream;
+  server_tokens off;
+  client_max_body_size 1m;
+  server {
+    listen 127.0.0.1:$port;
+    server_name 127.0.0.1 localhost;
+    include inboxpanel.conf;
+  }
+}
+NGINX
+}
+
+stack_start() {
+	local dir=$1 port=$2 src=$3 bin=$4 name i
+	if stack_port_busy "$port"; then
+		echo "port $port is busy: set PORT to a free one" >&2
+		return 1
+	fi
+	stack_write_nginx "$dir" "$port" "$src"
+	: >"$dir/pids"
+	for name in "${STACK_PROGRAMS[@]}"; do
+		rm -f "$dir/run/$name.sock"
+		"$bin/inboxpanel-$name" --conf "$dir/inboxpanel.hdf" --socket "$dir/run/$name.sock" \
+			--workers "${STACK_WORKERS:-2}" 2>>"$dir/log/$name.log" &
+		echo "$! $name" >>"$dir/pids"
+	done
+	nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -e "$dir/log/nginx-error.log" \
+		2>>"$dir/log/nginx-error.log" &
+	echo "$! nginx" >>"$dir/pids"
+	for i in $(seq 1 100); do
+		if curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null; then
+			return 0
+		fi
+		if ! stack_all_running "$dir"; then
+			i=giving-up
+			break
+		fi
+		sleep 0.1
+	done
+	echo "the panel did not answer on port $port; see $dir/log/" >&2
+	tail -n 5 "$dir"/log/*.log >&2 || true
+	stack_stop "$dir"
+	return 1
+}
+
+# True while every process stack_start started is alive.
+stack_all_running() {
+	local pid name
+	while read -r pid name; do
+		kill -0 "$pid" 2>/dev/null || return 1
+	done <"$1/pids"
+}
+
+stack_stop() {
+	local dir=$1 pid name i alive
+	[ -f "$dir/pids" ] || return 0
+	while read -r pid name; do
+		if [ "$name" = nginx ]; then
+			kill -QUIT "$pid" 2>/dev/null || true
+		else
+			kill -TERM "$pid" 2>/dev/null || true
+		fi
+	done <"$dir/pids"
+	for i in $(seq 1 50); do
+		alive=0
+		while read -r pid name; do
+			kill -0 "$pid" 2>/dev/null && alive=1
+		done <"$dir/pids"
+		[ $alive = 0 ] && break
+		sleep 0.1
+	done
+	while read -r pid name; do
+		kill -KILL "$pid" 2>/dev/null || true
+	done <"$dir/pids"
+	rm -f "$dir/pids"
+}
