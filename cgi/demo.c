@@ -1,0 +1,171 @@
+/* demo.c — `inboxpanel demo-seed`: users and inboxes in every state, so each state
+ * of the pages can be seen right after ./dev demo.  The tokens are random strings
+ * sealed with the deployment's real public key, exactly as real ones would be. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "audit.h"
+#include "conn.h"
+#include "crypto.h"
+#include "demo.h"
+#include "outbox.h"
+#include "pw.h"
+#include "seal.h"
+#include "user.h"
+#include "util.h"
+
+#define DAY 86400
+
+struct demo_user {
+	const char *email;
+	const char *name;
+	enum role role;
+	int account_access;
+};
+
+static const struct demo_user demo_users[] = {
+	{ "marie@example.com", "Marie Dubois", ROLE_USER, 1 },
+	{ "tom@example.com", "Tom Baker", ROLE_USER, 0 },
+};
+
+struct demo_inbox {
+	const char *owner;
+	enum provider provider;
+	const char *address;
+	enum conn_state state;
+	int days_ago;
+	const char *last_error;
+	const char *last_error_code;
+	enum outbox_state revocation; /* for removed ones */
+};
+
+static const struct demo_inbox demo_inboxes[] = {
+	{ "admin@example.com", PROV_GOOGLE, "sales@example.com", CONN_CONNECTED, 120, NULL, NULL, 0 },
+	{ "admin@example.com", PROV_MICROSOFT, "admin@contoso.example", CONN_CONNECTED, 64, NULL, NULL, 0 },
+	{ "admin@example.com", PROV_IMAP, "support@example.org", CONN_CONNECTED, 30, NULL, NULL, 0 },
+	{ "admin@example.com", PROV_OUTLOOK, "old.admin@outlook.com", CONN_DISABLED, 400, NULL, NULL, 0 },
+	{ "admin@example.com", PROV_GOOGLE, "admin.archive@gmail.com", CONN_DISCONNECTED, 200,
+	  "token_rejected", "invalid_grant", 0 },
+	{ "admin@example.com", PROV_MICROSOFT, "previous@fabrikam.example", CONN_REMOVED, 500, NULL,
+	  NULL, OUTBOX_DONE },
+	{ "admin@example.com", PROV_OUTLOOK, "first.try@hotmail.com", CONN_REMOVED, 700, NULL, NULL,
+	  OUTBOX_MANUAL },
+	{ "marie@example.com", PROV_MICROSOFT, "marie@contoso.example", CONN_CONNECTED, 90, NULL, NULL, 0 },
+	{ "tom@example.com", PROV_GOOGLE, "tom@example.com", CONN_CONNECTED, 10, NULL, NULL, 0 },
+};
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "inboxpanel: demo-seed: %s\n", what);
+	return 1;
+}
+
+static int ensure_user(struct db *db, const struct demo_user *u)
+{
+	char password[44], hash[PW_HASH_MAX];
+	struct user existing;
+
+	if (user_by_email(db, u->email, &existing, NULL) == ST_OK)
+		return 0;
+	/* Nobody signs in as these: they show roles and the other users' inboxes. */
+	if (crypto_random_token(password) != 0 || pw_hash(password, strlen(password), hash) != 0)
+		return -1;
+	return user_add(db, u->email, u->name, u->role, u->account_access, hash, NULL) == ST_OK ? 0 : -1;
+}
+
+static int add_inbox(struct db *db, const struct seal_key *key, const struct demo_inbox *d,
+		     time_t now)
+{
+	static const struct audit_actor demo = { 0, "demo-seed", "" };
+	char token[CRYPTO_TOKEN_LEN + 1], plain[80];
+	uint8_t *box = NULL;
+	size_t box_len = 0;
+	struct user owner;
+	struct conn after;
+	long long id;
+	int changed, rc = -1;
+	struct conn_new c = {
+		.kind = CONN_PERSONAL,
+		.provider = d->provider,
+		.address = d->address,
+		.state = d->state == CONN_REMOVED ? CONN_DISABLED : d->state,
+		.scopes = d->provider == PROV_IMAP ? "" : "openid email offline_access",
+		.last_error = d->last_error,
+		.last_error_code = d->last_error_code,
+		.connected_at = now - (time_t)d->days_ago * DAY,
+	};
+
+	if (user_by_email(db, d->owner, &owner, NULL) != ST_OK || crypto_random_token(token) != 0)
+		return -1;
+	snprintf(plain, sizeof(plain), "demo-%s-%s", d->provider == PROV_IMAP ? "password" : "refresh-token", token);
+	if (seal_box(key, (const uint8_t *)plain, strlen(plain), &box, &box_len) != 0)
+		return -1;
+	c.owner_user_id = owner.id;
+	c.connected_by_user_id = owner.id;
+	c.sealed_token = box;
+	c.sealed_token_len = box_len;
+	if (db_begin_write(db) != ST_OK)
+		goto out;
+	if (conn_insert(db, &c, &id) != ST_OK || db_commit(db) != ST_OK) {
+		db_rollback(db);
+		goto out;
+	}
+	rc = 0;
+	if (d->state != CONN_REMOVED)
+		goto out;
+	/* A removed one goes the way a person removes it, then its revocation ends. */
+	rc = -1;
+	if (conn_apply_personal(db, &demo, owner.id, id, CONN_REMOVE, now - DAY, &after, &changed) != ST_OK)
+		goto out;
+	if (d->revocation != OUTBOX_MANUAL) {
+		if (db_begin_write(db) != ST_OK)
+			goto out;
+		if (outbox_finish_revocation(db, id, d->revocation, "", now - DAY + 5) != ST_OK ||
+		    db_commit(db) != ST_OK) {
+			db_rollback(db);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(box);
+	return rc;
+}
+
+int demo_seed(const struct conf *conf, struct db *db)
+{
+	struct seal_key *key;
+	char err[512];
+	time_t now = now_utc();
+	sqlite3_stmt *st;
+	int existing = 0;
+
+	st = db_stmt(db, "SELECT count(*) FROM email_connections");
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		existing = sqlite3_column_int(st, 0);
+	if (st != NULL)
+		sqlite3_reset(st);
+	if (existing > 0)
+		return fail("the database has inboxes already; demo-seed fills an empty one");
+	key = seal_load_public(conf->public_key_file, err, sizeof(err));
+	if (key == NULL)
+		return fail(err);
+	for (size_t i = 0; i < ARRAY_LEN(demo_users); i++)
+		if (db_begin_write(db) != ST_OK || ensure_user(db, &demo_users[i]) != 0 ||
+		    db_commit(db) != ST_OK) {
+			db_rollback(db);
+			seal_key_free(key);
+			return fail("cannot add the demo users");
+		}
+	for (size_t i = 0; i < ARRAY_LEN(demo_inboxes); i++)
+		if (add_inbox(db, key, &demo_inboxes[i], now) != 0) {
+			seal_key_free(key);
+			return fail("cannot add the demo inboxes (is admin@example.com a user?)");
+		}
+	seal_key_free(key);
+	printf("Seeded %zu demo inboxes for %zu users\n", ARRAY_LEN(demo_inboxes),
+	       ARRAY_LEN(demo_users) + 1);
+	return 0;
+}

@@ -1,0 +1,88 @@
+<?cs set:Page.title = Lang.email.title ?><?cs include:"header.cs" ?>
+<div class="page-head with-action">
+  <div>
+    <p class="breadcrumb"><?cs var:Lang.nav.settings ?> › <?cs var:Lang.nav.general ?> › <?cs var:Lang.nav.email ?></p>
+    <h1><?cs var:Lang.email.title ?></h1>
+    <p class="lead"><?cs var:Lang.email.intro ?></p>
+  </div>
+  <?cs if:Email.count != "0" ?><a class="button primary" href="<?cs var:Site.base ?>/settings/email/connect"><?cs var:Lang.email.connect ?></a><?cs /if ?>
+</div>
+
+<?cs if:Email.disconnected != "0" ?>
+<div class="banner warn" role="status">
+  <span class="banner-icon" aria-hidden="true">⚠</span>
+  <p><strong><?cs var:Lang.email.banner_title ?></strong> <?cs var:Lang.email.banner_text ?></p>
+</div>
+<?cs /if ?>
+
+<?cs if:Email.count == "0" ?>
+<section class="card empty-state" aria-labelledby="empty-title">
+  <span class="empty-mark" aria-hidden="true"></span>
+  <h2 id="empty-title"><?cs var:Lang.email.empty_title ?></h2>
+  <p><?cs var:Lang.email.empty_text ?></p>
+  <a class="button primary" href="<?cs var:Site.base ?>/settings/email/connect"><?cs var:Lang.email.connect ?></a>
+</section>
+<?cs else ?>
+<table class="list inboxes">
+  <caption class="visually-hidden"><?cs var:Lang.email.table_caption ?></caption>
+  <thead><tr>
+    <th scope="col"><?cs var:Lang.email.col_inbox ?></th>
+    <th scope="col"><?cs var:Lang.email.col_state ?></th>
+    <th scope="col"><?cs var:Lang.email.col_since ?></th>
+    <th scope="col"><?cs var:Lang.email.col_error ?></th>
+    <th scope="col"><span class="visually-hidden"><?cs var:Lang.email.col_actions ?></span></th>
+  </tr></thead>
+  <tbody>
+  <?cs each:r = Email.rows ?>
+  <tr class="state-<?cs var:r.state ?>" id="inbox-<?cs var:r.id ?>">
+    <td class="inbox"><div class="inbox-cell">
+      <span class="mark mark-<?cs var:r.provider ?>" aria-hidden="true"></span>
+      <span class="address"><?cs var:r.address ?></span>
+      <span class="provider"><?cs var:r.provider_label ?></span>
+    </div></td>
+    <td><span class="badge badge-<?cs var:r.state ?>"><?cs var:Lang.state[r.state] ?></span>
+      <?cs if:r.state == "disabled" ?><span class="state-note"><?cs var:Lang.email.disabled_note ?></span><?cs /if ?></td>
+    <td><?cs var:r.since ?></td>
+    <td class="error-cell"><?cs if:r.last_error ?><?cs var:r.last_error ?><?cs if:r.last_error_code ?> <small class="code"><?cs var:r.last_error_code ?></small><?cs /if ?><?cs else ?><span class="none"><?cs var:Lang.email.no_error ?></span><?cs /if ?></td>
+    <td class="actions">
+      <?cs if:r.can_enable == "1" ?>
+      <form method="post" action="<?cs var:Site.base ?>/settings/email/<?cs var:r.id ?>/enable" class="inline">
+        <input type="hidden" name="csrf" value="<?cs var:Csrf.token ?>">
+        <button type="submit" class="button" aria-label="<?cs var:Lang.email.enable ?> <?cs var:r.address ?>"><?cs var:Lang.email.enable ?></button>
+      </form>
+      <?cs /if ?>
+      <?cs if:r.can_disable == "1" ?><a class="button" href="<?cs var:Site.base ?>/settings/email/<?cs var:r.id ?>/disable" aria-label="<?cs var:Lang.email.disable ?> <?cs var:r.address ?>"><?cs var:Lang.email.disable ?></a><?cs /if ?>
+      <?cs if:r.can_remove == "1" ?><a class="button danger-outline" href="<?cs var:Site.base ?>/settings/email/<?cs var:r.id ?>/remove" aria-label="<?cs var:Lang.email.remove ?> <?cs var:r.address ?>"><?cs var:Lang.email.remove ?></a><?cs /if ?>
+    </td>
+  </tr>
+  <?cs /each ?>
+  </tbody>
+</table>
+<?cs /if ?>
+
+<?cs if:Email.removed_count != "0" ?>
+<section class="removed" aria-labelledby="removed-title">
+  <h2 id="removed-title"><?cs var:Lang.email.removed_title ?></h2>
+  <ul class="removed-list">
+  <?cs each:r = Email.removed ?>
+    <li class="removed-item revocation-<?cs var:r.revocation ?>" id="removed-<?cs var:r.id ?>">
+      <div class="removed-head">
+        <span class="mark mark-<?cs var:r.provider ?>" aria-hidden="true"></span>
+        <span class="address"><?cs var:r.address ?></span>
+        <span class="provider"><?cs var:r.provider_label ?></span>
+        <span class="badge badge-<?cs if:r.revocation == "pending" ?>removing<?cs else ?>removed<?cs /if ?>"><?cs if:r.revocation == "pending" ?><?cs var:Lang.state.removing ?><?cs else ?><?cs var:Lang.state.removed ?><?cs /if ?></span>
+        <span class="when"><?cs var:Lang.email.removed_on ?> <?cs var:r.removed_on ?></span>
+      </div>
+      <?cs if:r.revocation_text ?><p class="revocation"><?cs var:r.revocation_text ?><?cs if:r.revocation_error ?> <small class="code"><?cs var:r.revocation_error ?></small><?cs /if ?></p><?cs /if ?>
+      <?cs if:r.steps ?>
+      <details class="steps">
+        <summary><?cs var:Lang.email.steps_summary ?></summary>
+        <p><?cs var:r.steps ?></p>
+      </details>
+      <?cs /if ?>
+    </li>
+  <?cs /each ?>
+  </ul>
+</section>
+<?cs /if ?>
+<?cs include:"footer.cs" ?>

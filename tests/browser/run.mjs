@@ -1,0 +1,135 @@
+// run.mjs — what a person sees and does in a real browser (Debian's chromium,
+// driven by playwright-core), against a running panel:
+//   node run.mjs BASE_URL EMAIL PASSWORD SHOTS_DIR
+// Prints "ok N - name" / "not ok N - name" and exits 1 if anything failed.
+import { chromium } from 'playwright-core';
+import { launchOptions } from './browser.mjs';
+
+const [base, email, password, shots] = process.argv.slice(2);
+const browser = await chromium.launch(launchOptions());
+const results = [];
+
+// A fresh browser per test, watching for console errors and CSP violations.
+async function withPage(options, fn) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, ...options });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(e.message));
+  try {
+    await fn(page);
+    if (problems.length) throw new Error(`console errors: ${problems.join(' | ')}`);
+  } finally {
+    await context.close();
+  }
+}
+
+async function signIn(page) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel(/^(Email|E-mail)$/).fill(email);
+  await page.getByLabel(/^(Password|Mot de passe)$/).fill(password);
+  await page.getByRole('button', { name: /^(Sign in|Se connecter)$/ }).click();
+  await page.waitForURL(/\/settings\/email$/);
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function test(name, fn) {
+  try {
+    await fn();
+    results.push(true);
+    console.log(`ok ${results.length} - ${name}`);
+  } catch (e) {
+    results.push(false);
+    console.log(`not ok ${results.length} - ${name}`);
+    console.log(`#   ${String(e.message).split('\n').join('\n#   ')}`);
+  }
+}
+
+await test('sign_in_form_leads_to_the_email_page', () => withPage({}, async (page) => {
+  await signIn(page);
+  const heading = await page.getByRole('heading', { level: 1 }).textContent();
+  expect(heading.trim() === 'Email', `heading is "${heading}"`);
+  expect(await page.getByText('Settings › General › Email').isVisible(), 'no breadcrumb');
+  await page.screenshot({ path: `${shots}/email.png`, fullPage: true });
+}));
+
+await test('a_wrong_password_is_said_plainly', () => withPage({}, async (page) => {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const alert = page.getByRole('alert');
+  expect((await alert.textContent()).includes('do not match an account'), 'no clear message');
+  await page.screenshot({ path: `${shots}/login-failed.png` });
+}));
+
+await test('disable_through_its_confirmation_greys_the_row', () => withPage({}, async (page) => {
+  await signIn(page);
+  const row = page.locator('tr', { hasText: 'sales@example.com' });
+  await row.getByRole('link', { name: 'Disable sales@example.com' }).click();
+  await page.waitForURL(/\/disable$/);
+  expect(await page.getByRole('heading', { name: 'Disable sales@example.com?' }).isVisible(),
+    'the confirmation does not name the mailbox');
+  await page.screenshot({ path: `${shots}/confirm-disable.png` });
+  await page.getByRole('button', { name: 'Yes, disable it' }).click();
+  await page.waitForURL(/\/settings\/email$/);
+  const flash = page.getByRole('status').filter({ hasText: 'Your inbox is greyed out' });
+  expect(await flash.isVisible(), 'no flash message');
+  expect(await row.getAttribute('class') === 'state-disabled', 'the row is not greyed out');
+  expect((await row.textContent()).includes('Nothing is synced or sent.'), 'the row does not say so');
+  const opacity = await row.locator('.inbox-cell').evaluate((el) => getComputedStyle(el).opacity);
+  expect(Number(opacity) < 1, `the row is not greyed (opacity ${opacity})`);
+}));
+
+await test('remove_through_its_confirmation_shows_the_revocation', () => withPage({}, async (page) => {
+  await signIn(page);
+  const row = page.locator('tr', { hasText: 'sales@example.com' });
+  await row.getByRole('link', { name: 'Remove sales@example.com' }).click();
+  expect(await page.getByText('It then asks Google to revoke that access').isVisible(), 'no revocation sentence');
+  await page.getByRole('button', { name: 'Yes, remove inbox' }).click();
+  await page.waitForURL(/\/settings\/email$/);
+  const removed = page.locator('.removed-item', { hasText: 'sales@example.com' });
+  expect((await removed.textContent()).includes("Removing the panel's access at Google"), 'no progress shown');
+  await page.screenshot({ path: `${shots}/after-remove.png`, fullPage: true });
+}));
+
+await test('every_action_is_reachable_by_keyboard_with_visible_focus', () => withPage({}, async (page) => {
+  await signIn(page);
+  const wanted = await page.locator('td.actions a, td.actions button').count();
+  let reached = 0;
+  for (let i = 0; i < 60 && reached < wanted; i++) {
+    await page.keyboard.press('Tab');
+    const info = await page.evaluate(() => {
+      const el = document.activeElement;
+      return { inActions: !!el.closest('td.actions'), shadow: getComputedStyle(el).boxShadow };
+    });
+    if (info.inActions) {
+      reached++;
+      expect(info.shadow && info.shadow !== 'none', 'an action has no visible focus ring');
+    }
+  }
+  expect(reached === wanted && wanted > 0, `reached ${reached} of ${wanted} actions by Tab`);
+}));
+
+await test('a_french_browser_gets_the_french_page', () => withPage({ locale: 'fr-FR' }, async (page) => {
+  await signIn(page);
+  expect(await page.getByText('Paramètres › Général › E-mail').isVisible(), 'not in French');
+  expect(await page.locator('html').getAttribute('lang') === 'fr', 'html lang is not fr');
+  await page.screenshot({ path: `${shots}/email-fr.png`, fullPage: true });
+}));
+
+await test('the_audit_log_shows_what_was_done', () => withPage({}, async (page) => {
+  await signIn(page);
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  const table = page.locator('table.audit');
+  expect((await table.textContent()).includes('email.remove'), 'the removal is not in the log');
+  await page.screenshot({ path: `${shots}/audit.png`, fullPage: true });
+}));
+
+await browser.close();
+const failed = results.filter((r) => !r).length;
+console.log(`# browser: ${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
