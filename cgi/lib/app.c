@@ -329,6 +329,15 @@ static void on_stop_signal(int sig)
 	FCGX_ShutdownPending();
 }
 
+static void app_free(struct app *app)
+{
+	db_close(app->db);
+	app->db = NULL;
+	tmpl_shutdown();
+	conf_free(&app->conf);
+	curl_global_cleanup();
+}
+
 static int open_store(struct app *app)
 {
 	char err[512];
@@ -479,7 +488,10 @@ static int supervise(struct app *app, int listen_fd, int workers, const char *so
 				sigprocmask(SIG_SETMASK, &old, NULL);
 				free(pids);
 				status = serve_fastcgi(app, listen_fd);
-				_exit(status);
+				/* A worker ends like a program, freeing all, so that LeakSanitizer
+				 * (which runs at exit) checks its whole life. */
+				app_free(app);
+				exit(status);
 			}
 			sigprocmask(SIG_SETMASK, &old, NULL);
 			if (pid < 0) {
@@ -621,9 +633,6 @@ int app_main(int argc, char **argv, const struct program *program)
 	} else {
 		rc = serve_cgi(&app);
 	}
-	db_close(app.db);
-	tmpl_shutdown();
-	conf_free(&app.conf);
-	curl_global_cleanup();
+	app_free(&app);
 	return rc;
 }
