@@ -21,6 +21,7 @@
 #include "form.h"
 #include "pw.h"
 #include "seal.h"
+#include "seal_store.h"
 #include "sess.h"
 #include "user.h"
 #include "util.h"
@@ -39,6 +40,7 @@ static const char usage_text[] =
 	"  user set-role EMAIL --role super_admin|user [--account-access|--no-account-access]\n"
 	"  user disable EMAIL              deactivate and end every session of the user\n"
 	"  audit export --format csv|json  the whole audit log on stdout\n"
+	"  rekey                           re-seal every stored token under a new key pair\n"
 	"  demo-seed                       inboxes in every state for the demo users\n";
 
 static const struct audit_actor cli_actor = { 0, "cli", "" };
@@ -423,6 +425,101 @@ static int cmd_audit(const struct conf *conf, int argc, char **argv)
 	return 0;
 }
 
+static int file_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/* Re-seals every stored token under a new key pair, then puts the new key files
+ * in place of the old ones (the old private key is gone afterwards: that is the
+ * point of rotating it).
+ *
+ * The new pair is first written beside the old one (".new"), and the re-sealing
+ * leaves alone what is sealed for it already, so a rekey cut short anywhere is
+ * finished by running it again. */
+static int cmd_rekey(const struct conf *conf, int argc)
+{
+	char *private_new = NULL, *public_new = NULL, err[512];
+	struct seal_key *old_key = NULL, *new_key = NULL;
+	struct seal_store_counts counts;
+	struct db *db = NULL;
+	int rc = EXIT_FAILURE;
+
+	if (argc != 1)
+		return usage_error("rekey: no arguments");
+	if (conf->private_key_file == NULL)
+		return fail("Keys.private_file: missing");
+	private_new = xasprintf("%s.new", conf->private_key_file);
+	public_new = xasprintf("%s.new", conf->public_key_file);
+	if (!file_exists(private_new)) {
+		if (file_exists(public_new)) {
+			rc = fail("%s is left from an earlier rekey without its private key: remove it",
+				  public_new);
+			goto out;
+		}
+		if (seal_generate_keys(private_new, public_new, err, sizeof(err)) != 0) {
+			rc = fail("%s", err);
+			goto out;
+		}
+	}
+	old_key = seal_load_private(conf->private_key_file, err, sizeof(err));
+	if (old_key == NULL) {
+		rc = fail("%s", err);
+		goto out;
+	}
+	new_key = seal_load_private(private_new, err, sizeof(err));
+	if (new_key == NULL) {
+		rc = fail("%s", err);
+		goto out;
+	}
+	if (open_db(conf, &db) != 0)
+		goto out;
+	if (db_begin_write(db) != ST_OK) {
+		rc = fail("the database is busy");
+		goto out;
+	}
+	switch (seal_store_rekey(db, old_key, new_key, &counts)) {
+	case ST_OK:
+		break;
+	case ST_CONFLICT:
+		db_rollback(db);
+		rc = fail("a stored token opens with neither key; nothing was changed (see the line above)");
+		goto out;
+	default:
+		db_rollback(db);
+		rc = fail("cannot re-seal the tokens; nothing was changed");
+		goto out;
+	}
+	snprintf(err, sizeof(err), "%ld tokens re-sealed, %ld were already", counts.resealed,
+		 counts.already);
+	if (audit_write(db, &cli_actor, "keys.rekey", "keys", err) != ST_OK ||
+	    db_commit(db) != ST_OK) {
+		db_rollback(db);
+		rc = fail("cannot commit the re-sealed tokens; nothing was changed");
+		goto out;
+	}
+	/* The public key first: were we stopped in between, the next run finds the
+	 * private ".new" and finishes. */
+	if ((file_exists(public_new) && rename(public_new, conf->public_key_file) != 0) ||
+	    rename(private_new, conf->private_key_file) != 0) {
+		rc = fail("the tokens are re-sealed but the key files could not be moved into place (%s): "
+			  "run rekey again",
+			  strerror(errno));
+		goto out;
+	}
+	printf("Re-sealed %ld tokens (%ld already were) under the new keys in %s and %s.\n"
+	       "Restart the programs and the worker so that they read them.\n",
+	       counts.resealed, counts.already, conf->private_key_file, conf->public_key_file);
+	rc = 0;
+out:
+	db_close(db);
+	seal_key_free(old_key);
+	seal_key_free(new_key);
+	free(private_new);
+	free(public_new);
+	return rc;
+}
+
 static int cmd_demo_seed(const struct conf *conf, int argc)
 {
 	struct db *db;
@@ -463,7 +560,8 @@ int main(int argc, char **argv)
 	if (first >= argc)
 		return usage_error("no command");
 	if (strcmp(argv[first], "init") != 0 && strcmp(argv[first], "user") != 0 &&
-	    strcmp(argv[first], "audit") != 0 && strcmp(argv[first], "demo-seed") != 0)
+	    strcmp(argv[first], "audit") != 0 && strcmp(argv[first], "demo-seed") != 0 &&
+	    strcmp(argv[first], "rekey") != 0)
 		return usage_error("unknown command");
 	if (conf_load(conf_default_path(conf_path), &conf, err, sizeof(err)) != 0)
 		return fail("%s", err);
@@ -476,6 +574,8 @@ int main(int argc, char **argv)
 		rc = cmd_user(&conf, argc - first, argv + first);
 	else if (strcmp(argv[first], "demo-seed") == 0)
 		rc = cmd_demo_seed(&conf, argc - first);
+	else if (strcmp(argv[first], "rekey") == 0)
+		rc = cmd_rekey(&conf, argc - first);
 	else
 		rc = cmd_audit(&conf, argc - first, argv + first);
 	conf_free(&conf);

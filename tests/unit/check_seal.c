@@ -13,8 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conn.h"
 #include "crypto.h"
+#include "db.h"
 #include "seal.h"
+#include "seal_store.h"
 #include "suites.h"
 #include "util.h"
 
@@ -655,11 +658,114 @@ START_TEST(free_accepts_null)
 }
 END_TEST
 
+/* --- re-sealing the store ------------------------------------------------------------- */
+
+/* A database with n connections whose tokens are sealed for key, token i being
+ * "token-i". */
+static struct db *store_with_tokens(const struct seal_key *key, int n)
+{
+	char *path = in_tmpdir("store.db"), err[256];
+	struct db *db = db_open(path, err, sizeof(err));
+
+	ck_assert_msg(db != NULL, "%s", err);
+	free(path);
+	ck_assert_int_eq(sqlite3_exec(db_handle(db),
+				      "INSERT INTO users (email, role, password_hash, created_at, updated_at) "
+				      "VALUES ('a@example.com', 'user', 'x', 0, 0)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	for (int i = 0; i < n; i++) {
+		char plain[32];
+		uint8_t *box;
+		size_t box_len;
+		struct conn_new c = { .kind = CONN_PERSONAL, .owner_user_id = 1,
+				      .provider = PROV_GOOGLE, .address = "a@example.com",
+				      .state = CONN_CONNECTED };
+
+		snprintf(plain, sizeof(plain), "token-%d", i);
+		seal_ok(key, plain, strlen(plain), &box, &box_len);
+		c.sealed_token = box;
+		c.sealed_token_len = box_len;
+		ck_assert_int_eq(conn_insert(db, &c, NULL), ST_OK);
+		free(box);
+	}
+	return db;
+}
+
+/* Every token opens with key and says "token-i", in insertion order. */
+static void assert_tokens_open_with(struct db *db, const struct seal_key *key, int n)
+{
+	sqlite3_stmt *st;
+	int i = 0;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db_handle(db),
+					    "SELECT sealed_token FROM email_connections ORDER BY id",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		uint8_t *plain;
+		size_t len;
+		char want[32];
+
+		ck_assert_int_eq(seal_open(key, sqlite3_column_blob(st, 0),
+					   (size_t)sqlite3_column_bytes(st, 0), &plain, &len),
+				 0);
+		snprintf(want, sizeof(want), "token-%d", i++);
+		ck_assert_str_eq((char *)plain, want);
+		free(plain);
+	}
+	sqlite3_finalize(st);
+	ck_assert_int_eq(i, n);
+}
+
+START_TEST(rekey_reseals_every_token_for_the_new_key)
+{
+	struct seal_key *a = load_private(private_a), *b = load_private(private_b);
+	struct db *db = store_with_tokens(a, 5);
+	struct seal_store_counts counts;
+
+	ck_assert_int_eq(seal_store_rekey(db, a, b, &counts), ST_OK);
+	ck_assert_int_eq(counts.resealed, 5);
+	ck_assert_int_eq(counts.already, 0);
+	assert_tokens_open_with(db, b, 5);
+	/* Run again (a rekey cut short after its commit): all are done already. */
+	ck_assert_int_eq(seal_store_rekey(db, a, b, &counts), ST_OK);
+	ck_assert_int_eq(counts.resealed, 0);
+	ck_assert_int_eq(counts.already, 5);
+	assert_tokens_open_with(db, b, 5);
+	db_close(db);
+	seal_key_free(a);
+	seal_key_free(b);
+}
+END_TEST
+
+START_TEST(rekey_refuses_a_token_neither_key_opens)
+{
+	struct seal_key *a = load_private(private_a), *b = load_private(private_b);
+	struct db *db = store_with_tokens(b, 2);
+	struct seal_store_counts counts;
+	struct seal_key *c;
+	char *priv_c = in_tmpdir("c.key"), *pub_c = in_tmpdir("c.pub"), err[256];
+
+	ck_assert_msg(seal_generate_keys(priv_c, pub_c, err, sizeof(err)) == 0, "%s", err);
+	c = load_private(priv_c);
+	/* Sealed for b; rekeying from a to c finds them unopenable. */
+	ck_assert_int_eq(seal_store_rekey(db, a, c, &counts), ST_CONFLICT);
+	db_close(db);
+	seal_key_free(a);
+	seal_key_free(b);
+	seal_key_free(c);
+	free(priv_c);
+	free(pub_c);
+}
+END_TEST
+
 Suite *seal_suite(void)
 {
 	Suite *s = suite_create("seal");
 	TCase *box = tcase_create("box");
 	TCase *files = tcase_create("key files");
+	TCase *store = tcase_create("store");
 
 	tcase_add_unchecked_fixture(box, make_tmpdir_and_keys, remove_tmpdir);
 	tcase_add_loop_test(box, round_trip_returns_the_message, 0,
@@ -690,5 +796,11 @@ Suite *seal_suite(void)
 	tcase_add_test(files, loaders_do_not_mix_up_public_and_private_files);
 	tcase_add_test(files, free_accepts_null);
 	suite_add_tcase(s, files);
+
+	tcase_add_checked_fixture(store, make_tmpdir_and_keys, remove_tmpdir);
+	tcase_add_test(store, rekey_reseals_every_token_for_the_new_key);
+	tcase_add_test(store, rekey_refuses_a_token_neither_key_opens);
+	tcase_set_timeout(store, 60);
+	suite_add_tcase(s, store);
 	return s;
 }
