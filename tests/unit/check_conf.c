@@ -3,7 +3,6 @@
  * must name the key at fault. */
 #include "config.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 
 #include "conf.h"
 #include "suites.h"
+#include "testlib.h"
 #include "util.h"
 
 #ifndef PKGDATADIR
@@ -38,74 +38,19 @@
 	"  scopes = openid email https://mail.example/\n" \
 	"}\n"
 
-static char tmpdir[64];
-
 /* --- helpers ------------------------------------------------------------------- */
 
-/* Removes path and, for a folder, everything in it. */
-static void remove_tree(const char *path)
+/* One folder per test case (see testlib.c); each test writes the files it reads. */
+static void make_conf_dir(void)
 {
-	struct stat sb;
-	DIR *dir;
-	struct dirent *e;
-
-	if (lstat(path, &sb) != 0)
-		return;
-	if (S_ISDIR(sb.st_mode) && (dir = opendir(path)) != NULL) {
-		while ((e = readdir(dir)) != NULL) {
-			char *child;
-
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			child = xasprintf("%s/%s", path, e->d_name);
-			remove_tree(child);
-			free(child);
-		}
-		closedir(dir);
-	}
-	remove(path);
-}
-
-/* One folder per test case, made and removed by the runner itself (an unchecked
- * fixture), so that a failing test, which ends its process, leaves nothing behind.
- * Each test writes the files it reads. */
-static void make_tmpdir(void)
-{
-	const char *base = getenv("TMPDIR");
-
-	snprintf(tmpdir, sizeof(tmpdir), "%s/ipconf.XXXXXX",
-		 base != NULL && *base != '\0' && strlen(base) < 40 ? base : "/tmp");
-	ck_assert_msg(mkdtemp(tmpdir) != NULL, "mkdtemp(%s) failed", tmpdir);
-}
-
-static void remove_tmpdir(void)
-{
-	if (tmpdir[0] != '\0')
-		remove_tree(tmpdir);
-	tmpdir[0] = '\0';
-}
-
-/* Writes text to tmpdir/name; returns the full path (to free). */
-static char *write_file(const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", tmpdir, name);
-	FILE *f = fopen(path, "w");
-
-	ck_assert_msg(f != NULL, "cannot create %s", path);
-	ck_assert_msg(fputs(text, f) >= 0 && fclose(f) == 0, "cannot write %s", path);
-	return path;
-}
-
-static char *in_tmpdir(const char *name)
-{
-	return xasprintf("%s/%s", tmpdir, name);
+	testlib_make_tmpdir("ipconf");
 }
 
 /* Loads text as tmpdir/inboxpanel.hdf and expects success. */
 static void load_ok(const char *text, struct conf *conf)
 {
 	char err[256] = "";
-	char *path = write_file("inboxpanel.hdf", text);
+	char *path = testlib_write_file("inboxpanel.hdf", text);
 	int rc = conf_load(path, conf, err, sizeof(err));
 
 	ck_assert_msg(rc == 0, "conf_load refused a good file: %s\n--- file:\n%s", err, text);
@@ -117,7 +62,7 @@ static void load_ok(const char *text, struct conf *conf)
 static void load_refused(const char *text, const char *fragment, const char *fragment2)
 {
 	char err[256] = "";
-	char *path = write_file("inboxpanel.hdf", text);
+	char *path = testlib_write_file("inboxpanel.hdf", text);
 	struct conf conf;
 	int rc = conf_load(path, &conf, err, sizeof(err));
 
@@ -191,7 +136,7 @@ END_TEST
 START_TEST(load_remembers_the_file)
 {
 	struct conf conf;
-	char *path = in_tmpdir("inboxpanel.hdf");
+	char *path = testlib_in_tmpdir("inboxpanel.hdf");
 
 	load_ok(MINIMAL, &conf);
 	ck_assert_str_eq(conf.path, path);
@@ -203,11 +148,11 @@ END_TEST
 START_TEST(relative_paths_are_taken_from_the_file_folder)
 {
 	struct conf conf;
-	char *db = in_tmpdir("data/panel.db");
-	char *pub = in_tmpdir("keys/public.pem");
-	char *priv = in_tmpdir("../secret/private.pem");
-	char *templates = in_tmpdir("templates");
-	char *lang = in_tmpdir("templates/lang");
+	char *db = testlib_in_tmpdir("data/panel.db");
+	char *pub = testlib_in_tmpdir("keys/public.pem");
+	char *priv = testlib_in_tmpdir("../secret/private.pem");
+	char *templates = testlib_in_tmpdir("templates");
+	char *lang = testlib_in_tmpdir("templates/lang");
 
 	load_ok(MINIMAL "Keys.private_file = ../secret/private.pem\n"
 			"Templates.dir = templates\n",
@@ -545,7 +490,7 @@ END_TEST
 START_TEST(missing_file_is_refused_with_its_path)
 {
 	char err[256] = "";
-	char *path = in_tmpdir("nothing-here.hdf");
+	char *path = testlib_in_tmpdir("nothing-here.hdf");
 	struct conf conf;
 
 	ck_assert_int_eq(conf_load(path, &conf, err, sizeof(err)), -1);
@@ -558,7 +503,7 @@ END_TEST
 START_TEST(unreadable_file_is_refused)
 {
 	char err[256] = "";
-	char *path = write_file("locked.hdf", MINIMAL);
+	char *path = testlib_write_file("locked.hdf", MINIMAL);
 	struct conf conf;
 
 	ck_assert_int_eq(chmod(path, 0), 0);
@@ -569,8 +514,9 @@ START_TEST(unreadable_file_is_refused)
 	}
 	free(path);
 	/* A folder is never a configuration, whoever runs the test. */
-	ck_assert_int_eq(conf_load(tmpdir, &conf, err, sizeof(err)), -1);
-	ck_assert_msg(strstr(err, tmpdir) != NULL, "error \"%s\" does not name the folder", err);
+	ck_assert_int_eq(conf_load(testlib_tmpdir(), &conf, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, testlib_tmpdir()) != NULL, "error \"%s\" does not name the folder",
+		      err);
 	conf_free(&conf);
 }
 END_TEST
@@ -579,7 +525,7 @@ START_TEST(syntax_error_is_refused)
 {
 	char err[256] = "";
 	/* (An unclosed "Session {" block is no use here: ClearSilver's parser accepts it.) */
-	char *path = write_file("broken.hdf", MINIMAL "Session.idle_timeout 60\n");
+	char *path = testlib_write_file("broken.hdf", MINIMAL "Session.idle_timeout 60\n");
 	struct conf conf;
 
 	ck_assert_int_eq(conf_load(path, &conf, err, sizeof(err)), -1);
@@ -607,7 +553,7 @@ Suite *conf_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("values");
-	tcase_add_unchecked_fixture(tc, make_tmpdir, remove_tmpdir);
+	tcase_add_unchecked_fixture(tc, make_conf_dir, testlib_remove_tmpdir);
 	tcase_add_test(tc, minimal_file_gets_the_defaults);
 	tcase_add_test(tc, load_remembers_the_file);
 	tcase_add_test(tc, relative_paths_are_taken_from_the_file_folder);
@@ -621,7 +567,7 @@ Suite *conf_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
-	tcase_add_unchecked_fixture(tc, make_tmpdir, remove_tmpdir);
+	tcase_add_unchecked_fixture(tc, make_conf_dir, testlib_remove_tmpdir);
 	tcase_add_test(tc, invalid_base_url_is_named);
 	tcase_add_test(tc, each_missing_required_key_is_named);
 	tcase_add_test(tc, empty_required_key_is_missing);

@@ -3,7 +3,6 @@
  * escapes every var: whatever the template does. */
 #include "config.h"
 
-#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +11,13 @@
 #include <unistd.h>
 
 #include "suites.h"
+#include "testlib.h"
 #include "tmpl.h"
 #include "util.h"
 
 /* What a hostile value looks like, and what it must become in HTML. */
 #define HOSTILE "<script>\"'&"
 #define HOSTILE_ESCAPED "&lt;script&gt;&quot;&#39;&amp;"
-
-static char tmpdir[64];
 
 /* --- helpers ------------------------------------------------------------------- */
 
@@ -67,81 +65,46 @@ static void init_project_templates(void)
 	free(dir);
 }
 
-static void remove_tree(const char *path)
-{
-	struct stat sb;
-	DIR *dir;
-	struct dirent *e;
-
-	if (lstat(path, &sb) != 0)
-		return;
-	if (S_ISDIR(sb.st_mode) && (dir = opendir(path)) != NULL) {
-		while ((e = readdir(dir)) != NULL) {
-			char *child;
-
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			child = xasprintf("%s/%s", path, e->d_name);
-			remove_tree(child);
-			free(child);
-		}
-		closedir(dir);
-	}
-	remove(path);
-}
-
-static void write_file(const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", tmpdir, name);
-	FILE *f = fopen(path, "w");
-
-	ck_assert_msg(f != NULL, "cannot create %s", path);
-	ck_assert_msg(fputs(text, f) >= 0 && fclose(f) == 0, "cannot write %s", path);
-	free(path);
-}
+/* The test's own templates and language files, written into its folder. */
+static const struct {
+	const char *name, *text;
+} own_files[] = {
+	{ "lang/en.hdf", "Lang.x = Words & more\nLang.greet = Hello {name}\n" },
+	{ "lang/fr.hdf", "Lang.x = Des mots & plus\nLang.greet = Bonjour {name}\n" },
+	{ "var.cs", "[<?cs var:V ?>]" },
+	{ "words.cs", "[<?cs var:Lang.x ?>]" },
+	{ "attribute.cs", "<a title=\"<?cs var:V ?>\" href='<?cs var:V ?>'>x</a>" },
+	{ "computed.cs", "<?cs set:Copy = V ?>[<?cs var:Copy ?>][<?cs var:V + \"!\" ?>]" },
+	{ "part.cs", "(<?cs var:V ?>)" },
+	{ "outer.cs", "{<?cs include:\"part.cs\" ?>}" },
+	{ "url.cs", "[<?cs var:url_escape(V) ?>]" },
+	{ "list.cs", "<?cs each:item = Items ?>[<?cs var:item.name ?>]<?cs /each ?>" },
+	/* An unknown command: a parse error that, unlike an unclosed if, does not hit
+	 * ClearSilver's own 32-byte leak (STACK-NOTES.md), so the sanitizer build passes. */
+	{ "broken.cs", "<?cs bogus ?>" },
+};
 
 /* A template folder of the test's own, made once per test case by the runner (an
  * unchecked fixture) so that it is removed even when a test fails. */
 static void make_template_dir(void)
 {
-	const char *base = getenv("TMPDIR");
 	char *lang;
 
-	snprintf(tmpdir, sizeof(tmpdir), "%s/iptmpl.XXXXXX",
-		 base != NULL && *base != '\0' && strlen(base) < 40 ? base : "/tmp");
-	ck_assert_msg(mkdtemp(tmpdir) != NULL, "mkdtemp(%s) failed", tmpdir);
-	lang = xasprintf("%s/lang", tmpdir);
+	testlib_make_tmpdir("iptmpl");
+	lang = testlib_in_tmpdir("lang");
 	ck_assert_msg(mkdir(lang, 0700) == 0, "cannot create %s", lang);
 	free(lang);
-	write_file("lang/en.hdf", "Lang.x = Words & more\nLang.greet = Hello {name}\n");
-	write_file("lang/fr.hdf", "Lang.x = Des mots & plus\nLang.greet = Bonjour {name}\n");
-	write_file("var.cs", "[<?cs var:V ?>]");
-	write_file("words.cs", "[<?cs var:Lang.x ?>]");
-	write_file("attribute.cs", "<a title=\"<?cs var:V ?>\" href='<?cs var:V ?>'>x</a>");
-	write_file("computed.cs", "<?cs set:Copy = V ?>[<?cs var:Copy ?>][<?cs var:V + \"!\" ?>]");
-	write_file("part.cs", "(<?cs var:V ?>)");
-	write_file("outer.cs", "{<?cs include:\"part.cs\" ?>}");
-	write_file("url.cs", "[<?cs var:url_escape(V) ?>]");
-	write_file("list.cs", "<?cs each:item = Items ?>[<?cs var:item.name ?>]<?cs /each ?>");
-	/* An unknown command: a parse error that, unlike an unclosed if, does not hit
-	 * ClearSilver's own 32-byte leak (STACK-NOTES.md), so the sanitizer build passes. */
-	write_file("broken.cs", "<?cs bogus ?>");
-}
-
-static void remove_template_dir(void)
-{
-	if (tmpdir[0] != '\0')
-		remove_tree(tmpdir);
-	tmpdir[0] = '\0';
+	for (size_t i = 0; i < ARRAY_LEN(own_files); i++)
+		free(testlib_write_file(own_files[i].name, own_files[i].text));
 }
 
 static void init_own_templates(void)
 {
-	char *lang = xasprintf("%s/lang", tmpdir);
+	char *lang = testlib_in_tmpdir("lang");
 	char err[256] = "";
 
-	ck_assert_msg(tmpl_init(tmpdir, lang, err, sizeof(err)) == 0, "tmpl_init(%s): %s", tmpdir,
-		      err);
+	ck_assert_msg(tmpl_init(testlib_tmpdir(), lang, err, sizeof(err)) == 0, "tmpl_init(%s): %s",
+		      testlib_tmpdir(), err);
 	free(lang);
 }
 
@@ -405,7 +368,7 @@ END_TEST
 START_TEST(init_refuses_a_missing_template_folder)
 {
 	char err[256] = "";
-	char *dir = xasprintf("%s/no-such-folder", tmpdir);
+	char *dir = testlib_in_tmpdir("no-such-folder");
 
 	ck_assert_int_eq(tmpl_init(dir, dir, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "Templates.dir") != NULL && strstr(err, dir) != NULL,
@@ -417,9 +380,10 @@ END_TEST
 
 START_TEST(init_refuses_a_missing_language_file)
 {
+	const char *dir = testlib_tmpdir();
 	char err[256] = "";
 
-	ck_assert_int_eq(tmpl_init(tmpdir, tmpdir /* no en.hdf here */, err, sizeof(err)), -1);
+	ck_assert_int_eq(tmpl_init(dir, dir /* no en.hdf here */, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "Templates.lang_dir") != NULL && strstr(err, "en.hdf") != NULL,
 		      "error \"%s\" does not name Templates.lang_dir and en.hdf", err);
 	tmpl_shutdown();
@@ -622,7 +586,7 @@ Suite *tmpl_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("render");
-	tcase_add_unchecked_fixture(tc, make_template_dir, remove_template_dir);
+	tcase_add_unchecked_fixture(tc, make_template_dir, testlib_remove_tmpdir);
 	tcase_add_test(tc, init_refuses_a_missing_template_folder);
 	tcase_add_test(tc, init_refuses_a_missing_language_file);
 	tcase_add_test(tc, render_escapes_var);
