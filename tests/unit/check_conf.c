@@ -515,8 +515,8 @@ START_TEST(unreadable_file_is_refused)
 	free(path);
 	/* A folder is never a configuration, whoever runs the test. */
 	ck_assert_int_eq(conf_load(testlib_tmpdir(), &conf, err, sizeof(err)), -1);
-	ck_assert_msg(strstr(err, testlib_tmpdir()) != NULL, "error \"%s\" does not name the folder",
-		      err);
+	ck_assert_msg(strstr(err, testlib_tmpdir()) != NULL,
+		      "error \"%s\" does not name the folder", err);
 	conf_free(&conf);
 }
 END_TEST

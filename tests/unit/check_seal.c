@@ -19,52 +19,31 @@
 #include "seal.h"
 #include "seal_store.h"
 #include "suites.h"
+#include "testlib.h"
 #include "util.h"
 
 #define OVERHEAD (1 + 8 + 32 + 12 + 16)
 
 /* One folder per test case, made before its tests run and removed after, even
  * when a test fails: Check runs unchecked fixtures in the parent process. */
-static char tmpdir[] = "/tmp/check_seal.XXXXXX";
 static char *private_a, *public_a, *private_b, *public_b;
-
-static char *in_tmpdir(const char *name)
-{
-	return xasprintf("%s/%s", tmpdir, name);
-}
 
 static void make_tmpdir_and_keys(void)
 {
 	char err[256];
 
-	strcpy(tmpdir, "/tmp/check_seal.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	private_a = in_tmpdir("a.key");
-	public_a = in_tmpdir("a.pub");
-	private_b = in_tmpdir("b.key");
-	public_b = in_tmpdir("b.pub");
+	testlib_make_tmpdir("ipseal");
+	private_a = testlib_in_tmpdir("a.key");
+	public_a = testlib_in_tmpdir("a.pub");
+	private_b = testlib_in_tmpdir("b.key");
+	public_b = testlib_in_tmpdir("b.pub");
 	ck_assert_msg(seal_generate_keys(private_a, public_a, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_msg(seal_generate_keys(private_b, public_b, err, sizeof(err)) == 0, "%s", err);
 }
 
-static void remove_tmpdir(void)
+static void remove_tmpdir_and_keys(void)
 {
-	DIR *dir = opendir(tmpdir);
-	struct dirent *e;
-
-	if (dir != NULL) {
-		while ((e = readdir(dir)) != NULL) {
-			char *path;
-
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			path = in_tmpdir(e->d_name);
-			unlink(path);
-			free(path);
-		}
-		closedir(dir);
-	}
-	rmdir(tmpdir);
+	testlib_remove_tmpdir();
 	free(private_a);
 	free(public_a);
 	free(private_b);
@@ -73,7 +52,7 @@ static void remove_tmpdir(void)
 
 static size_t files_in_tmpdir(void)
 {
-	DIR *dir = opendir(tmpdir);
+	DIR *dir = opendir(testlib_tmpdir());
 	struct dirent *e;
 	size_t n = 0;
 
@@ -463,7 +442,7 @@ static const mode_t umasks[] = { 022, 077, 0 };
 
 START_TEST(generated_keys_have_modes_0600_and_0644)
 {
-	char *priv_path = in_tmpdir("new.key"), *pub_path = in_tmpdir("new.pub");
+	char *priv_path = testlib_in_tmpdir("new.key"), *pub_path = testlib_in_tmpdir("new.pub");
 	size_t before = files_in_tmpdir();
 	mode_t old = umask(umasks[_i]);
 	char err[256];
@@ -500,7 +479,7 @@ END_TEST
 
 START_TEST(generation_refuses_to_overwrite)
 {
-	char *priv_path = in_tmpdir("kept.key"), *pub_path = in_tmpdir("kept.pub");
+	char *priv_path = testlib_in_tmpdir("kept.key"), *pub_path = testlib_in_tmpdir("kept.pub");
 	char err[256] = "";
 	size_t before;
 	FILE *fp;
@@ -578,7 +557,7 @@ static void write_pem(const char *path, mode_t mode, EVP_PKEY *pkey, int private
 START_TEST(loader_refuses_a_key_that_is_not_x25519)
 {
 	EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	char *priv_path = in_tmpdir("ec.key"), *pub_path = in_tmpdir("ec.pub");
+	char *priv_path = testlib_in_tmpdir("ec.key"), *pub_path = testlib_in_tmpdir("ec.pub");
 	char err[256] = "";
 
 	ck_assert_ptr_nonnull(ec);
@@ -605,7 +584,7 @@ END_TEST
 START_TEST(loader_refuses_an_encrypted_private_key_without_prompting)
 {
 	EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
-	char *path = in_tmpdir("encrypted.key");
+	char *path = testlib_in_tmpdir("encrypted.key");
 	char err[256] = "";
 
 	ck_assert_ptr_nonnull(pkey);
@@ -620,7 +599,8 @@ END_TEST
 
 START_TEST(loader_names_a_missing_or_malformed_file)
 {
-	char *missing = in_tmpdir("missing.pub"), *garbage = in_tmpdir("garbage.pem");
+	char *missing = testlib_in_tmpdir("missing.pub");
+	char *garbage = testlib_in_tmpdir("garbage.pem");
 	char err[256] = "";
 
 	ck_assert_ptr_null(seal_load_public(missing, err, sizeof(err)));
@@ -664,7 +644,7 @@ END_TEST
  * "token-i". */
 static struct db *store_with_tokens(const struct seal_key *key, int n)
 {
-	char *path = in_tmpdir("store.db"), err[256];
+	char *path = testlib_in_tmpdir("store.db"), err[256];
 	struct db *db = db_open(path, err, sizeof(err));
 
 	ck_assert_msg(db != NULL, "%s", err);
@@ -745,7 +725,7 @@ START_TEST(rekey_refuses_a_token_neither_key_opens)
 	struct db *db = store_with_tokens(b, 2);
 	struct seal_store_counts counts;
 	struct seal_key *c;
-	char *priv_c = in_tmpdir("c.key"), *pub_c = in_tmpdir("c.pub"), err[256];
+	char *priv_c = testlib_in_tmpdir("c.key"), *pub_c = testlib_in_tmpdir("c.pub"), err[256];
 
 	ck_assert_msg(seal_generate_keys(priv_c, pub_c, err, sizeof(err)) == 0, "%s", err);
 	c = load_private(priv_c);
@@ -767,7 +747,7 @@ Suite *seal_suite(void)
 	TCase *files = tcase_create("key files");
 	TCase *store = tcase_create("store");
 
-	tcase_add_unchecked_fixture(box, make_tmpdir_and_keys, remove_tmpdir);
+	tcase_add_unchecked_fixture(box, make_tmpdir_and_keys, remove_tmpdir_and_keys);
 	tcase_add_loop_test(box, round_trip_returns_the_message, 0,
 			    (int)(sizeof(round_trip_sizes) / sizeof(round_trip_sizes[0])));
 	tcase_add_test(box, private_key_seals_too);
@@ -784,7 +764,7 @@ Suite *seal_suite(void)
 	tcase_set_timeout(box, 60);
 	suite_add_tcase(s, box);
 
-	tcase_add_unchecked_fixture(files, make_tmpdir_and_keys, remove_tmpdir);
+	tcase_add_unchecked_fixture(files, make_tmpdir_and_keys, remove_tmpdir_and_keys);
 	tcase_add_loop_test(files, generated_keys_have_modes_0600_and_0644, 0,
 			    (int)(sizeof(umasks) / sizeof(umasks[0])));
 	tcase_add_test(files, generated_keys_are_a_pair);
@@ -797,7 +777,7 @@ Suite *seal_suite(void)
 	tcase_add_test(files, free_accepts_null);
 	suite_add_tcase(s, files);
 
-	tcase_add_checked_fixture(store, make_tmpdir_and_keys, remove_tmpdir);
+	tcase_add_checked_fixture(store, make_tmpdir_and_keys, remove_tmpdir_and_keys);
 	tcase_add_test(store, rekey_reseals_every_token_for_the_new_key);
 	tcase_add_test(store, rekey_refuses_a_token_neither_key_opens);
 	tcase_set_timeout(store, 60);
