@@ -30,12 +30,34 @@ static void fill_layout(struct ctx *ctx)
 	}
 }
 
+/* The flash argument: unpadded base64url back to text.  -1 when it would not
+ * fit, or is not UTF-8 text without NUL. */
+static int decode_flash_arg(const char *in, size_t in_len, char *out, size_t out_size)
+{
+	char padded[400];
+	size_t n;
+	long got;
+
+	if (in_len == 0 || (in_len + 3) / 4 * 4 >= sizeof(padded))
+		return -1;
+	for (n = 0; n < in_len; n++)
+		padded[n] = in[n] == '-' ? '+' : in[n] == '_' ? '/' : in[n];
+	while (n % 4 != 0)
+		padded[n++] = '=';
+	padded[n] = '\0';
+	got = crypto_base64_decode(padded, n, (uint8_t *)out, out_size - 1);
+	if (got < 0 || memchr(out, '\0', (size_t)got) != NULL || !utf8_valid(out, (size_t)got))
+		return -1;
+	out[got] = '\0';
+	return 0;
+}
+
 /* The flash cookie holds a message key and an optional argument in base64url,
  * so any address survives the cookie syntax; the template escapes the result. */
 static void take_flash(struct ctx *ctx)
 {
 	const struct param *p = params_get(&ctx->req->cookies, page_cookie_name(ctx, "flash"));
-	char key[48], arg64[400], arg[300];
+	char key[48], arg[300] = "";
 	char *text;
 	size_t key_len;
 
@@ -43,32 +65,16 @@ static void take_flash(struct ctx *ctx)
 		return;
 	page_set_cookie(ctx, "flash", "", 0, SAME_SITE_LAX);
 	key_len = strcspn(p->value, ".");
-	if (key_len == 0 || key_len >= sizeof(key) || p->len - key_len >= sizeof(arg64))
+	if (key_len == 0 || key_len >= sizeof(key))
 		return;
 	memcpy(key, p->value, key_len);
 	key[key_len] = '\0';
 	for (size_t i = 0; i < key_len; i++)
 		if (!((key[i] >= 'a' && key[i] <= 'z') || key[i] == '_'))
 			return;
-	arg[0] = '\0';
-	if (p->value[key_len] == '.') {
-		size_t n = 0, len;
-		long got;
-
-		/* base64url back to padded base64 for the decoder */
-		for (const char *s = p->value + key_len + 1; *s; s++)
-			arg64[n++] = *s == '-' ? '+' : *s == '_' ? '/' : *s;
-		while (n % 4 != 0)
-			arg64[n++] = '=';
-		arg64[n] = '\0';
-		len = n;
-		got = crypto_base64_decode(arg64, len, (uint8_t *)arg, sizeof(arg) - 1);
-		if (got < 0 || !utf8_valid(arg, (size_t)got))
-			return;
-		arg[got] = '\0';
-		if (strlen(arg) != (size_t)got)
-			return;
-	}
+	if (p->value[key_len] == '.' &&
+	    decode_flash_arg(p->value + key_len + 1, p->len - key_len - 1, arg, sizeof(arg)) != 0)
+		return;
 	{
 		char flash_key[64];
 
@@ -194,6 +200,23 @@ void page_redirect(struct ctx *ctx, const char *path, const char *flash_key, con
 	}
 	resp_see_other(ctx->resp, location);
 	free(location);
+}
+
+void page_stream_start(struct ctx *ctx)
+{
+	struct buf head;
+
+	buf_init(&head);
+	resp_serialize_head(ctx->resp, &head);
+	ctx->sink->write(ctx->sink->ctx, head.data, head.len);
+	buf_free(&head);
+	ctx->resp->streamed = 1;
+}
+
+void page_stream_write(struct ctx *ctx, const char *data, size_t len)
+{
+	if (ctx->req->method != METHOD_HEAD && len > 0)
+		ctx->sink->write(ctx->sink->ctx, data, len);
 }
 
 struct audit_actor page_actor(const struct ctx *ctx)
