@@ -115,14 +115,25 @@ static int new_password(int from_stdin, char *out, size_t size, int *generated)
 	return 0;
 }
 
-static int open_db(const struct conf *conf, struct db **db)
+/* Opens the database; only init creates it.  A new database is made 0660: the
+ * web programs and the worker may run as two users of one group. */
+static int open_db_for(const struct conf *conf, int create, struct db **db)
 {
+	int existed = access(conf->database_path, F_OK) == 0;
 	char err[512];
 
-	*db = db_open(conf->database_path, err, sizeof(err));
+	*db = db_open(conf->database_path, create, err, sizeof(err));
 	if (*db == NULL)
-		return fail("Database.path: %s", err);
+		return create ? fail("Database.path: %s", err)
+			      : fail("Database.path: %s (run `inboxpanel init` first)", err);
+	if (!existed && chmod(conf->database_path, 0660) != 0)
+		return fail("Database.path: cannot set its mode: %s", strerror(errno));
 	return 0;
+}
+
+static int open_db(const struct conf *conf, struct db **db)
+{
+	return open_db_for(conf, 0, db);
 }
 
 static int role_from_name(const char *name, enum role *role)
@@ -223,7 +234,7 @@ static int cmd_init(const struct conf *conf, int argc, char **argv)
 		return usage_error("init: unexpected argument");
 	if (ensure_keys(conf) != 0)
 		return EXIT_FAILURE;
-	if (open_db(conf, &db) != 0)
+	if (open_db_for(conf, 1, &db) != 0)
 		return EXIT_FAILURE;
 	printf("Database %s is at schema version %d\n", conf->database_path, db_schema_version(db));
 	users = user_count(db);
@@ -382,6 +393,14 @@ static int cmd_user(const struct conf *conf, int argc, char **argv)
 	return usage_error("user: add, list, set-role or disable");
 }
 
+static void emit_stdout(void *arg, const char *data, size_t len)
+{
+	int *failed = arg;
+
+	if (!*failed && fwrite(data, 1, len, stdout) != len)
+		*failed = 1;
+}
+
 static int cmd_audit(const struct conf *conf, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -389,10 +408,9 @@ static int cmd_audit(const struct conf *conf, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = NULL;
-	struct buf out;
+	int opt, write_failed = 0;
 	struct db *db;
 	enum status st;
-	int opt;
 
 	if (argc < 2 || strcmp(argv[1], "export") != 0)
 		return usage_error("audit: export --format csv|json");
@@ -409,19 +427,13 @@ static int cmd_audit(const struct conf *conf, int argc, char **argv)
 		return usage_error("audit export: unexpected argument");
 	if (open_db(conf, &db) != 0)
 		return EXIT_FAILURE;
-	buf_init(&out);
-	st = strcmp(format, "csv") == 0 ? audit_export_csv(db, NULL, &out)
-					: audit_export_json(db, NULL, &out);
+	st = audit_export(db, NULL, strcmp(format, "csv") == 0 ? AUDIT_CSV : AUDIT_JSON, emit_stdout,
+			  &write_failed);
 	db_close(db);
-	if (st != ST_OK) {
-		buf_free(&out);
+	if (st != ST_OK)
 		return fail("cannot read the audit log");
-	}
-	if (out.len > 0 && fwrite(out.data, 1, out.len, stdout) != out.len) {
-		buf_free(&out);
+	if (write_failed || fflush(stdout) != 0)
 		return fail("cannot write: %s", strerror(errno));
-	}
-	buf_free(&out);
 	return 0;
 }
 

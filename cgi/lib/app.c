@@ -123,8 +123,20 @@ static int csrf_valid(const struct ctx *ctx)
 
 static void refuse(struct ctx *ctx, const char *action, const char *reason_key)
 {
-	/* The refusal is itself worth a line in the audit log; it is the only write. */
-	page_audit(ctx, action, ctx->req->path, reason_key);
+	/* The refusal is itself worth a line in the audit log, and the only write.
+	 * Nobody signed in: one line a minute per address, the rest to the program's
+	 * log, so forged requests cannot flood the audit log. */
+	if (ctx->user != NULL) {
+		page_audit(ctx, action, ctx->req->path, reason_key);
+	} else {
+		struct audit_actor a = page_actor(ctx);
+		int written = 0;
+
+		audit_write_refusal(ctx->db, &a, action, ctx->req->path, reason_key, 60, &written);
+		if (!written)
+			log_info("%s from %s on %s (%s); audited once a minute", action, a.client_addr,
+				 ctx->req->path, reason_key);
+	}
 	page_error(ctx, ST_FORBIDDEN, reason_key);
 }
 
@@ -250,12 +262,13 @@ static void dispatch(struct app *app, struct ctx *ctx, struct req *req)
 	route->handler(ctx);
 }
 
-/* One request, from any source, answered into out. */
-static void answer(struct app *app, const struct req_source *src, struct buf *out)
+/* One request, from any source, answered through sink. */
+static void answer(struct app *app, const struct req_source *src, const struct sink *sink)
 {
 	struct req req;
 	struct resp resp;
 	struct ctx ctx;
+	struct buf out;
 	enum status st;
 	HDF *hdf;
 
@@ -268,6 +281,7 @@ static void answer(struct app *app, const struct req_source *src, struct buf *ou
 	ctx.req = &req;
 	ctx.resp = &resp;
 	ctx.hdf = hdf;
+	ctx.sink = sink;
 	ctx.now = now_utc();
 
 	st = req_parse(&req, src, app->conf.base_path, &app->limits);
@@ -281,7 +295,13 @@ static void answer(struct app *app, const struct req_source *src, struct buf *ou
 		log_error("%s left a transaction open; rolled back", req.path ? req.path : "?");
 		db_rollback(app->db);
 	}
-	resp_serialize(&resp, req.method == METHOD_HEAD, out);
+	/* A streamed answer has gone out already, piece by piece. */
+	if (!resp.streamed) {
+		buf_init(&out);
+		resp_serialize(&resp, req.method == METHOD_HEAD, &out);
+		sink->write(sink->ctx, out.data, out.len);
+		buf_free(&out);
+	}
 	resp_free(&resp);
 	req_free(&req);
 	hdf_destroy(&hdf);
@@ -303,6 +323,20 @@ static long fcgi_read(void *ctx, char *buf, size_t len)
 	return FCGX_GetStr(buf, len > 1 << 20 ? 1 << 20 : (int)len, r->in);
 }
 
+static void fcgi_write(void *ctx, const char *data, size_t len)
+{
+	FCGX_Request *r = ctx;
+
+	while (len > 0) {
+		int chunk = len > 1 << 20 ? 1 << 20 : (int)len;
+
+		if (FCGX_PutStr(data, chunk, r->out) != chunk)
+			return; /* the client went away; nothing to tell it */
+		data += chunk;
+		len -= (size_t)chunk;
+	}
+}
+
 static const char *cgi_param(void *ctx, const char *name)
 {
 	(void)ctx;
@@ -319,6 +353,28 @@ static long cgi_read(void *ctx, char *buf, size_t len)
 			return (long)n;
 	}
 }
+
+static void cgi_write(void *ctx, const char *data, size_t len)
+{
+	int *failed = ctx;
+
+	while (len > 0 && !*failed) {
+		ssize_t n = write(STDOUT_FILENO, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*failed = 1;
+			return;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+}
+
+/* A worker that cannot start (no database, say) exits with this, and its
+ * supervisor then stops too: the set-up, not a request, is at fault. */
+#define EXIT_SETUP_FAILED 3
 
 static volatile sig_atomic_t stopping;
 
@@ -342,20 +398,25 @@ static int open_store(struct app *app)
 {
 	char err[512];
 
-	app->db = db_open(app->conf.database_path, err, sizeof(err));
+	/* The programs never create the database: `inboxpanel init` does, with the
+	 * keys and the first user, so a mistyped path fails here instead of starting
+	 * an empty, world-readable database. */
+	app->db = db_open(app->conf.database_path, 0, err, sizeof(err));
 	if (app->db == NULL) {
-		log_error("Database.path: %s", err);
+		log_error("Database.path: %s (has `inboxpanel init` been run?)", err);
 		return -1;
 	}
 	return 0;
 }
 
-/* The worker loop: one request at a time until SIGTERM. */
+/* The worker loop: one request at a time until SIGTERM.  The stop signals are
+ * blocked while a request is answered, so a change that was committed is also
+ * reported; they are let in only while waiting for the next request. */
 static int serve_fastcgi(struct app *app, int listen_fd)
 {
 	FCGX_Request request;
 	struct sigaction sa;
-	struct buf out;
+	sigset_t stop_signals, waiting;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop_signal;
@@ -364,57 +425,53 @@ static int serve_fastcgi(struct app *app, int listen_fd)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL);
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	sigprocmask(SIG_BLOCK, &stop_signals, &waiting);
+	sigdelset(&waiting, SIGTERM);
+	sigdelset(&waiting, SIGINT);
 
 	if (open_store(app) != 0)
-		return 1;
+		return EXIT_SETUP_FAILED;
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&request, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_error("FastCGI initialisation failed");
-		return 1;
+		return EXIT_SETUP_FAILED;
 	}
-	buf_init(&out);
-	while (!stopping && FCGX_Accept_r(&request) >= 0) {
+	for (;;) {
 		struct req_source src = { fcgi_param, fcgi_read, &request };
+		struct sink sink = { fcgi_write, &request };
 
-		buf_reset(&out);
-		answer(app, &src, &out);
-		FCGX_PutStr(out.data, (int)out.len, request.out);
+		sigprocmask(SIG_SETMASK, &waiting, NULL);
+		/* A stop that came in during the last request has run its handler by now.
+		 * One that lands between here and accept() is caught by the supervisor,
+		 * which repeats SIGTERM until its workers are gone. */
+		if (stopping || FCGX_Accept_r(&request) < 0)
+			break;
+		sigprocmask(SIG_BLOCK, &stop_signals, NULL);
+		answer(app, &src, &sink);
 		FCGX_Finish_r(&request);
 	}
-	buf_free(&out);
 	FCGX_Free(&request, 1);
 	return 0;
 }
 
 static int serve_cgi(struct app *app)
 {
+	static const char unavailable[] =
+		"Status: 503 Service Unavailable\r\nContent-Type: text/plain\r\n\r\n"
+		"503 Service Unavailable\n";
 	struct req_source src = { cgi_param, cgi_read, NULL };
-	struct buf out;
-	size_t done = 0;
-	int rc;
+	int failed = 0;
+	struct sink sink = { cgi_write, &failed };
 
 	if (open_store(app) != 0) {
-		static const char unavailable[] =
-			"Status: 503 Service Unavailable\r\nContent-Type: text/plain\r\n\r\n"
-			"503 Service Unavailable\n";
-
-		if (write(STDOUT_FILENO, unavailable, sizeof(unavailable) - 1) < 0)
-			return 1;
+		cgi_write(&failed, unavailable, sizeof(unavailable) - 1);
 		return 1;
 	}
-	buf_init(&out);
-	answer(app, &src, &out);
-	while (done < out.len) {
-		ssize_t n = write(STDOUT_FILENO, out.data + done, out.len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		done += (size_t)n;
-	}
-	rc = done == out.len ? 0 : 1;
-	buf_free(&out);
-	return rc;
+	answer(app, &src, &sink);
+	return failed;
 }
 
 /* A unix socket path, or 127.x.y.z:port.  An address without a host would make
@@ -454,100 +511,124 @@ static int open_socket(const char *address, const char *group)
 	return fd;
 }
 
-/* Forks the workers and keeps that many alive until SIGTERM or SIGINT, then
- * stops them and waits.  A worker that dies straight after starting five times
- * in a row means something is wrong with the set-up: give up instead of looping. */
+struct worker_slot {
+	pid_t pid;
+	time_t started;
+	time_t next_start;
+	long delay; /* seconds before the next start, doubled by each quick death */
+};
+
+#define QUICK_DEATH 10 /* seconds: a worker dead sooner than this is restarted later */
+#define MAX_DELAY 30
+
+static pid_t start_worker(struct app *app, int listen_fd, struct worker_slot *slots)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int status;
+
+		free(slots);
+		status = serve_fastcgi(app, listen_fd);
+		/* A worker ends like a program, freeing all, so that LeakSanitizer
+		 * (which runs at exit) checks its whole life. */
+		app_free(app);
+		exit(status);
+	}
+	if (pid < 0)
+		log_error("fork: %s", strerror(errno));
+	return pid;
+}
+
+/* Records a worker's end; 1 when the supervisor should stop (a worker could not
+ * start at all).  A worker that crashed soon after its start is restarted after a
+ * growing delay, so that a request that kills workers cannot make them spin. */
+static int worker_ended(struct worker_slot *slot, int status, time_t now)
+{
+	pid_t pid = slot->pid;
+
+	slot->pid = 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_SETUP_FAILED) {
+		log_error("worker %ld could not start (see above); stopping", (long)pid);
+		return 1;
+	}
+	if (now - slot->started < QUICK_DEATH)
+		slot->delay = slot->delay == 0 ? 1 : slot->delay * 2 > MAX_DELAY ? MAX_DELAY : slot->delay * 2;
+	else
+		slot->delay = 0;
+	slot->next_start = now + slot->delay;
+	log_error("worker %ld ended (%s %d); another starts in %ld s", (long)pid,
+		  WIFSIGNALED(status) ? "signal" : "status",
+		  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), slot->delay);
+	return 0;
+}
+
+/* Keeps `workers` workers alive until SIGTERM or SIGINT, then stops them and
+ * waits.  The signals stay blocked and are taken with sigtimedwait, so none can
+ * slip in between a check and a wait. */
 static int supervise(struct app *app, int listen_fd, int workers, const char *socket_path)
 {
-	pid_t *pids = xcalloc((size_t)workers, sizeof(pid_t));
-	sigset_t block, old;
-	struct sigaction sa;
-	int quick_deaths = 0, rc = 0;
+	struct worker_slot *slots = xcalloc((size_t)workers, sizeof(*slots));
+	struct timespec tick = { 1, 0 };
+	sigset_t signals, old;
+	int rc = 0, alive;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
+	sigemptyset(&signals);
+	sigaddset(&signals, SIGTERM);
+	sigaddset(&signals, SIGINT);
+	sigaddset(&signals, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &signals, &old);
 
 	while (!stopping) {
-		for (int i = 0; i < workers && !stopping; i++) {
-			pid_t pid;
+		time_t now = time(NULL);
+		pid_t pid;
+		int status, sig;
 
-			if (pids[i] > 0)
-				continue;
-			sigprocmask(SIG_BLOCK, &block, &old);
-			pid = fork();
-			if (pid == 0) {
-				int status;
-
-				sigprocmask(SIG_SETMASK, &old, NULL);
-				free(pids);
-				status = serve_fastcgi(app, listen_fd);
-				/* A worker ends like a program, freeing all, so that LeakSanitizer
-				 * (which runs at exit) checks its whole life. */
-				app_free(app);
-				exit(status);
+		for (int i = 0; i < workers; i++)
+			if (slots[i].pid == 0 && now >= slots[i].next_start) {
+				slots[i].pid = start_worker(app, listen_fd, slots);
+				slots[i].started = now;
+				if (slots[i].pid < 0) {
+					slots[i].pid = 0;
+					slots[i].next_start = now + 1;
+				}
 			}
-			sigprocmask(SIG_SETMASK, &old, NULL);
-			if (pid < 0) {
-				log_error("fork: %s", strerror(errno));
-				sleep(1);
-				continue;
-			}
-			pids[i] = pid;
-		}
-		{
-			int status;
-			time_t started = time(NULL);
-			pid_t pid = waitpid(-1, &status, 0);
-
-			if (pid < 0)
-				continue; /* EINTR from a stop signal */
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 			for (int i = 0; i < workers; i++)
-				if (pids[i] == pid)
-					pids[i] = 0;
-			if (stopping)
-				break;
-			log_error("worker %ld ended (%s %d); starting another", (long)pid,
-				  WIFSIGNALED(status) ? "signal" : "status",
-				  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-			quick_deaths = time(NULL) - started < 2 ? quick_deaths + 1 : 0;
-			if (quick_deaths >= 5) {
-				log_error("workers keep failing at start; giving up");
-				stopping = 1;
-				rc = 1;
-			}
-		}
+				if (slots[i].pid == pid && worker_ended(&slots[i], status, now)) {
+					stopping = 1;
+					rc = 1;
+				}
+		if (stopping)
+			break;
+		sig = sigtimedwait(&signals, NULL, &tick);
+		if (sig == SIGTERM || sig == SIGINT)
+			stopping = 1;
 	}
-	for (int i = 0; i < workers; i++)
-		if (pids[i] > 0)
-			kill(pids[i], SIGTERM);
-	for (int waited = 0; waited < 100; waited++) {
-		int alive = 0;
+	/* SIGTERM again every 100 ms: one that reached a worker just before its
+	 * accept() would otherwise go unnoticed.  After 10 s, SIGKILL. */
+	for (int waited = 0;; waited++) {
+		pid_t pid;
 
-		for (int i = 0; i < workers; i++) {
-			if (pids[i] > 0 && waitpid(pids[i], NULL, WNOHANG) == pids[i])
-				pids[i] = 0;
-			if (pids[i] > 0)
+		while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+			for (int i = 0; i < workers; i++)
+				if (slots[i].pid == pid)
+					slots[i].pid = 0;
+		alive = 0;
+		for (int i = 0; i < workers; i++)
+			if (slots[i].pid > 0) {
 				alive = 1;
-		}
+				kill(slots[i].pid, waited < 100 ? SIGTERM : SIGKILL);
+			}
 		if (!alive)
 			break;
 		usleep(100 * 1000);
 	}
-	for (int i = 0; i < workers; i++)
-		if (pids[i] > 0) {
-			kill(pids[i], SIGKILL);
-			waitpid(pids[i], NULL, 0);
-		}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (socket_path != NULL)
 		unlink(socket_path);
-	free(pids);
+	free(slots);
 	return rc;
 }
 
@@ -623,6 +704,18 @@ int app_main(int argc, char **argv, const struct program *program)
 	app.limits.max_body = (size_t)app.conf.max_body;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 
+	if (socket_addr != NULL || !FCGX_IsCGI()) {
+		/* Check the store once before any fork (and close it: a connection must
+		 * not cross a fork), so a wrong Database.path stops start-up at once. */
+		if (open_store(&app) != 0) {
+			fprintf(stderr, "%s: Database.path: cannot open %s\n", program->name,
+				app.conf.database_path);
+			app_free(&app);
+			return 1;
+		}
+		db_close(app.db);
+		app.db = NULL;
+	}
 	if (socket_addr != NULL) {
 		int fd = open_socket(socket_addr, group);
 

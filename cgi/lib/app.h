@@ -18,6 +18,12 @@
 #include "sess.h"
 #include "user.h"
 
+/* Where an answer's bytes go: the FastCGI stream, or stdout under CGI. */
+struct sink {
+	void (*write)(void *ctx, const char *data, size_t len);
+	void *ctx;
+};
+
 struct ctx {
 	const struct conf *conf;
 	struct db *db;
@@ -31,6 +37,7 @@ struct ctx {
 	const struct route_match *match;
 	const struct field_value *query; /* the route's query fields, in declared order */
 	const struct field_value *form;  /* the route's body fields, in declared order */
+	const struct sink *sink;         /* for answers streamed in pieces */
 	time_t now;
 };
 

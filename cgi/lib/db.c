@@ -99,13 +99,15 @@ static int migrate(struct db *db, char *err, size_t errlen)
 	}
 }
 
-struct db *db_open(const char *path, char *err, size_t errlen)
+struct db *db_open(const char *path, int create, char *err, size_t errlen)
 {
 	struct db *db = xcalloc(1, sizeof(*db));
 	int rc;
 
 	rc = sqlite3_open_v2(path, &db->handle,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+			     SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
+				     SQLITE_OPEN_NOMUTEX,
+			     NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path,
 			 db->handle ? sqlite3_errmsg(db->handle) : sqlite3_errstr(rc));

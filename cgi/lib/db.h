@@ -11,9 +11,9 @@
 
 struct db;
 
-/* Opens (creating if needed) and applies the pending migrations.  Call after any
- * fork.  On failure returns NULL with a reason in err. */
-struct db *db_open(const char *path, char *err, size_t errlen);
+/* Opens (creating it when create is set) and applies the pending migrations.
+ * Call after any fork.  On failure returns NULL with a reason in err. */
+struct db *db_open(const char *path, int create, char *err, size_t errlen);
 void db_close(struct db *db);
 
 /* The schema version this build knows, and the database's. */

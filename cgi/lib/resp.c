@@ -29,6 +29,7 @@ void resp_init(struct resp *r)
 	buf_init(&r->headers);
 	buf_init(&r->body);
 	r->has_content_type = 0;
+	r->streamed = 0;
 }
 
 void resp_free(struct resp *r)
@@ -83,7 +84,7 @@ void resp_see_other(struct resp *r, const char *location)
 	resp_header(r, "Location", location);
 }
 
-void resp_serialize(const struct resp *r, int head_only, struct buf *out)
+static void head_lines(const struct resp *r, struct buf *out)
 {
 	buf_printf(out, "Status: %d %s\r\n", r->status, status_http_reason(r->status));
 	buf_append(out, security_headers, sizeof(security_headers) - 1);
@@ -91,6 +92,17 @@ void resp_serialize(const struct resp *r, int head_only, struct buf *out)
 		buf_puts(out, "Content-Type: text/html; charset=utf-8\r\n");
 	if (r->headers.len > 0)
 		buf_append(out, r->headers.data, r->headers.len);
+}
+
+void resp_serialize_head(const struct resp *r, struct buf *out)
+{
+	head_lines(r, out);
+	buf_puts(out, "\r\n");
+}
+
+void resp_serialize(const struct resp *r, int head_only, struct buf *out)
+{
+	head_lines(r, out);
 	buf_printf(out, "Content-Length: %zu\r\n\r\n", r->body.len);
 	if (!head_only && r->body.len > 0)
 		buf_append(out, r->body.data, r->body.len);

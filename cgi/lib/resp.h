@@ -9,6 +9,7 @@ struct resp {
 	struct buf headers; /* "Name: value\r\n" lines, without the status line */
 	struct buf body;
 	int has_content_type;
+	int streamed; /* the head and body went out already (page_stream_start) */
 };
 
 void resp_init(struct resp *r);
@@ -38,5 +39,9 @@ void resp_see_other(struct resp *r, const char *location);
 /* The bytes to send: the CGI status line, the headers (the security headers of
  * DESIGN.md included), a blank line, then the body unless head_only. */
 void resp_serialize(const struct resp *r, int head_only, struct buf *out);
+
+/* The status line and headers alone, for a body that follows in pieces (so
+ * without Content-Length). */
+void resp_serialize_head(const struct resp *r, struct buf *out);
 
 #endif

@@ -129,7 +129,8 @@ stack_stop() {
 			kill -TERM "$pid" 2>/dev/null || true
 		fi
 	done <"$dir/pids"
-	for i in $(seq 1 50); do
+	# The programs give their workers 10 s to finish before SIGKILL: wait longer.
+	for i in $(seq 1 150); do
 		alive=0
 		while read -r pid name; do
 			kill -0 "$pid" 2>/dev/null && alive=1

@@ -645,7 +645,7 @@ END_TEST
 static struct db *store_with_tokens(const struct seal_key *key, int n)
 {
 	char *path = testlib_in_tmpdir("store.db"), err[256];
-	struct db *db = db_open(path, err, sizeof(err));
+	struct db *db = db_open(path, 1, err, sizeof(err));
 
 	ck_assert_msg(db != NULL, "%s", err);
 	free(path);
