@@ -124,16 +124,18 @@ static void login_submit(struct ctx *ctx)
 	struct user user;
 	long retry_after = 0;
 	enum status st;
-	int known, ok;
+	int found, known, ok;
 
 	st = login_check(ctx->db, email, ctx->req->remote_addr, &lim, ctx->now, &retry_after);
 	if (st == ST_TOO_MANY) {
 		char seconds[24];
 
-		if (db_begin_write(ctx->db) == ST_OK) {
-			audit_login(ctx, NULL, email, "login.throttled", "too many failed sign-ins");
-			db_commit(ctx->db);
-		}
+		struct audit_actor a = { 0, email, ctx->req->remote_addr };
+		int written;
+
+		/* Once a minute per address at most: the attempts go on, the log need not. */
+		audit_write_refusal(ctx->db, &a, "login.throttled", "user:unknown",
+				    "too many failed sign-ins", 60, &written);
 		snprintf(seconds, sizeof(seconds), "%ld", retry_after);
 		resp_header(ctx->resp, "Retry-After", seconds);
 		tmpl_set_int(ctx->hdf, "Error.retry_minutes", (retry_after + 59) / 60);
@@ -149,7 +151,8 @@ static void login_submit(struct ctx *ctx)
 		page_error(ctx, st, NULL);
 		return;
 	}
-	known = st == ST_OK && !user.deactivated;
+	found = st == ST_OK;
+	known = found && !user.deactivated;
 	if (known) {
 		ok = pw_verify(f[LOGIN_PASSWORD].str, f[LOGIN_PASSWORD].len, hash);
 	} else {
@@ -164,9 +167,9 @@ static void login_submit(struct ctx *ctx)
 		/* The detail tells an auditor why; the page never does. */
 		if (login_record(ctx->db, email, ctx->req->remote_addr, 0, ctx->now) != ST_OK)
 			goto fail;
-		audit_login(ctx, st == ST_OK && known ? &user : NULL, email, "login.failure",
-			    !known ? (st == ST_OK ? "account deactivated" : "no such user")
-				   : "wrong password");
+		audit_login(ctx, found ? &user : NULL, email, "login.failure",
+			    !found ? "no such user" : user.deactivated ? "account deactivated"
+								: "wrong password");
 		if (db_commit(ctx->db) != ST_OK)
 			goto fail;
 		render_login(ctx, f[LOGIN_NEXT].present ? f[LOGIN_NEXT].str : NULL, email, "failed");
@@ -288,6 +291,37 @@ static void action_to_hdf(const char *action, void *arg)
 	tmpl_set_item(l->hdf, "Audit.actions", l->n++, NULL, action);
 }
 
+static void emit_to_page(void *arg, const char *data, size_t len)
+{
+	page_stream_write(arg, data, len);
+}
+
+/* The whole (filtered) log as a download.  The export is recorded first, in a
+ * transaction of its own; the rows then stream out of a read transaction, which
+ * holds no writer up however long the log. */
+static void export_audit(struct ctx *ctx, const struct audit_filter *filter,
+			 enum audit_format format, const char *ext)
+{
+	char when[21], disposition[96];
+
+	if (db_begin_write(ctx->db) != ST_OK ||
+	    page_audit(ctx, "audit.export", "audit_log", ext) != ST_OK || db_commit(ctx->db) != ST_OK) {
+		db_rollback(ctx->db);
+		page_error(ctx, ST_INTERNAL, NULL);
+		return;
+	}
+	format_utc(ctx->now, when);
+	when[10] = '\0';
+	snprintf(disposition, sizeof(disposition), "attachment; filename=\"audit-%s.%s\"", when, ext);
+	resp_header(ctx->resp, "Content-Type",
+		    format == AUDIT_CSV ? "text/csv; charset=utf-8" : "application/json");
+	resp_header(ctx->resp, "Content-Disposition", disposition);
+	page_stream_start(ctx);
+	/* The head is gone: a failure now can only cut the download short. */
+	if (audit_export(ctx->db, filter, format, emit_to_page, ctx) != ST_OK)
+		log_error("audit export cut short");
+}
+
 /* GET /admin/audit — super admins only (the dispatcher answers 403 to others).
  * Newest first, 50 a page, filtered by action and actor; format=csv or json
  * downloads every matching row.  200. */
@@ -302,32 +336,9 @@ static void audit_page(struct ctx *ctx)
 	long long page = q[AUDIT_PAGE].present ? q[AUDIT_PAGE].num : 1;
 	long long total, pages;
 	struct audit_listing listing = { ctx->hdf, 0 };
-	enum status st;
 
 	if (format != 0) {
-		char when[21], disposition[96];
-		const char *ext = export_formats[format];
-
-		if (db_begin_write(ctx->db) != ST_OK) {
-			page_error(ctx, ST_INTERNAL, NULL);
-			return;
-		}
-		/* Reading the whole log out is itself recorded. */
-		page_audit(ctx, "audit.export", "audit_log", ext);
-		st = format == 1 ? audit_export_csv(ctx->db, &filter, &ctx->resp->body)
-				 : audit_export_json(ctx->db, &filter, &ctx->resp->body);
-		if (st != ST_OK || db_commit(ctx->db) != ST_OK) {
-			db_rollback(ctx->db);
-			page_error(ctx, ST_INTERNAL, NULL);
-			return;
-		}
-		format_utc(ctx->now, when);
-		when[10] = '\0';
-		snprintf(disposition, sizeof(disposition), "attachment; filename=\"audit-%s.%s\"", when,
-			 ext);
-		resp_header(ctx->resp, "Content-Type",
-			    format == 1 ? "text/csv; charset=utf-8" : "application/json");
-		resp_header(ctx->resp, "Content-Disposition", disposition);
+		export_audit(ctx, &filter, format == 1 ? AUDIT_CSV : AUDIT_JSON, export_formats[format]);
 		return;
 	}
 	total = audit_count(ctx->db, &filter);

@@ -185,8 +185,8 @@ static void conflict(struct ctx *ctx, enum conn_action action, const struct conn
 
 /* GET /settings/email/{id}/disable and /remove — the confirmation, a page of its
  * own: it names the mailbox and says what stops, what is deleted, what is revoked
- * where, and what is left to do by hand (rule 12).  200, 404, or 409 when the
- * state does not allow the action. */
+ * where, and what is left to do by hand (rule 12).  200; 303 to the list when it
+ * is done already; 404; 409 when the state does not allow the action. */
 static void confirm_page(struct ctx *ctx, enum conn_action action)
 {
 	const char *name = action_names[action];
@@ -199,7 +199,14 @@ static void confirm_page(struct ctx *ctx, enum conn_action action)
 		page_error(ctx, st, NULL);
 		return;
 	}
-	if (conn_check(c.state, action) != CONN_ALLOWED) {
+	switch (conn_check(c.state, action)) {
+	case CONN_ALLOWED:
+		break;
+	case CONN_ALREADY_DONE:
+		/* Nothing to confirm (a second tab, the back button): show where it is. */
+		page_redirect(ctx, "/settings/email", NULL, NULL);
+		return;
+	case CONN_REFUSED:
 		conflict(ctx, action, &c);
 		return;
 	}

@@ -20,6 +20,32 @@ static const char sql_count[] =
 	"SELECT count(*) FROM audit_log WHERE (?1 IS NULL OR action = ?1) AND (?2 IS NULL OR actor = ?2)";
 static const char sql_actions[] = "SELECT DISTINCT action FROM audit_log ORDER BY action";
 
+static const char sql_recent_refusal[] =
+	"SELECT 1 FROM audit_log WHERE action = ?1 AND client_addr = ?2 AND actor_user_id IS NULL "
+	"AND at > ?3 LIMIT 1";
+
+enum status audit_write_refusal(struct db *db, const struct audit_actor *actor, const char *action,
+				const char *target, const char *detail, long window, int *written)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_recent_refusal);
+	int rc;
+
+	*written = 0;
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_text(st, 1, action, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, actor->client_addr ? actor->client_addr : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (long long)now_utc() - window);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return ST_OK;
+	if (rc != SQLITE_DONE)
+		return ST_INTERNAL;
+	*written = 1;
+	return audit_write(db, actor, action, target, detail);
+}
+
 enum status audit_write(struct db *db, const struct audit_actor *actor, const char *action,
 			const char *target, const char *detail)
 {
@@ -128,57 +154,68 @@ static void csv_cell(struct buf *out, const char *s, int last)
 	buf_puts(out, last ? "\r\n" : ",");
 }
 
-static void csv_row(const struct audit_row *row, void *arg)
+struct export {
+	enum audit_format format;
+	void (*emit)(void *arg, const char *data, size_t len);
+	void *arg;
+	struct buf line;
+	long rows;
+	int failed;
+};
+
+static void export_row(const struct audit_row *row, void *arg)
 {
-	struct buf *out = arg;
+	struct export *x = arg;
 	char when[21], id[24];
 
 	format_utc((time_t)row->at, when);
-	snprintf(id, sizeof(id), "%lld", row->id);
-	csv_cell(out, id, 0);
-	csv_cell(out, when, 0);
-	csv_cell(out, row->actor, 0);
-	csv_cell(out, row->client_addr, 0);
-	csv_cell(out, row->action, 0);
-	csv_cell(out, row->target, 0);
-	csv_cell(out, row->detail, 1);
-}
+	buf_reset(&x->line);
+	if (x->format == AUDIT_CSV) {
+		snprintf(id, sizeof(id), "%lld", row->id);
+		csv_cell(&x->line, id, 0);
+		csv_cell(&x->line, when, 0);
+		csv_cell(&x->line, row->actor, 0);
+		csv_cell(&x->line, row->client_addr, 0);
+		csv_cell(&x->line, row->action, 0);
+		csv_cell(&x->line, row->target, 0);
+		csv_cell(&x->line, row->detail, 1);
+	} else {
+		json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+				      (json_int_t)row->id, "time_utc", when, "actor", row->actor,
+				      "client_address", row->client_addr, "action", row->action,
+				      "target", row->target, "detail", row->detail);
+		char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_ENSURE_ASCII) : NULL;
 
-enum status audit_export_csv(struct db *db, const struct audit_filter *f, struct buf *out)
-{
-	buf_puts(out, "id,time_utc,actor,client_address,action,target,detail\r\n");
-	return audit_each(db, f, -1, 0, csv_row, out);
-}
-
-static void json_row(const struct audit_row *row, void *arg)
-{
-	json_t *array = arg;
-	char when[21];
-
-	format_utc((time_t)row->at, when);
-	json_array_append_new(array, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}",
-					       "id", (json_int_t)row->id, "time_utc", when,
-					       "actor", row->actor, "client_address",
-					       row->client_addr, "action", row->action,
-					       "target", row->target, "detail", row->detail));
-}
-
-enum status audit_export_json(struct db *db, const struct audit_filter *f, struct buf *out)
-{
-	json_t *array = json_array();
-	enum status st = audit_each(db, f, -1, 0, json_row, array);
-	char *text;
-
-	if (st == ST_OK) {
-		text = json_dumps(array, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+		json_decref(o);
 		if (text == NULL) {
-			st = ST_INTERNAL;
-		} else {
-			buf_puts(out, text);
-			buf_putc(out, '\n');
-			free(text);
+			x->failed = 1;
+			return;
 		}
+		buf_puts(&x->line, x->rows > 0 ? ",\n" : "\n");
+		buf_puts(&x->line, text);
+		free(text);
 	}
-	json_decref(array);
-	return st;
+	x->rows++;
+	x->emit(x->arg, x->line.data, x->line.len);
+}
+
+enum status audit_export(struct db *db, const struct audit_filter *f, enum audit_format format,
+			 void (*emit)(void *arg, const char *data, size_t len), void *arg)
+{
+	static const char csv_head[] = "id,time_utc,actor,client_address,action,target,detail\r\n";
+	struct export x = { format, emit, arg, { NULL, 0, 0 }, 0, 0 };
+	enum status st;
+
+	if ((st = db_begin_read(db)) != ST_OK)
+		return st;
+	if (format == AUDIT_CSV)
+		emit(arg, csv_head, sizeof(csv_head) - 1);
+	else
+		emit(arg, "[", 1);
+	st = audit_each(db, f, -1, 0, export_row, &x);
+	if (format == AUDIT_JSON)
+		emit(arg, x.rows > 0 ? "\n]\n" : "]\n", x.rows > 0 ? 3 : 2);
+	db_commit(db);
+	buf_free(&x.line);
+	return st == ST_OK && x.failed ? ST_INTERNAL : st;
 }

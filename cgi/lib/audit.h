@@ -41,9 +41,20 @@ long long audit_count(struct db *db, const struct audit_filter *f);
 /* The distinct actions in the log, for the filter menu. */
 enum status audit_actions(struct db *db, void (*fn)(const char *action, void *arg), void *arg);
 
-/* Exports as CSV (RFC 4180, cells that a spreadsheet would run as a formula
- * defused with a leading apostrophe) or as a JSON array. */
-enum status audit_export_csv(struct db *db, const struct audit_filter *f, struct buf *out);
-enum status audit_export_json(struct db *db, const struct audit_filter *f, struct buf *out);
+/* Like audit_write, for a refusal of someone who is not signed in: at most one
+ * row per action and client address every `window` seconds, so a flood of
+ * forged requests cannot fill the log or keep the database writing.  *written
+ * says whether this one was kept. */
+enum status audit_write_refusal(struct db *db, const struct audit_actor *actor, const char *action,
+				const char *target, const char *detail, long window, int *written);
+
+enum audit_format { AUDIT_CSV, AUDIT_JSON };
+
+/* Every matching row, newest first, handed to emit piece by piece (a whole log
+ * need not fit in memory): CSV (RFC 4180, cells a spreadsheet would run as a
+ * formula defused with a leading apostrophe) or a JSON array.  Reads one
+ * snapshot in a read transaction, which does not hold writers up. */
+enum status audit_export(struct db *db, const struct audit_filter *f, enum audit_format format,
+			 void (*emit)(void *arg, const char *data, size_t len), void *arg);
 
 #endif

@@ -20,6 +20,12 @@ void page_error(struct ctx *ctx, enum status st, const char *reason_key);
 void page_redirect(struct ctx *ctx, const char *path, const char *flash_key,
 		   const char *flash_arg);
 
+/* A body too large to build in memory (the audit export) goes out in pieces:
+ * page_stream_start sends the status and headers set so far, then each
+ * page_stream_write sends a piece (nothing for a HEAD request). */
+void page_stream_start(struct ctx *ctx);
+void page_stream_write(struct ctx *ctx, const char *data, size_t len);
+
 /* The signed-in user (or nobody) at the request's address, for audit rows. */
 struct audit_actor page_actor(const struct ctx *ctx);
 enum status page_audit(struct ctx *ctx, const char *action, const char *target,

@@ -235,8 +235,9 @@ static enum status copy_header(const struct req_source *src, const char *name, s
 	len = strlen(v);
 	if (len > max)
 		return ST_BAD_REQUEST;
+	/* HTTP allows a tab inside a header value; no other control character. */
 	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+		if (((unsigned char)v[i] < 0x20 && v[i] != '\t') || v[i] == 0x7f)
 			return ST_BAD_REQUEST;
 	*out = xstrndup(v, len);
 	return ST_OK;

@@ -100,6 +100,13 @@ test_disable_moves_connected_to_disabled_and_keeps_the_token() {
 	expect_no_body "Your inbox is greyed out."
 }
 
+test_confirming_what_is_done_already_goes_back_to_the_list() {
+	as admin
+	http GET "/settings/email/$(inbox_id sales@example.com)/disable"
+	expect_status 303
+	expect_header Location '/settings/email'
+}
+
 test_enable_brings_a_disabled_inbox_back() {
 	local id
 	id=$(inbox_id sales@example.com)

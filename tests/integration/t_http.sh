@@ -112,6 +112,59 @@ test_plain_cgi_gives_the_same_page_as_nginx() {
 	grep -q 'That email and password do not match' "$out" || fail "the CGI POST was not read"
 }
 
+test_an_overlong_or_forged_flash_cookie_is_ignored() {
+	local n arg
+	for n in 395 396 397 398 399 400 401 1000; do
+		arg=$(printf 'A%.0s' $(seq 1 $n))
+		http GET /login -H "Cookie: ip_flash=signed_out.$arg"
+		expect_status 200 "with a $n-character flash argument"
+	done
+	http GET /login -H "Cookie: ip_flash=no_such_message"
+	expect_status 200
+	http GET /login -H "Cookie: ip_flash=signed_out"
+	expect_text "You are signed out."
+	expect_header Set-Cookie 'ip_flash=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0'
+}
+
+test_a_tab_inside_a_header_is_allowed() {
+	http GET /login -H $'User-Agent: Mozilla/5.0\t(X11)' -H $'Accept-Language: fr,\ten;q=0.5'
+	expect_status 200
+	http GET /login -H $'User-Agent: bad\x01agent'
+	expect_status 400
+}
+
+test_a_crashing_worker_is_replaced_and_the_program_stays_up() {
+	local i pid supervisor
+	supervisor=$(awk '$2 == "account" { print $1 }' "$T_DIR/pids")
+	# Kill workers of the account program faster than they could ever be judged
+	# "failing at start": the supervisor must go on replacing them.
+	for i in 1 2 3 4 5 6 7; do
+		pid=$(pgrep -P "$supervisor" | head -1)
+		[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+		sleep 0.3
+	done
+	kill -0 "$supervisor" 2>/dev/null || fail "the supervisor is gone"
+	for i in $(seq 1 40); do
+		http GET /healthz
+		[ "$STATUS" = 200 ] && break
+		sleep 0.5
+	done
+	expect_status 200
+	grep -q 'ended (signal 9); another starts in' "$T_DIR/log/account.log" || fail "no restart logged"
+	! grep -q 'giving up\|stopping' "$T_DIR/log/account.log" || fail "the supervisor gave up"
+}
+
+test_programs_do_not_create_a_missing_database() {
+	local rc
+	sed "s|^Database.path = .*|Database.path = $T_DIR/nowhere.db|" "$T_DIR/inboxpanel.hdf" >"$T_DIR/nodb.hdf"
+	"$BIN/inboxpanel-account" --conf "$T_DIR/nodb.hdf" --socket "$T_DIR/run/nodb.sock" 2>"$T_DIR/err"
+	rc=$?
+	[ $rc = 1 ] || fail "started without its database (exit $rc)"
+	grep -q 'inboxpanel init' "$T_DIR/err" || fail "the error does not point to init: $(cat "$T_DIR/err")"
+	[ ! -e "$T_DIR/nowhere.db" ] || fail "an empty database was created"
+	[ ! -e "$T_DIR/run/nodb.sock" ] || fail "a socket was left"
+}
+
 test_programs_refuse_to_listen_on_every_interface() {
 	local addr
 	for addr in ':9000' '0.0.0.0:9000' '*:9000'; do

@@ -24,6 +24,7 @@ tokens() {
 
 test_init_writes_a_private_key_only_its_owner_reads() {
 	[ "$(stat -c %a "$T_DIR/keys/seal.key")" = 600 ] || fail "the private key is not mode 0600"
+	[ "$(stat -c %a "$T_DIR/inboxpanel.db")" = 660 ] || fail "the database is not mode 0660"
 	grep -q 'BEGIN PUBLIC KEY' "$T_DIR/keys/seal.pub" || fail "no public key"
 	[ "$(sealed_for_other_keys "$(key_id "$T_DIR/keys/seal.pub")")" = 0 ] ||
 		fail "the demo tokens are not sealed for the key init wrote"
