@@ -69,8 +69,10 @@ static enum status load_session(struct ctx *ctx, struct session *session, struct
 		return ST_OK;
 	if (st != ST_OK)
 		return st;
-	if ((st = sess_touch(ctx->db, session, &t, ctx->now)) != ST_OK)
-		return st;
+	/* Recording activity is worth less than answering: a busy store only delays
+	 * the idle timeout. */
+	if (sess_touch(ctx->db, session, &t, ctx->now) != ST_OK)
+		log_error("could not record the activity of session %lld", session->id);
 	ctx->session = session;
 	ctx->user = user;
 	return ST_OK;

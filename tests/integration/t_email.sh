@@ -302,7 +302,7 @@ test_get_on_a_post_only_route_is_405() {
 }
 
 test_a_state_that_forbids_the_action_is_409() {
-	local removed disconnected before
+	local removed before
 	removed=$(inbox_id admin@contoso.example)
 	as admin
 	http GET /settings/email
