@@ -312,6 +312,35 @@ static void connect_choice(struct ctx *ctx)
 	page_render(ctx, "email_connect.cs");
 }
 
+/* --- language -------------------------------------------------------------------- */
+
+static const char *const language_choices[] = { "en", "fr", NULL };
+enum { LANGUAGE_CODE, LANGUAGE_NEXT };
+static const struct field language_fields[] = {
+	{ "language", FIELD_CHOICE, 1, 0, 0, language_choices },
+	{ "next", FIELD_LOCAL_PATH, 0, 0, 1024, NULL },
+};
+static const struct form language_form = FORM(language_fields);
+
+/* POST /settings/language — the language the panel speaks to this user, whatever
+ * the browser says, from the switch in the top bar; back to the page it was
+ * chosen on.  303. */
+static void set_language(struct ctx *ctx)
+{
+	const char *code = language_choices[ctx->form[LANGUAGE_CODE].choice];
+	const struct field_value *next = &ctx->form[LANGUAGE_NEXT];
+	char target[32];
+
+	snprintf(target, sizeof(target), "user:%lld", ctx->user->id);
+	if (db_begin_write(ctx->db) != ST_OK || user_set_language(ctx->db, ctx->user->id, code) != ST_OK ||
+	    page_audit(ctx, "user.language", target, code) != ST_OK || db_commit(ctx->db) != ST_OK) {
+		db_rollback(ctx->db);
+		page_error(ctx, ST_INTERNAL, NULL);
+		return;
+	}
+	page_redirect(ctx, next->present ? next->str : "/settings/email", "language", NULL);
+}
+
 static const struct route routes[] = {
 	{ METHOD_GET, "/settings/email", email_list, 0, NULL, NULL },
 	{ METHOD_GET, "/settings/email/connect", connect_choice, 0, NULL, NULL },
@@ -320,6 +349,7 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/settings/email/{id}/enable", enable, 0, NULL, NULL },
 	{ METHOD_GET, "/settings/email/{id}/remove", remove_form, 0, NULL, NULL },
 	{ METHOD_POST, "/settings/email/{id}/remove", remove_inbox, 0, NULL, NULL },
+	{ METHOD_POST, "/settings/language", set_language, 0, NULL, &language_form },
 };
 
 int main(int argc, char **argv)

@@ -14,6 +14,11 @@
   <a class="brand" href="<?cs var:Site.base ?>/"><span class="brand-mark" aria-hidden="true"></span><?cs var:Lang.app.name ?></a>
   <?cs if:User.email ?>
   <div class="usermenu">
+    <form method="post" action="<?cs var:Site.base ?>/settings/language" class="inline">
+      <input type="hidden" name="csrf" value="<?cs var:Csrf.token ?>">
+      <input type="hidden" name="next" value="<?cs var:Page.path ?>">
+      <button type="submit" class="button quiet" name="language" value="<?cs var:Lang.nav.other_language ?>" lang="<?cs var:Lang.nav.other_language ?>" title="<?cs var:Lang.nav.switch_title ?>"><?cs var:Lang.nav.other_language_name ?></button>
+    </form>
     <span class="who" title="<?cs var:User.email ?>"><span class="visually-hidden"><?cs var:Lang.nav.signed_in_as ?> </span><?cs var:User.display ?></span>
     <form method="post" action="<?cs var:Site.base ?>/logout" class="inline">
       <input type="hidden" name="csrf" value="<?cs var:Csrf.token ?>">

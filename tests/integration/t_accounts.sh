@@ -382,6 +382,31 @@ test_cli_exit_codes_and_messages() {
 		fail "no generated password printed"
 }
 
+test_the_language_switch_sticks_whatever_the_browser_says() {
+	as polyglot
+	login carol@example.com "$USER_PW"
+	http GET /no/such/page -H "Accept-Language: en"
+	expect_text "Page not found"
+	expect_body 'value="fr" lang="fr"'
+	post /settings/language "language=fr" "next=/no/such/page"
+	expect_status 303
+	expect_header Location '/no/such/page'
+	http GET /no/such/page -H "Accept-Language: en"
+	expect_text "Page introuvable"
+	http GET /settings/email -H "Accept-Language: en"
+	expect_text "Le panneau vous parle désormais en français"
+	expect_text "Paramètres › Général › E-mail"
+	[ "$(sql "SELECT language FROM users WHERE email = 'carol@example.com'")" = fr ] || fail "not stored"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'user.language' AND detail = 'fr'")" = 1 ] ||
+		fail "not audited"
+	post /settings/language "language=de"
+	expect_status 400
+	post /settings/language "language=en" "next=//evil.example"
+	expect_status 400
+	post /settings/language "language=en"
+	expect_header Location '/settings/email'
+}
+
 test_password_hashes_are_scrypt_with_parameters() {
 	sql "SELECT password_hash FROM users WHERE email='bob@example.com'" |
 		grep -qE '^\$scrypt\$ln=15,r=8,p=3\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$' || fail "not an scrypt hash"
