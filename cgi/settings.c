@@ -154,19 +154,13 @@ static void email_list(struct ctx *ctx)
 
 /* --- confirmations and actions ------------------------------------------------ */
 
-static const char *const action_names[CONN_ACTION__MAX] = {
-	[CONN_DISABLE] = "disable",
-	[CONN_ENABLE] = "enable",
-	[CONN_REMOVE] = "remove",
-};
-
 /* A 409 page that says why, naming the mailbox:
  * Lang.reason.conflict_<action>_<state>. */
 static void conflict(struct ctx *ctx, enum conn_action action, const struct conn *c)
 {
 	char key[64];
 
-	snprintf(key, sizeof(key), "reason.conflict_%s_%s", action_names[action],
+	snprintf(key, sizeof(key), "reason.conflict_%s_%s", conn_action_names[action],
 		 conn_state_names[c->state]);
 	if (hdf_get_valuef(ctx->lang, "Lang.%s", key) == NULL)
 		snprintf(key, sizeof(key), "reason.conflict");
@@ -189,7 +183,7 @@ static void conflict(struct ctx *ctx, enum conn_action action, const struct conn
  * is done already; 404; 409 when the state does not allow the action. */
 static void confirm_page(struct ctx *ctx, enum conn_action action)
 {
-	const char *name = action_names[action];
+	const char *name = conn_action_names[action];
 	struct conn c;
 	char key[64], url[96];
 	enum status st;
@@ -270,7 +264,7 @@ static void apply(struct ctx *ctx, enum conn_action action)
 		snprintf(flash, sizeof(flash), "removed_%s",
 			 prov_revocation(after.provider) == PROV_REVOKE_MANUAL ? "manual" : "auto");
 	else
-		snprintf(flash, sizeof(flash), "%sd", action_names[action]);
+		snprintf(flash, sizeof(flash), "%sd", conn_action_names[action]);
 	page_redirect(ctx, "/settings/email", flash, after.address);
 }
 

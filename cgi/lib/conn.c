@@ -14,7 +14,7 @@ const char *const conn_state_names[CONN_STATE__MAX] = {
 	[CONN_REMOVED] = "removed",
 };
 
-static const char *const action_names[CONN_ACTION__MAX] = {
+const char *const conn_action_names[CONN_ACTION__MAX] = {
 	[CONN_DISABLE] = "disable",
 	[CONN_ENABLE] = "enable",
 	[CONN_REMOVE] = "remove",
@@ -192,7 +192,7 @@ enum status conn_apply_personal(struct db *db, const struct audit_actor *actor,
 		break;
 	}
 	snprintf(target, sizeof(target), "connection:%lld", id);
-	snprintf(action_name, sizeof(action_name), "email.%s", action_names[action]);
+	snprintf(action_name, sizeof(action_name), "email.%s", conn_action_names[action]);
 	if ((rc = write_transition(db, after, action, now)) != ST_OK ||
 	    (rc = audit_write(db, actor, action_name, target, after->address)) != ST_OK)
 		goto out;

@@ -41,6 +41,8 @@ struct conn {
 };
 
 enum conn_action { CONN_DISABLE, CONN_ENABLE, CONN_REMOVE, CONN_ACTION__MAX };
+/* "disable", "enable", "remove": the names in URLs, audit actions and words. */
+extern const char *const conn_action_names[CONN_ACTION__MAX];
 
 enum conn_verdict {
 	CONN_ALLOWED,
