@@ -57,6 +57,18 @@ void crypto_base64url(const uint8_t *data, size_t len, char *out)
 	}
 }
 
+int crypto_base64url_chars(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
 long crypto_base64_decode(const char *in, size_t len, uint8_t *out, size_t outmax)
 {
 	int n, pad = 0;

@@ -18,6 +18,9 @@ void crypto_sha256(const void *data, size_t len, uint8_t out[32]);
 /* Unpadded base64url of data; out must hold 4 * ((len + 2) / 3) + 1 bytes. */
 void crypto_base64url(const uint8_t *data, size_t len, char *out);
 
+/* True when s[0..len) holds only base64url characters ([A-Za-z0-9_-]). */
+int crypto_base64url_chars(const char *s, size_t len);
+
 /* Standard base64 with padding, and its decoder (which refuses anything else);
  * both return the length written, the decoder -1 on malformed or empty input.
  * The decoder needs outmax >= 3 * len / 4, padding included. */

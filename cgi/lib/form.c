@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "crypto.h"
 #include "form.h"
 #include "util.h"
 
@@ -84,18 +85,6 @@ int form_local_path_valid(const char *s, size_t len)
 	return 1;
 }
 
-static int token_valid(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_'))
-			return 0;
-	}
-	return 1;
-}
-
 static int field_valid(const struct field *f, const struct param *p, struct field_value *v)
 {
 	size_t len = p->len;
@@ -122,7 +111,7 @@ static int field_valid(const struct field *f, const struct param *p, struct fiel
 			}
 		return 0;
 	case FIELD_TOKEN:
-		return (long long)len >= f->min && (long long)len <= f->max && token_valid(s, len);
+		return (long long)len >= f->min && (long long)len <= f->max && crypto_base64url_chars(s, len);
 	case FIELD_LOCAL_PATH:
 		return (long long)len <= f->max && form_local_path_valid(s, len);
 	}

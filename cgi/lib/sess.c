@@ -25,17 +25,6 @@ static const char sql_delete_stale[] =
 
 #define TOUCH_EVERY_MAX 60 /* seconds */
 
-static int cookie_value_valid(const char *v)
-{
-	if (strlen(v) != CRYPTO_TOKEN_LEN)
-		return 0;
-	for (const char *p = v; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
-			return 0;
-	return 1;
-}
-
 enum status sess_find(struct db *db, const char *cookie_value, const struct sess_timeouts *t,
 		      time_t now, struct session *out)
 {
@@ -43,7 +32,8 @@ enum status sess_find(struct db *db, const char *cookie_value, const struct sess
 	uint8_t hash[32];
 	int rc;
 
-	if (cookie_value == NULL || !cookie_value_valid(cookie_value))
+	if (cookie_value == NULL || strlen(cookie_value) != CRYPTO_TOKEN_LEN ||
+	    !crypto_base64url_chars(cookie_value, CRYPTO_TOKEN_LEN))
 		return ST_NOT_FOUND;
 	crypto_sha256(cookie_value, strlen(cookie_value), hash);
 	st = db_stmt(db, sql_find);
