@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "util.h"
 
 int crypto_random(void *out, size_t len)
 {
@@ -92,6 +93,23 @@ long crypto_base64_decode(const char *in, size_t len, uint8_t *out, size_t outma
 	if (n < 0)
 		return -1;
 	return n - pad;
+}
+
+long crypto_base64url_decode(const char *in, size_t len, uint8_t *out, size_t outmax)
+{
+	size_t padded_len = (len + 3) / 4 * 4;
+	char *padded;
+	long got;
+
+	if (len == 0 || len % 4 == 1 || !crypto_base64url_chars(in, len))
+		return -1;
+	padded = xmalloc(padded_len);
+	for (size_t i = 0; i < len; i++)
+		padded[i] = in[i] == '-' ? '+' : in[i] == '_' ? '/' : in[i];
+	memset(padded + len, '=', padded_len - len);
+	got = crypto_base64_decode(padded, padded_len, out, outmax);
+	free(padded);
+	return got;
 }
 
 int crypto_equal(const char *a, const char *b)

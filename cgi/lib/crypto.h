@@ -18,6 +18,10 @@ void crypto_sha256(const void *data, size_t len, uint8_t out[32]);
 /* Unpadded base64url of data; out must hold 4 * ((len + 2) / 3) + 1 bytes. */
 void crypto_base64url(const uint8_t *data, size_t len, char *out);
 
+/* Unpadded base64url back to bytes, the inverse of crypto_base64url: the length
+ * written, or -1 for malformed input or when outmax < 3 * ceil(len / 4). */
+long crypto_base64url_decode(const char *in, size_t len, uint8_t *out, size_t outmax);
+
 /* True when s[0..len) holds only base64url characters ([A-Za-z0-9_-]). */
 int crypto_base64url_chars(const char *s, size_t len);
 

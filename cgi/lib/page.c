@@ -34,18 +34,11 @@ static void fill_layout(struct ctx *ctx)
  * fit, or is not UTF-8 text without NUL. */
 static int decode_flash_arg(const char *in, size_t in_len, char *out, size_t out_size)
 {
-	char padded[400];
-	size_t n;
 	long got;
 
-	if (in_len == 0 || (in_len + 3) / 4 * 4 >= sizeof(padded))
+	if ((in_len + 3) / 4 * 3 > out_size - 1)
 		return -1;
-	for (n = 0; n < in_len; n++)
-		padded[n] = in[n] == '-' ? '+' : in[n] == '_' ? '/' : in[n];
-	while (n % 4 != 0)
-		padded[n++] = '=';
-	padded[n] = '\0';
-	got = crypto_base64_decode(padded, n, (uint8_t *)out, out_size - 1);
+	got = crypto_base64url_decode(in, in_len, (uint8_t *)out, out_size - 1);
 	if (got < 0 || memchr(out, '\0', (size_t)got) != NULL || !utf8_valid(out, (size_t)got))
 		return -1;
 	out[got] = '\0';

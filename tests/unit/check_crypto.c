@@ -230,9 +230,33 @@ START_TEST(equal_compares_whole_strings)
 }
 END_TEST
 
+START_TEST(base64url_decode_inverts_base64url)
+{
+	uint8_t data[64], back[66]; /* 3 * ceil(86 / 4): what the decoder asks room for */
+	char text[100];
+
+	for (size_t len = 1; len <= sizeof(data); len++) {
+		long got;
+
+		for (size_t i = 0; i < len; i++)
+			data[i] = (uint8_t)(i * 37 + len);
+		crypto_base64url(data, len, text);
+		got = crypto_base64url_decode(text, strlen(text), back, sizeof(back));
+		ck_assert_msg(got == (long)len, "length %zu came back as %ld", len, got);
+		ck_assert_mem_eq(back, data, len);
+	}
+	ck_assert_int_eq(crypto_base64url_decode("", 0, back, sizeof(back)), -1);
+	ck_assert_int_eq(crypto_base64url_decode("QQ==", 4, back, sizeof(back)), -1);
+	ck_assert_int_eq(crypto_base64url_decode("a+b/", 4, back, sizeof(back)), -1);
+	ck_assert_int_eq(crypto_base64url_decode("QUJDR", 5, back, sizeof(back)), -1);
+	ck_assert_int_eq(crypto_base64url_decode("QUJDRA", 6, back, 3), -1);
+}
+END_TEST
+
 Suite *crypto_suite(void)
 {
 	Suite *s = suite_create("crypto");
+	TCase *url = tcase_create("base64url decode");
 	TCase *random = tcase_create("random");
 	TCase *hash = tcase_create("sha256");
 	TCase *base64 = tcase_create("base64");
@@ -261,5 +285,7 @@ Suite *crypto_suite(void)
 
 	tcase_add_test(equal, equal_compares_whole_strings);
 	suite_add_tcase(s, equal);
+	tcase_add_test(url, base64url_decode_inverts_base64url);
+	suite_add_tcase(s, url);
 	return s;
 }
