@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "crypto.h"
 #include "login.h"
+#include "outbox.h"
 #include "page.h"
 #include "pw.h"
 #include "tmpl.h"
@@ -94,7 +95,7 @@ static void login_form(struct ctx *ctx)
 	render_login(ctx, next->present ? next->str : NULL, NULL, NULL);
 }
 
-static void audit_login(struct ctx *ctx, const struct user *u, const char *typed, const char *action,
+static enum status audit_login(struct ctx *ctx, const struct user *u, const char *typed, const char *action,
 			const char *detail)
 {
 	struct audit_actor a = {
@@ -105,12 +106,14 @@ static void audit_login(struct ctx *ctx, const struct user *u, const char *typed
 	char target[48];
 
 	snprintf(target, sizeof(target), u ? "user:%lld" : "user:unknown", u ? u->id : 0LL);
-	audit_write(ctx->db, &a, action, target, detail);
+	return audit_write(ctx->db, &a, ctx->now, action, target, detail);
 }
 
 /* POST /login — checks the password (in the same time whether or not the user
  * exists), throttles, and starts a new session.  303 on success; 200 with the
- * form and one message for any failure; 429 when throttled. */
+ * form and one message for any failure; 429 when throttled.  The route has
+ * ROUTE_SLOW_WORK: the password hash (a third of a second) is checked before the
+ * write transaction begins, so no other writer waits behind it. */
 static void login_submit(struct ctx *ctx)
 {
 	const struct field_value *f = ctx->form;
@@ -130,16 +133,10 @@ static void login_submit(struct ctx *ctx)
 	if (st == ST_TOO_MANY) {
 		char seconds[24];
 
-		struct audit_actor a = { 0, email, ctx->req->remote_addr };
-		int written;
-
-		/* Once a minute per address at most: the attempts go on, the log need not. */
-		audit_write_refusal(ctx->db, &a, "login.throttled", "user:unknown",
-				    "too many failed sign-ins", 60, &written);
 		snprintf(seconds, sizeof(seconds), "%ld", retry_after);
 		resp_header(ctx->resp, "Retry-After", seconds);
 		tmpl_set_int(ctx->hdf, "Error.retry_minutes", (retry_after + 59) / 60);
-		page_error(ctx, ST_TOO_MANY, "login_throttled");
+		page_refuse(ctx, ST_TOO_MANY, "login.throttled", "user:unknown", "login_throttled");
 		return;
 	}
 	if (st != ST_OK) {
@@ -159,46 +156,40 @@ static void login_submit(struct ctx *ctx)
 		pw_verify_dummy(f[LOGIN_PASSWORD].str, f[LOGIN_PASSWORD].len);
 		ok = 0;
 	}
-	if ((st = db_begin_write(ctx->db)) != ST_OK) {
+	if ((st = page_write(ctx)) != ST_OK) {
 		page_error(ctx, st, NULL);
 		return;
 	}
 	if (!ok) {
 		/* The detail tells an auditor why; the page never does. */
-		if (login_record(ctx->db, email, ctx->req->remote_addr, 0, ctx->now) != ST_OK)
-			goto fail;
-		audit_login(ctx, found ? &user : NULL, email, "login.failure",
-			    !found ? "no such user" : user.deactivated ? "account deactivated"
-								: "wrong password");
-		if (db_commit(ctx->db) != ST_OK)
-			goto fail;
+		if (login_record(ctx->db, email, ctx->req->remote_addr, 0, ctx->now) != ST_OK ||
+		    audit_login(ctx, found ? &user : NULL, email, "login.failure",
+				!found		   ? "no such user"
+				: user.deactivated ? "account deactivated"
+						   : "wrong password") != ST_OK) {
+			page_error(ctx, ST_INTERNAL, NULL);
+			return;
+		}
 		render_login(ctx, f[LOGIN_NEXT].present ? f[LOGIN_NEXT].str : NULL, email, "failed");
 		return;
 	}
-	if (ctx->session != NULL && sess_end(ctx->db, ctx->session->id) != ST_OK)
-		goto fail;
-	if (login_record(ctx->db, email, ctx->req->remote_addr, 1, ctx->now) != ST_OK ||
+	if ((ctx->session != NULL && sess_end(ctx->db, ctx->session->id) != ST_OK) ||
+	    login_record(ctx->db, email, ctx->req->remote_addr, 1, ctx->now) != ST_OK ||
 	    sess_start(ctx->db, user.id, ctx->req->remote_addr, &t, ctx->now, cookie, &session) !=
-		    ST_OK)
-		goto fail;
-	audit_login(ctx, &user, email, "login.success", "");
-	if (db_commit(ctx->db) != ST_OK)
-		goto fail;
+		    ST_OK ||
+	    audit_login(ctx, &user, email, "login.success", "") != ST_OK) {
+		page_error(ctx, ST_INTERNAL, NULL);
+		return;
+	}
 	page_set_cookie(ctx, "session", cookie, ctx->conf->absolute_timeout, SAME_SITE_LAX);
 	page_set_cookie(ctx, "login", "", 0, SAME_SITE_STRICT);
 	page_redirect(ctx, after_login(&f[LOGIN_NEXT]), NULL, NULL);
-	return;
-fail:
-	db_rollback(ctx->db);
-	page_error(ctx, ST_INTERNAL, NULL);
 }
 
 /* POST /logout — ends the session on the server, not only in the browser.  303. */
 static void logout(struct ctx *ctx)
 {
-	if (db_begin_write(ctx->db) != ST_OK || sess_end(ctx->db, ctx->session->id) != ST_OK ||
-	    page_audit(ctx, "logout", "", "") != ST_OK || db_commit(ctx->db) != ST_OK) {
-		db_rollback(ctx->db);
+	if (sess_end(ctx->db, ctx->session->id) != ST_OK || page_audit(ctx, "logout", "", "") != ST_OK) {
 		page_error(ctx, ST_INTERNAL, NULL);
 		return;
 	}
@@ -207,8 +198,6 @@ static void logout(struct ctx *ctx)
 }
 
 /* --- health ---------------------------------------------------------------- */
-
-static const char sql_heartbeat[] = "SELECT beat_at, pid FROM worker_heartbeat WHERE id = 1";
 
 /* GET /healthz — 200 with JSON when the database answers, 503 when it does not.
  * The worker's heartbeat is reported, not judged: it may run from cron. */
@@ -222,21 +211,18 @@ static void healthz(struct ctx *ctx)
 	json_object_set_new(body, "status", json_string(up ? "ok" : "unavailable"));
 	json_object_set_new(body, "database", json_string(up ? "ok" : "error"));
 	if (up) {
-		sqlite3_stmt *st = db_stmt(ctx->db, sql_heartbeat);
+		long long beat_at;
 
 		json_object_set_new(body, "schema_version", json_integer(db_schema_version(ctx->db)));
-		if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		if (outbox_worker_heartbeat(ctx->db, &beat_at) == ST_OK) {
 			char when[21];
 
-			format_utc((time_t)sqlite3_column_int64(st, 0), when);
+			format_utc((time_t)beat_at, when);
 			json_object_set_new(worker, "last_heartbeat", json_string(when));
-			json_object_set_new(worker, "seconds_ago",
-					    json_integer(ctx->now - sqlite3_column_int64(st, 0)));
+			json_object_set_new(worker, "seconds_ago", json_integer(ctx->now - beat_at));
 		} else {
 			json_object_set_new(worker, "last_heartbeat", json_null());
 		}
-		if (st != NULL)
-			sqlite3_reset(st);
 	}
 	json_object_set_new(body, "worker", worker);
 	text = json_dumps(body, JSON_COMPACT);
@@ -296,18 +282,40 @@ static void emit_to_page(void *arg, const char *data, size_t len)
 	page_stream_write(arg, data, len);
 }
 
-/* The whole (filtered) log as a download.  The export is recorded first, in a
- * transaction of its own; the rows then stream out of a read transaction, which
- * holds no writer up however long the log. */
-static void export_audit(struct ctx *ctx, const struct audit_filter *filter,
-			 enum audit_format format, const char *ext)
+static struct audit_filter audit_filter_of(const struct field_value *q)
+{
+	struct audit_filter filter = {
+		.action = q[AUDIT_ACTION].present ? q[AUDIT_ACTION].str : NULL,
+		.actor = q[AUDIT_ACTOR].present ? q[AUDIT_ACTOR].str : NULL,
+	};
+
+	return filter;
+}
+
+/* After the export's own audit row has committed: the head, then the rows as
+ * they are read.  The head is gone once the rows start: a failure then can only
+ * cut the download short. */
+static void stream_audit(struct ctx *ctx)
+{
+	struct audit_filter filter = audit_filter_of(ctx->query);
+	enum audit_format format = ctx->query[AUDIT_FORMAT].choice == 1 ? AUDIT_CSV : AUDIT_JSON;
+
+	page_stream_start(ctx);
+	if (audit_export(ctx->db, &filter, format, emit_to_page, ctx) != ST_OK)
+		log_error("audit export cut short");
+}
+
+/* The whole (filtered) log as a download.  The export is recorded first, in the
+ * request's transaction; the rows stream out once it has committed, from one
+ * statement's snapshot, which holds no writer up however long the log. */
+static void export_audit(struct ctx *ctx, enum audit_format format, const char *ext)
 {
 	char when[21], disposition[96];
+	enum status st;
 
-	if (db_begin_write(ctx->db) != ST_OK ||
-	    page_audit(ctx, "audit.export", "audit_log", ext) != ST_OK || db_commit(ctx->db) != ST_OK) {
-		db_rollback(ctx->db);
-		page_error(ctx, ST_INTERNAL, NULL);
+	if ((st = page_write(ctx)) != ST_OK ||
+	    (st = page_audit(ctx, "audit.export", "audit_log", ext)) != ST_OK) {
+		page_error(ctx, st, NULL);
 		return;
 	}
 	format_utc(ctx->now, when);
@@ -316,10 +324,7 @@ static void export_audit(struct ctx *ctx, const struct audit_filter *filter,
 	resp_header(ctx->resp, "Content-Type",
 		    format == AUDIT_CSV ? "text/csv; charset=utf-8" : "application/json");
 	resp_header(ctx->resp, "Content-Disposition", disposition);
-	page_stream_start(ctx);
-	/* The head is gone: a failure now can only cut the download short. */
-	if (audit_export(ctx->db, filter, format, emit_to_page, ctx) != ST_OK)
-		log_error("audit export cut short");
+	ctx->after_commit = stream_audit;
 }
 
 /* GET /admin/audit — super admins only (the dispatcher answers 403 to others).
@@ -328,17 +333,14 @@ static void export_audit(struct ctx *ctx, const struct audit_filter *filter,
 static void audit_page(struct ctx *ctx)
 {
 	const struct field_value *q = ctx->query;
-	struct audit_filter filter = {
-		.action = q[AUDIT_ACTION].present ? q[AUDIT_ACTION].str : NULL,
-		.actor = q[AUDIT_ACTOR].present ? q[AUDIT_ACTOR].str : NULL,
-	};
+	struct audit_filter filter = audit_filter_of(q);
 	int format = q[AUDIT_FORMAT].present ? q[AUDIT_FORMAT].choice : 0;
 	long long page = q[AUDIT_PAGE].present ? q[AUDIT_PAGE].num : 1;
 	long long total, pages;
 	struct audit_listing listing = { ctx->hdf, 0 };
 
 	if (format != 0) {
-		export_audit(ctx, &filter, format == 1 ? AUDIT_CSV : AUDIT_JSON, export_formats[format]);
+		export_audit(ctx, format == 1 ? AUDIT_CSV : AUDIT_JSON, export_formats[format]);
 		return;
 	}
 	total = audit_count(ctx->db, &filter);
@@ -385,17 +387,17 @@ static void audit_page(struct ctx *ctx)
 		tmpl_set(ctx->hdf, "Audit.filter.query", qs.data ? qs.data : "");
 		buf_free(&qs);
 	}
-	tmpl_set(ctx->hdf, "Nav.current", "audit");
 	page_render(ctx, "audit.cs");
 }
 
 static const struct route routes[] = {
-	{ METHOD_GET, "/", home, 0, NULL, NULL },
-	{ METHOD_GET, "/login", login_form, ROUTE_PUBLIC, &login_query, NULL },
-	{ METHOD_POST, "/login", login_submit, ROUTE_PUBLIC, NULL, &login_body },
-	{ METHOD_POST, "/logout", logout, 0, NULL, NULL },
-	{ METHOD_GET, "/healthz", healthz, ROUTE_PUBLIC, NULL, NULL },
-	{ METHOD_GET, "/admin/audit", audit_page, ROUTE_SUPER_ADMIN, &audit_query, NULL },
+	{ METHOD_GET, "/", home, 0, NULL, NULL, NULL },
+	{ METHOD_GET, "/login", login_form, ROUTE_PUBLIC, &login_query, NULL, NULL },
+	{ METHOD_POST, "/login", login_submit, ROUTE_PUBLIC | ROUTE_SLOW_WORK, NULL, &login_body,
+	  NULL },
+	{ METHOD_POST, "/logout", logout, 0, NULL, NULL, NULL },
+	{ METHOD_GET, "/healthz", healthz, ROUTE_PUBLIC, NULL, NULL, NULL },
+	{ METHOD_GET, "/admin/audit", audit_page, ROUTE_SUPER_ADMIN, &audit_query, NULL, "audit" },
 };
 
 int main(int argc, char **argv)

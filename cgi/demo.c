@@ -72,7 +72,10 @@ static int ensure_user(struct db *db, const struct demo_user *u)
 	/* Nobody signs in as these: they show roles and the other users' inboxes. */
 	if (crypto_random_token(password) != 0 || pw_hash(password, strlen(password), hash) != 0)
 		return -1;
-	return user_add(db, u->email, u->name, u->role, u->account_access, hash, NULL) == ST_OK ? 0 : -1;
+	return user_add(db, u->email, u->name, u->role, u->account_access, hash, now_utc(), NULL) ==
+			       ST_OK
+		       ? 0
+		       : -1;
 }
 
 static int add_inbox(struct db *db, const struct seal_key *key, const struct demo_inbox *d,
@@ -84,6 +87,7 @@ static int add_inbox(struct db *db, const struct seal_key *key, const struct dem
 	size_t box_len = 0;
 	struct user owner;
 	struct conn after;
+	struct conn_scope scope = { CONN_PERSONAL, 0 };
 	long long id;
 	int changed, rc = -1;
 	struct conn_new c = {
@@ -104,6 +108,7 @@ static int add_inbox(struct db *db, const struct seal_key *key, const struct dem
 		return -1;
 	c.owner_user_id = owner.id;
 	c.connected_by_user_id = owner.id;
+	scope.id = owner.id;
 	c.sealed_token = box;
 	c.sealed_token_len = box_len;
 	if (db_begin_write(db) != ST_OK)
@@ -117,16 +122,14 @@ static int add_inbox(struct db *db, const struct seal_key *key, const struct dem
 		goto out;
 	/* A removed one goes the way a person removes it, then its revocation ends. */
 	rc = -1;
-	if (conn_apply_personal(db, &demo, owner.id, id, CONN_REMOVE, now - DAY, &after, &changed) != ST_OK)
+	if (db_begin_write(db) != ST_OK)
 		goto out;
-	if (d->revocation != OUTBOX_MANUAL) {
-		if (db_begin_write(db) != ST_OK)
-			goto out;
-		if (outbox_finish_revocation(db, id, d->revocation, "", now - DAY + 5) != ST_OK ||
-		    db_commit(db) != ST_OK) {
-			db_rollback(db);
-			goto out;
-		}
+	if (conn_apply(db, &demo, &scope, id, CONN_REMOVE, now - DAY, &after, &changed) != ST_OK ||
+	    (d->revocation != OUTBOX_MANUAL &&
+	     outbox_finish_revocation(db, id, d->revocation, "", now - DAY + 5) != ST_OK) ||
+	    db_commit(db) != ST_OK) {
+		db_rollback(db);
+		goto out;
 	}
 	rc = 0;
 out:
@@ -139,14 +142,10 @@ int demo_seed(const struct conf *conf, struct db *db)
 	struct seal_key *key;
 	char err[512];
 	time_t now = now_utc();
-	sqlite3_stmt *st;
-	int existing = 0;
+	long long existing = conn_count(db);
 
-	st = db_stmt(db, "SELECT count(*) FROM email_connections");
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-		existing = sqlite3_column_int(st, 0);
-	if (st != NULL)
-		sqlite3_reset(st);
+	if (existing < 0)
+		return fail("cannot read the database");
 	if (existing > 0)
 		return fail("the database has inboxes already; demo-seed fills an empty one");
 	key = seal_load_public(conf->public_key_file, err, sizeof(err));

@@ -28,22 +28,9 @@
 
 #define EXIT_USAGE 2
 
-static const char usage_text[] =
-	"usage: inboxpanel [--conf FILE] COMMAND\n"
-	"commands:\n"
-	"  init [--admin EMAIL]            create or migrate the database, the sealing keys\n"
-	"                                  and the first super admin (password from stdin,\n"
-	"                                  or generated and printed)\n"
-	"  user add EMAIL --role super_admin|user [--account-access] [--name NAME]\n"
-	"                [--password-stdin]\n"
-	"  user list\n"
-	"  user set-role EMAIL --role super_admin|user [--account-access|--no-account-access]\n"
-	"  user disable EMAIL              deactivate and end every session of the user\n"
-	"  audit export --format csv|json  the whole audit log on stdout\n"
-	"  rekey                           re-seal every stored token under a new key pair\n"
-	"  demo-seed                       inboxes in every state for the demo users\n";
-
 static const struct audit_actor cli_actor = { 0, "cli", "" };
+
+static void print_usage(FILE *to);
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int fail(const char *fmt, ...)
@@ -60,7 +47,8 @@ static int fail(const char *fmt, ...)
 
 static int usage_error(const char *what)
 {
-	fprintf(stderr, "inboxpanel: %s\n%s", what, usage_text);
+	fprintf(stderr, "inboxpanel: %s\n", what);
+	print_usage(stderr);
 	return EXIT_USAGE;
 }
 
@@ -136,16 +124,6 @@ static int open_db(const struct conf *conf, struct db **db)
 	return open_db_for(conf, 0, db);
 }
 
-static int role_from_name(const char *name, enum role *role)
-{
-	for (int i = 0; i < ROLE__MAX; i++)
-		if (strcmp(name, role_names[i]) == 0) {
-			*role = (enum role)i;
-			return 0;
-		}
-	return -1;
-}
-
 /* Adds a user and its audit row in one transaction; prints a generated password. */
 static int add_user(struct db *db, const char *email, const char *name, enum role role,
 		    int account_access, int password_from_stdin)
@@ -165,7 +143,7 @@ static int add_user(struct db *db, const char *email, const char *name, enum rol
 		 account_access ? ", account access" : "");
 	if (db_begin_write(db) != ST_OK)
 		return fail("the database is busy");
-	st = user_add(db, email, name, role, account_access, hash, &id);
+	st = user_add(db, email, name, role, account_access, hash, now_utc(), &id);
 	if (st == ST_CONFLICT) {
 		db_rollback(db);
 		return fail("%s: a user with this email exists", email);
@@ -178,7 +156,7 @@ static int add_user(struct db *db, const char *email, const char *name, enum rol
 		char target[32];
 
 		snprintf(target, sizeof(target), "user:%lld", id);
-		if (audit_write(db, &cli_actor, "user.add", target, detail) != ST_OK ||
+		if (audit_write(db, &cli_actor, now_utc(), "user.add", target, detail) != ST_OK ||
 		    db_commit(db) != ST_OK) {
 			db_rollback(db);
 			return fail("cannot add %s", email);
@@ -284,8 +262,9 @@ static int set_role(struct db *db, const char *email, enum role role, int accoun
 	snprintf(target, sizeof(target), "user:%lld", u.id);
 	snprintf(detail, sizeof(detail), "role %s%s", role_names[role],
 		 account_access ? ", account access" : "");
-	if (db_begin_write(db) != ST_OK || user_set_role(db, u.id, role, account_access) != ST_OK ||
-	    audit_write(db, &cli_actor, "user.set_role", target, detail) != ST_OK ||
+	if (db_begin_write(db) != ST_OK ||
+	    user_set_role(db, u.id, role, account_access, now_utc()) != ST_OK ||
+	    audit_write(db, &cli_actor, now_utc(), "user.set_role", target, detail) != ST_OK ||
 	    db_commit(db) != ST_OK) {
 		db_rollback(db);
 		return fail("cannot change %s", email);
@@ -304,9 +283,10 @@ static int disable_user(struct db *db, const char *email)
 	if (user_by_email_or_fail(db, email, &u) != 0)
 		return EXIT_FAILURE;
 	snprintf(target, sizeof(target), "user:%lld", u.id);
-	if (db_begin_write(db) != ST_OK || user_set_deactivated(db, u.id, 1) != ST_OK ||
+	if (db_begin_write(db) != ST_OK || user_set_deactivated(db, u.id, 1, now_utc()) != ST_OK ||
 	    sess_end_user(db, u.id) != ST_OK ||
-	    audit_write(db, &cli_actor, "user.disable", target, "deactivated; sessions ended") != ST_OK ||
+	    audit_write(db, &cli_actor, now_utc(), "user.disable", target,
+			"deactivated; sessions ended") != ST_OK ||
 	    db_commit(db) != ST_OK) {
 		db_rollback(db);
 		return fail("cannot deactivate %s", email);
@@ -355,8 +335,13 @@ static int cmd_user(const struct conf *conf, int argc, char **argv)
 			return usage_error("user: unknown option");
 		}
 	}
-	if (role_name != NULL && role_from_name(role_name, &role) != 0)
-		return usage_error("--role: super_admin or user");
+	if (role_name != NULL) {
+		int found = name_index(role_names, ROLE__MAX, role_name);
+
+		if (found < 0)
+			return usage_error("--role: super_admin or user");
+		role = (enum role)found;
+	}
 	if (strlen(name) > 128 || !utf8_valid(name, strlen(name)))
 		return usage_error("--name: at most 128 bytes of UTF-8");
 
@@ -449,7 +434,7 @@ static int file_exists(const char *path)
  * The new pair is first written beside the old one (".new"), and the re-sealing
  * leaves alone what is sealed for it already, so a rekey cut short anywhere is
  * finished by running it again. */
-static int cmd_rekey(const struct conf *conf, int argc)
+static int cmd_rekey(const struct conf *conf, int argc, char **argv)
 {
 	char *private_new = NULL, *public_new = NULL, err[512];
 	struct seal_key *old_key = NULL, *new_key = NULL;
@@ -457,6 +442,7 @@ static int cmd_rekey(const struct conf *conf, int argc)
 	struct db *db = NULL;
 	int rc = EXIT_FAILURE;
 
+	(void)argv;
 	if (argc != 1)
 		return usage_error("rekey: no arguments");
 	if (conf->private_key_file == NULL)
@@ -504,7 +490,7 @@ static int cmd_rekey(const struct conf *conf, int argc)
 	}
 	snprintf(err, sizeof(err), "%ld tokens re-sealed, %ld were already", counts.resealed,
 		 counts.already);
-	if (audit_write(db, &cli_actor, "keys.rekey", "keys", err) != ST_OK ||
+	if (audit_write(db, &cli_actor, now_utc(), "keys.rekey", "keys", err) != ST_OK ||
 	    db_commit(db) != ST_OK) {
 		db_rollback(db);
 		rc = fail("cannot commit the re-sealed tokens; nothing was changed");
@@ -532,11 +518,12 @@ out:
 	return rc;
 }
 
-static int cmd_demo_seed(const struct conf *conf, int argc)
+static int cmd_demo_seed(const struct conf *conf, int argc, char **argv)
 {
 	struct db *db;
 	int rc;
 
+	(void)argv;
 	if (argc != 1)
 		return usage_error("demo-seed: no arguments");
 	if (open_db(conf, &db) != 0)
@@ -546,8 +533,40 @@ static int cmd_demo_seed(const struct conf *conf, int argc)
 	return rc;
 }
 
+/* The commands, in the order the usage lists them.  Each runs with the loaded
+ * configuration and its own argv (argv[0] is the command's name). */
+static const struct command {
+	const char *name;
+	int (*run)(const struct conf *conf, int argc, char **argv);
+	const char *usage; /* its lines of the usage text */
+} commands[] = {
+	{ "init", cmd_init,
+	  "  init [--admin EMAIL]            create or migrate the database, the sealing keys\n"
+	  "                                  and the first super admin (password from stdin,\n"
+	  "                                  or generated and printed)\n" },
+	{ "user", cmd_user,
+	  "  user add EMAIL --role super_admin|user [--account-access] [--name NAME]\n"
+	  "                [--password-stdin]\n"
+	  "  user list\n"
+	  "  user set-role EMAIL --role super_admin|user [--account-access|--no-account-access]\n"
+	  "  user disable EMAIL              deactivate and end every session of the user\n" },
+	{ "audit", cmd_audit, "  audit export --format csv|json  the whole audit log on stdout\n" },
+	{ "rekey", cmd_rekey,
+	  "  rekey                           re-seal every stored token under a new key pair\n" },
+	{ "demo-seed", cmd_demo_seed,
+	  "  demo-seed                       inboxes in every state for the demo users\n" },
+};
+
+static void print_usage(FILE *to)
+{
+	fputs("usage: inboxpanel [--conf FILE] COMMAND\ncommands:\n", to);
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		fputs(commands[i].usage, to);
+}
+
 int main(int argc, char **argv)
 {
+	const struct command *command = NULL;
 	const char *conf_path = NULL;
 	struct conf conf;
 	char err[512];
@@ -563,7 +582,7 @@ int main(int argc, char **argv)
 			conf_path = argv[first] + 7;
 			first++;
 		} else if (strcmp(argv[first], "--help") == 0 || strcmp(argv[first], "-h") == 0) {
-			fputs(usage_text, stdout);
+			print_usage(stdout);
 			return 0;
 		} else {
 			return usage_error("unknown option before the command");
@@ -571,25 +590,17 @@ int main(int argc, char **argv)
 	}
 	if (first >= argc)
 		return usage_error("no command");
-	if (strcmp(argv[first], "init") != 0 && strcmp(argv[first], "user") != 0 &&
-	    strcmp(argv[first], "audit") != 0 && strcmp(argv[first], "demo-seed") != 0 &&
-	    strcmp(argv[first], "rekey") != 0)
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		if (strcmp(argv[first], commands[i].name) == 0)
+			command = &commands[i];
+	if (command == NULL)
 		return usage_error("unknown command");
 	if (conf_load(conf_default_path(conf_path), &conf, err, sizeof(err)) != 0)
 		return fail("%s", err);
 	/* The database is shared with the web programs' and the worker's group; the
 	 * private key is written 0600 whatever the umask. */
 	umask(007);
-	if (strcmp(argv[first], "init") == 0)
-		rc = cmd_init(&conf, argc - first, argv + first);
-	else if (strcmp(argv[first], "user") == 0)
-		rc = cmd_user(&conf, argc - first, argv + first);
-	else if (strcmp(argv[first], "demo-seed") == 0)
-		rc = cmd_demo_seed(&conf, argc - first);
-	else if (strcmp(argv[first], "rekey") == 0)
-		rc = cmd_rekey(&conf, argc - first);
-	else
-		rc = cmd_audit(&conf, argc - first, argv + first);
+	rc = command->run(&conf, argc - first, argv + first);
 	conf_free(&conf);
 	return rc;
 }

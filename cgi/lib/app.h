@@ -2,7 +2,10 @@
  *
  * Each program (cgi/account.c, cgi/settings.c, ...) is a route table and its
  * handlers; app_main runs it as FastCGI (a socket it opens, or one it inherits on
- * fd 0) or, started without one, as a plain CGI program for one request. */
+ * fd 0) under the prefork supervisor, or, started without one, as a plain CGI
+ * program for one request.  The layers, top down: the pages (cgi/<area>.c) → the web
+ * core (dispatch, page, csrf, sess policy, req, resp, tmpl) → the store (db and
+ * the store modules) → SQLite, OpenSSL, libcurl.  Nothing points up. */
 #ifndef IP_APP_H
 #define IP_APP_H
 
@@ -15,14 +18,9 @@
 #include "req.h"
 #include "resp.h"
 #include "route.h"
+#include "serve.h"
 #include "sess.h"
 #include "user.h"
-
-/* Where an answer's bytes go: the FastCGI stream, or stdout under CGI. */
-struct sink {
-	void (*write)(void *ctx, const char *data, size_t len);
-	void *ctx;
-};
 
 struct ctx {
 	const struct conf *conf;
@@ -39,6 +37,9 @@ struct ctx {
 	const struct field_value *form;  /* the route's body fields, in declared order */
 	const struct sink *sink;         /* for answers streamed in pieces */
 	time_t now;
+	/* Runs once the request's transaction has committed (a download streamed
+	 * from a fresh snapshot); not when the answer is an error. */
+	void (*after_commit)(struct ctx *ctx);
 };
 
 struct program {

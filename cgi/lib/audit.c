@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "db_sql.h"
 
 static const char sql_insert[] =
 	"INSERT INTO audit_log (at, actor_user_id, actor, client_addr, action, target, detail) "
@@ -24,8 +25,9 @@ static const char sql_recent_refusal[] =
 	"SELECT 1 FROM audit_log WHERE action = ?1 AND client_addr = ?2 AND actor_user_id IS NULL "
 	"AND at > ?3 LIMIT 1";
 
-enum status audit_write_refusal(struct db *db, const struct audit_actor *actor, const char *action,
-				const char *target, const char *detail, long window, int *written)
+enum status audit_write_refusal(struct db *db, const struct audit_actor *actor, time_t now,
+				const char *action, const char *target, const char *detail, long window,
+				int *written)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_recent_refusal);
 	int rc;
@@ -35,7 +37,7 @@ enum status audit_write_refusal(struct db *db, const struct audit_actor *actor, 
 		return ST_INTERNAL;
 	sqlite3_bind_text(st, 1, action, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, actor->client_addr ? actor->client_addr : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, (long long)now_utc() - window);
+	sqlite3_bind_int64(st, 3, (long long)now - window);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
@@ -43,17 +45,17 @@ enum status audit_write_refusal(struct db *db, const struct audit_actor *actor, 
 	if (rc != SQLITE_DONE)
 		return ST_INTERNAL;
 	*written = 1;
-	return audit_write(db, actor, action, target, detail);
+	return audit_write(db, actor, now, action, target, detail);
 }
 
-enum status audit_write(struct db *db, const struct audit_actor *actor, const char *action,
-			const char *target, const char *detail)
+enum status audit_write(struct db *db, const struct audit_actor *actor, time_t now,
+			const char *action, const char *target, const char *detail)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_insert);
 
 	if (st == NULL)
 		return ST_INTERNAL;
-	sqlite3_bind_int64(st, 1, (long long)now_utc());
+	sqlite3_bind_int64(st, 1, (long long)now);
 	if (actor->user_id > 0)
 		sqlite3_bind_int64(st, 2, actor->user_id);
 	else
@@ -206,8 +208,8 @@ enum status audit_export(struct db *db, const struct audit_filter *f, enum audit
 	struct export x = { format, emit, arg, { NULL, 0, 0 }, 0, 0 };
 	enum status st;
 
-	if ((st = db_begin_read(db)) != ST_OK)
-		return st;
+	/* One statement reads one snapshot: no transaction is needed, and none holds
+	 * a writer up however long the log. */
 	if (format == AUDIT_CSV)
 		emit(arg, csv_head, sizeof(csv_head) - 1);
 	else
@@ -215,7 +217,6 @@ enum status audit_export(struct db *db, const struct audit_filter *f, enum audit
 	st = audit_each(db, f, -1, 0, export_row, &x);
 	if (format == AUDIT_JSON)
 		emit(arg, x.rows > 0 ? "\n]\n" : "]\n", x.rows > 0 ? 3 : 2);
-	db_commit(db);
 	buf_free(&x.line);
 	return st == ST_OK && x.failed ? ST_INTERNAL : st;
 }

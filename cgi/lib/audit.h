@@ -3,6 +3,8 @@
 #ifndef IP_AUDIT_H
 #define IP_AUDIT_H
 
+#include <time.h>
+
 #include "db.h"
 #include "status.h"
 #include "util.h"
@@ -14,8 +16,8 @@ struct audit_actor {
 };
 
 /* detail is plain words for a reader and must never hold a secret. */
-enum status audit_write(struct db *db, const struct audit_actor *actor, const char *action,
-			const char *target, const char *detail);
+enum status audit_write(struct db *db, const struct audit_actor *actor, time_t now,
+			const char *action, const char *target, const char *detail);
 
 struct audit_row {
 	long long id;
@@ -45,15 +47,16 @@ enum status audit_actions(struct db *db, void (*fn)(const char *action, void *ar
  * row per action and client address every `window` seconds, so a flood of
  * forged requests cannot fill the log or keep the database writing.  *written
  * says whether this one was kept. */
-enum status audit_write_refusal(struct db *db, const struct audit_actor *actor, const char *action,
-				const char *target, const char *detail, long window, int *written);
+enum status audit_write_refusal(struct db *db, const struct audit_actor *actor, time_t now,
+				const char *action, const char *target, const char *detail, long window,
+				int *written);
 
 enum audit_format { AUDIT_CSV, AUDIT_JSON };
 
 /* Every matching row, newest first, handed to emit piece by piece (a whole log
  * need not fit in memory): CSV (RFC 4180, cells a spreadsheet would run as a
  * formula defused with a leading apostrophe) or a JSON array.  Reads one
- * snapshot in a read transaction, which does not hold writers up. */
+ * snapshot in one statement, which does not hold writers up. */
 enum status audit_export(struct db *db, const struct audit_filter *f, enum audit_format format,
 			 void (*emit)(void *arg, const char *data, size_t len), void *arg);
 

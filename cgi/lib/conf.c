@@ -23,12 +23,6 @@
 #define PKGDATADIR "/usr/share/inboxpanel"
 #endif
 
-const char *const conf_provider_names[CONF_PROVIDER__MAX] = {
-	[CONF_PROVIDER_GOOGLE] = "google",
-	[CONF_PROVIDER_MICROSOFT] = "microsoft",
-	[CONF_PROVIDER_OUTLOOK] = "outlook",
-};
-
 enum key_type { KEY_STRING, KEY_PATH, KEY_URL, KEY_SECONDS, KEY_COUNT, KEY_EMAIL };
 
 struct key {
@@ -68,22 +62,22 @@ static const struct key keys[] = {
 
 #define PAT(field) offsetof(struct conf_provider, field)
 
-/* Per provider: which keys a block has, and which of them it must have. */
-static const struct provider_key {
-	const char *name;
-	size_t offset;
-	int url;
-	unsigned required_for; /* bit per enum conf_provider_id */
-} provider_keys[] = {
-	{ "client_id", PAT(client_id), 0, 7 },
-	{ "client_secret", PAT(client_secret), 0, 0 },
-	{ "authorize_url", PAT(authorize_url), 1, 7 },
-	{ "token_url", PAT(token_url), 1, 7 },
-	{ "revoke_url", PAT(revoke_url), 1, 1u << CONF_PROVIDER_GOOGLE },
-	{ "userinfo_url", PAT(userinfo_url), 1, 0 },
-	{ "graph_url", PAT(graph_url), 1, 1u << CONF_PROVIDER_MICROSOFT },
-	{ "scopes", PAT(scopes), 0, 7 },
+/* Where each key of a provider block (prov_conf_keys) is kept. */
+static const size_t provider_key_offsets[PROV_KEY__MAX] = {
+	[PROV_KEY_CLIENT_ID] = PAT(client_id),
+	[PROV_KEY_CLIENT_SECRET] = PAT(client_secret),
+	[PROV_KEY_AUTHORIZE_URL] = PAT(authorize_url),
+	[PROV_KEY_TOKEN_URL] = PAT(token_url),
+	[PROV_KEY_REVOKE_URL] = PAT(revoke_url),
+	[PROV_KEY_USERINFO_URL] = PAT(userinfo_url),
+	[PROV_KEY_GRAPH_URL] = PAT(graph_url),
+	[PROV_KEY_SCOPES] = PAT(scopes),
 };
+
+static char **provider_slot(struct conf_provider *p, enum prov_conf_key k)
+{
+	return (char **)((char *)p + provider_key_offsets[k]);
+}
 
 const char *conf_default_path(const char *from_argument)
 {
@@ -177,12 +171,9 @@ static int check_unknown_keys(HDF *hdf, char *err, size_t errlen)
 
 		if (strcmp(sname, "Provider") == 0) {
 			for (HDF *p = hdf_obj_child(section); p; p = hdf_obj_next(p)) {
-				int known = 0;
+				enum provider id;
 
-				for (int i = 0; i < CONF_PROVIDER__MAX; i++)
-					if (strcmp(hdf_obj_name(p), conf_provider_names[i]) == 0)
-						known = 1;
-				if (!known) {
+				if (prov_from_name(hdf_obj_name(p), &id) != 0 || !prov_table[id].oauth) {
 					snprintf(err, errlen, "Provider.%s: unknown provider (google, microsoft, outlook)",
 						 hdf_obj_name(p));
 					return -1;
@@ -214,34 +205,33 @@ static int check_unknown_keys(HDF *hdf, char *err, size_t errlen)
 
 static int load_providers(HDF *hdf, struct conf *conf, char *err, size_t errlen)
 {
-	for (int id = 0; id < CONF_PROVIDER__MAX; id++) {
+	for (int id = 0; id < PROV__MAX; id++) {
+		const struct prov_desc *d = &prov_table[id];
 		struct conf_provider *p = &conf->providers[id];
 		HDF *block = hdf_get_obj(hdf, "Provider");
 
-		block = block ? hdf_get_obj(block, conf_provider_names[id]) : NULL;
+		block = block && d->oauth ? hdf_get_obj(block, d->name) : NULL;
 		if (block == NULL)
 			continue;
 		p->configured = 1;
-		for (size_t i = 0; i < ARRAY_LEN(provider_keys); i++) {
-			const struct provider_key *pk = &provider_keys[i];
-			const char *v = hdf_get_value(block, pk->name, NULL);
-			char **slot = (char **)((char *)p + pk->offset);
+		for (int k = 0; k < PROV_KEY__MAX; k++) {
+			const struct prov_conf_key_desc *key = &prov_conf_keys[k];
+			const char *v = hdf_get_value(block, key->name, NULL);
 
 			if (v == NULL || *v == '\0') {
-				if (pk->required_for & (1u << id)) {
-					snprintf(err, errlen, "Provider.%s.%s: missing",
-						 conf_provider_names[id], pk->name);
+				if (d->required_keys & PROV_KEY_BIT(k)) {
+					snprintf(err, errlen, "Provider.%s.%s: missing", d->name,
+						 key->name);
 					return -1;
 				}
 				continue;
 			}
-			if ((pk->url && !url_valid(v)) || !printable(v)) {
+			if ((key->is_url && !url_valid(v)) || !printable(v)) {
 				snprintf(err, errlen, "Provider.%s.%s: must be an absolute URL%s",
-					 conf_provider_names[id], pk->name,
-					 pk->url ? "" : " or printable text");
+					 d->name, key->name, key->is_url ? "" : " or printable text");
 				return -1;
 			}
-			*slot = xstrdup(v);
+			*provider_slot(p, (enum prov_conf_key)k) = xstrdup(v);
 		}
 	}
 	return 0;
@@ -340,9 +330,9 @@ void conf_free(struct conf *conf)
 	for (size_t i = 0; i < ARRAY_LEN(keys); i++)
 		if (keys[i].type != KEY_SECONDS && keys[i].type != KEY_COUNT)
 			free(*(char **)((char *)conf + keys[i].offset));
-	for (int id = 0; id < CONF_PROVIDER__MAX; id++)
-		for (size_t i = 0; i < ARRAY_LEN(provider_keys); i++)
-			free(*(char **)((char *)&conf->providers[id] + provider_keys[i].offset));
+	for (int id = 0; id < PROV__MAX; id++)
+		for (int k = 0; k < PROV_KEY__MAX; k++)
+			free(*provider_slot(&conf->providers[id], (enum prov_conf_key)k));
 	free(conf->path);
 	free(conf->base_path);
 	memset(conf, 0, sizeof(*conf));

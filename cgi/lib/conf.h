@@ -5,13 +5,9 @@
 
 #include <stddef.h>
 
-enum conf_provider_id {
-	CONF_PROVIDER_GOOGLE,
-	CONF_PROVIDER_MICROSOFT,
-	CONF_PROVIDER_OUTLOOK,
-	CONF_PROVIDER__MAX
-};
+#include "prov.h"
 
+/* A Provider.<name> block; which keys it must have is prov_table's to say. */
 struct conf_provider {
 	int configured; /* the block is present */
 	char *client_id;
@@ -46,10 +42,8 @@ struct conf {
 	char *smtp_from;
 	char *smtp_username;
 	char *smtp_password;
-	struct conf_provider providers[CONF_PROVIDER__MAX];
+	struct conf_provider providers[PROV__MAX]; /* by enum provider; IMAP has none */
 };
-
-extern const char *const conf_provider_names[CONF_PROVIDER__MAX];
 
 /* Reads and checks path.  On failure returns -1 with a one-line reason naming
  * the key in err. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "db_sql.h"
 #include "util.h"
 
 const char *const conn_state_names[CONN_STATE__MAX] = {
@@ -14,42 +15,96 @@ const char *const conn_state_names[CONN_STATE__MAX] = {
 	[CONN_REMOVED] = "removed",
 };
 
+const char *const conn_kind_names[CONN_KIND__MAX] = {
+	[CONN_PERSONAL] = "personal",
+	[CONN_TEAM] = "team",
+};
+
 const char *const conn_action_names[CONN_ACTION__MAX] = {
 	[CONN_DISABLE] = "disable",
 	[CONN_ENABLE] = "enable",
 	[CONN_REMOVE] = "remove",
 };
 
-/* Where each action leads, and from which states it may start. */
+#define FROM(state) (1u << (state))
+
+/* Where each action leads, and from which states it may start; an action with no
+ * starting state does not exist for that kind. */
 static const struct {
 	enum conn_state to;
-	unsigned from; /* bit per enum conn_state */
-} transitions[CONN_ACTION__MAX] = {
-	[CONN_DISABLE] = { CONN_DISABLED, 1u << CONN_CONNECTED },
-	[CONN_ENABLE] = { CONN_CONNECTED, 1u << CONN_DISABLED },
-	/* A disconnected inbox no longer syncs either, so it may go as a disabled one does. */
-	[CONN_REMOVE] = { CONN_REMOVED, (1u << CONN_DISABLED) | (1u << CONN_DISCONNECTED) },
+	unsigned from; /* FROM() bits */
+} transitions[CONN_KIND__MAX][CONN_ACTION__MAX] = {
+	[CONN_PERSONAL] = {
+		[CONN_DISABLE] = { CONN_DISABLED, FROM(CONN_CONNECTED) },
+		[CONN_ENABLE] = { CONN_CONNECTED, FROM(CONN_DISABLED) },
+		/* A disconnected inbox no longer syncs either, so it may go as a
+		 * disabled one does. */
+		[CONN_REMOVE] = { CONN_REMOVED, FROM(CONN_DISABLED) | FROM(CONN_DISCONNECTED) },
+	},
+	[CONN_TEAM] = {
+		/* A team channel is deleted at once (the seed: "Yes, delete"). */
+		[CONN_DISABLE] = { CONN_DISABLED, 0 },
+		[CONN_ENABLE] = { CONN_CONNECTED, 0 },
+		[CONN_REMOVE] = { CONN_REMOVED, FROM(CONN_CONNECTED) | FROM(CONN_DISCONNECTED) },
+	},
 };
 
+/* The audit log's name for each kind's actions: "email.disable", "channel.remove". */
+static const char *const audit_prefix[CONN_KIND__MAX] = {
+	[CONN_PERSONAL] = "email",
+	[CONN_TEAM] = "channel",
+};
+
+/* The columns every connection query reads, in the order of enum conn_column. */
 #define CONN_COLUMNS                                                                              \
 	"c.id, c.kind, c.owner_user_id, c.inbox_id, c.provider, c.address, c.state, "             \
 	"c.connected_at, c.state_changed_at, c.last_error, c.last_error_code, j.state, "          \
 	"j.last_error"
+enum conn_column {
+	CONN_COL_ID,
+	CONN_COL_KIND,
+	CONN_COL_OWNER,
+	CONN_COL_INBOX,
+	CONN_COL_PROVIDER,
+	CONN_COL_ADDRESS,
+	CONN_COL_STATE,
+	CONN_COL_CONNECTED_AT,
+	CONN_COL_STATE_CHANGED_AT,
+	CONN_COL_LAST_ERROR,
+	CONN_COL_LAST_ERROR_CODE,
+	CONN_COL_REVOCATION_STATE,
+	CONN_COL_REVOCATION_ERROR,
+};
 #define CONN_FROM                                                                                 \
 	" FROM email_connections c LEFT JOIN outbox_jobs j "                                      \
 	"ON j.connection_id = c.id AND j.kind = 'revoke' "
+/* ?1 is the scope's id. */
+#define IN_PERSONAL "WHERE c.kind = 'personal' AND c.owner_user_id = ?1 "
+#define IN_TEAM "WHERE c.kind = 'team' AND c.inbox_id = ?1 "
+/* What needs a person first: disconnected, then working, then greyed out. */
+#define LIVE_ORDER                                                                                \
+	"ORDER BY CASE c.state WHEN 'disconnected' THEN 0 WHEN 'connected' THEN 1 ELSE 2 END, "   \
+	"c.address, c.id"
+#define REMOVED_ORDER "ORDER BY c.state_changed_at DESC, c.id DESC"
 
-static const char sql_find_personal[] =
-	"SELECT " CONN_COLUMNS CONN_FROM "WHERE c.id = ?2 AND c.kind = 'personal' AND c.owner_user_id = ?1";
-static const char sql_live_personal[] =
-	"SELECT " CONN_COLUMNS CONN_FROM "WHERE c.kind = 'personal' AND c.owner_user_id = ?1 "
-	"AND c.state <> 'removed' "
-	/* What needs the user first: disconnected, then working, then greyed out. */
-	"ORDER BY CASE c.state WHEN 'disconnected' THEN 0 WHEN 'connected' THEN 1 ELSE 2 END, "
-	"c.address, c.id";
-static const char sql_removed_personal[] =
-	"SELECT " CONN_COLUMNS CONN_FROM "WHERE c.kind = 'personal' AND c.owner_user_id = ?1 "
-	"AND c.state = 'removed' AND c.state_changed_at >= ?2 ORDER BY c.state_changed_at DESC, c.id DESC";
+/* Per kind: one connection (?2 its id), the live ones, those removed since ?2. */
+static const struct {
+	const char *find, *live, *removed;
+} sql_in_scope[CONN_KIND__MAX] = {
+	[CONN_PERSONAL] = {
+		"SELECT " CONN_COLUMNS CONN_FROM IN_PERSONAL "AND c.id = ?2",
+		"SELECT " CONN_COLUMNS CONN_FROM IN_PERSONAL "AND c.state <> 'removed' " LIVE_ORDER,
+		"SELECT " CONN_COLUMNS CONN_FROM IN_PERSONAL
+		"AND c.state = 'removed' AND c.state_changed_at >= ?2 " REMOVED_ORDER,
+	},
+	[CONN_TEAM] = {
+		"SELECT " CONN_COLUMNS CONN_FROM IN_TEAM "AND c.id = ?2",
+		"SELECT " CONN_COLUMNS CONN_FROM IN_TEAM "AND c.state <> 'removed' " LIVE_ORDER,
+		"SELECT " CONN_COLUMNS CONN_FROM IN_TEAM
+		"AND c.state = 'removed' AND c.state_changed_at >= ?2 " REMOVED_ORDER,
+	},
+};
+
 static const char sql_set_state[] =
 	"UPDATE email_connections SET state = ?2, state_changed_at = ?3 WHERE id = ?1";
 /* A removed inbox keeps no access: the token left with the revocation job. */
@@ -60,83 +115,101 @@ static const char sql_insert[] =
 	"INSERT INTO email_connections (kind, owner_user_id, inbox_id, connected_by_user_id, "
 	"provider, address, state, sealed_token, scopes, connected_at, state_changed_at, "
 	"last_error, last_error_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12)";
+static const char sql_count[] = "SELECT count(*) FROM email_connections";
 
 #define RECENTLY_REMOVED (30 * 86400)
 
-enum conn_verdict conn_check(enum conn_state from, enum conn_action action)
+enum conn_verdict conn_check(enum conn_kind kind, enum conn_state from, enum conn_action action)
 {
-	if ((unsigned)action >= CONN_ACTION__MAX)
+	if ((unsigned)kind >= CONN_KIND__MAX || (unsigned)action >= CONN_ACTION__MAX ||
+	    transitions[kind][action].from == 0)
 		return CONN_REFUSED;
-	if (transitions[action].to == from)
+	if (transitions[kind][action].to == from)
 		return CONN_ALREADY_DONE;
-	return transitions[action].from & (1u << from) ? CONN_ALLOWED : CONN_REFUSED;
+	return transitions[kind][action].from & FROM(from) ? CONN_ALLOWED : CONN_REFUSED;
 }
 
-static enum conn_state state_from(const char *s)
+/* The schema's CHECKs keep kind, provider and state to known names; one that is
+ * not is a row this build cannot show: -1, logged. */
+static int read_conn(sqlite3_stmt *st, struct conn *c)
 {
-	for (int i = 0; i < CONN_STATE__MAX; i++)
-		if (strcmp(s, conn_state_names[i]) == 0)
-			return (enum conn_state)i;
-	return CONN_DISCONNECTED;
-}
+	int kind = name_index(conn_kind_names, CONN_KIND__MAX, db_text(st, CONN_COL_KIND));
+	enum provider provider;
+	int known_provider = prov_from_name(db_text(st, CONN_COL_PROVIDER), &provider) == 0;
+	int state = name_index(conn_state_names, CONN_STATE__MAX, db_text(st, CONN_COL_STATE));
 
-static void read_conn(sqlite3_stmt *st, struct conn *c)
-{
 	memset(c, 0, sizeof(*c));
-	c->id = sqlite3_column_int64(st, 0);
-	c->kind = strcmp(db_text(st, 1), "team") == 0 ? CONN_TEAM : CONN_PERSONAL;
-	c->owner_user_id = sqlite3_column_int64(st, 2);
-	c->inbox_id = sqlite3_column_int64(st, 3);
-	if (prov_from_name(db_text(st, 4), &c->provider) != 0)
-		c->provider = PROV_IMAP;
-	snprintf(c->address, sizeof(c->address), "%s", db_text(st, 5));
-	c->state = state_from(db_text(st, 6));
-	c->connected_at = sqlite3_column_int64(st, 7);
-	c->state_changed_at = sqlite3_column_int64(st, 8);
-	snprintf(c->last_error, sizeof(c->last_error), "%s", db_text(st, 9));
-	snprintf(c->last_error_code, sizeof(c->last_error_code), "%s", db_text(st, 10));
-	if (sqlite3_column_type(st, 11) != SQLITE_NULL &&
-	    outbox_state_from_name(db_text(st, 11), &c->revocation_state) == 0) {
-		c->has_revocation = 1;
-		snprintf(c->revocation_error, sizeof(c->revocation_error), "%s", db_text(st, 12));
+	c->id = sqlite3_column_int64(st, CONN_COL_ID);
+	if (kind < 0 || !known_provider || state < 0) {
+		log_error("connection %lld: unknown kind, provider or state", c->id);
+		return -1;
 	}
+	c->kind = (enum conn_kind)kind;
+	c->provider = provider;
+	c->state = (enum conn_state)state;
+	c->owner_user_id = sqlite3_column_int64(st, CONN_COL_OWNER);
+	c->inbox_id = sqlite3_column_int64(st, CONN_COL_INBOX);
+	db_copy_text(st, CONN_COL_ADDRESS, c->address, sizeof(c->address));
+	c->connected_at = sqlite3_column_int64(st, CONN_COL_CONNECTED_AT);
+	c->state_changed_at = sqlite3_column_int64(st, CONN_COL_STATE_CHANGED_AT);
+	db_copy_text(st, CONN_COL_LAST_ERROR, c->last_error, sizeof(c->last_error));
+	db_copy_text(st, CONN_COL_LAST_ERROR_CODE, c->last_error_code, sizeof(c->last_error_code));
+	if (sqlite3_column_type(st, CONN_COL_REVOCATION_STATE) != SQLITE_NULL) {
+		int job = name_index(outbox_state_names, OUTBOX_STATE__MAX,
+				     db_text(st, CONN_COL_REVOCATION_STATE));
+
+		if (job < 0) {
+			log_error("connection %lld: unknown revocation state", c->id);
+			return -1;
+		}
+		c->has_revocation = 1;
+		c->revocation_state = (enum outbox_state)job;
+		db_copy_text(st, CONN_COL_REVOCATION_ERROR, c->revocation_error,
+			     sizeof(c->revocation_error));
+	}
+	return 0;
 }
 
-enum status conn_find_personal(struct db *db, long long owner_user_id, long long id,
-			       struct conn *out)
+enum status conn_find(struct db *db, const struct conn_scope *scope, long long id,
+		      struct conn *out)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_find_personal);
-	int rc;
+	sqlite3_stmt *st;
+	enum status rc;
 
+	if ((unsigned)scope->kind >= CONN_KIND__MAX)
+		return ST_INTERNAL;
+	st = db_stmt(db, sql_in_scope[scope->kind].find);
 	if (st == NULL)
 		return ST_INTERNAL;
-	sqlite3_bind_int64(st, 1, owner_user_id);
+	sqlite3_bind_int64(st, 1, scope->id);
 	sqlite3_bind_int64(st, 2, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		read_conn(st, out);
+	if ((rc = db_step_row(db, st)) != ST_OK)
+		return rc;
+	rc = read_conn(st, out) == 0 ? ST_OK : ST_INTERNAL;
 	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return ST_OK;
-	return rc == SQLITE_DONE ? ST_NOT_FOUND : ST_INTERNAL;
+	return rc;
 }
 
-enum status conn_each_personal(struct db *db, long long owner_user_id, int removed, time_t now,
-			       void (*fn)(const struct conn *c, void *arg), void *arg)
+enum status conn_each(struct db *db, const struct conn_scope *scope, enum conn_listing which,
+		      time_t now, void (*fn)(const struct conn *c, void *arg), void *arg)
 {
-	sqlite3_stmt *st = db_stmt(db, removed ? sql_removed_personal : sql_live_personal);
+	sqlite3_stmt *st;
 	int rc;
 
+	if ((unsigned)scope->kind >= CONN_KIND__MAX)
+		return ST_INTERNAL;
+	st = db_stmt(db, which == CONN_LIVE ? sql_in_scope[scope->kind].live
+					    : sql_in_scope[scope->kind].removed);
 	if (st == NULL)
 		return ST_INTERNAL;
-	sqlite3_bind_int64(st, 1, owner_user_id);
-	if (removed)
+	sqlite3_bind_int64(st, 1, scope->id);
+	if (which == CONN_RECENTLY_REMOVED)
 		sqlite3_bind_int64(st, 2, (long long)now - RECENTLY_REMOVED);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct conn c;
 
-		read_conn(st, &c);
-		fn(&c, arg);
+		if (read_conn(st, &c) == 0)
+			fn(&c, arg);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : ST_INTERNAL;
@@ -162,47 +235,43 @@ static enum status write_transition(struct db *db, const struct conn *c, enum co
 	if (st == NULL)
 		return ST_INTERNAL;
 	sqlite3_bind_int64(st, 1, c->id);
-	sqlite3_bind_text(st, 2, conn_state_names[transitions[action].to], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, conn_state_names[transitions[c->kind][action].to], -1,
+			  SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (long long)now);
 	return db_step_done(db, st);
 }
 
-enum status conn_apply_personal(struct db *db, const struct audit_actor *actor,
-				long long owner_user_id, long long id, enum conn_action action,
-				time_t now, struct conn *after, int *changed)
+enum status conn_apply(struct db *db, const struct audit_actor *actor,
+		       const struct conn_scope *scope, long long id, enum conn_action action,
+		       time_t now, struct conn *after, int *changed)
 {
 	char target[40], action_name[32];
 	enum status rc;
 
 	*changed = 0;
-	/* The state is read inside the write transaction: two submits of one form
-	 * are serialised here, and the second finds the work done. */
-	if ((rc = db_begin_write(db)) != ST_OK)
+	if (db_transaction_depth(db) == 0) {
+		log_error("conn_apply outside a write transaction");
+		return ST_INTERNAL;
+	}
+	if ((rc = conn_find(db, scope, id, after)) != ST_OK)
 		return rc;
-	rc = conn_find_personal(db, owner_user_id, id, after);
-	if (rc != ST_OK)
-		goto out;
-	switch (conn_check(after->state, action)) {
+	switch (conn_check(after->kind, after->state, action)) {
 	case CONN_ALREADY_DONE:
-		goto out;
+		return ST_OK;
 	case CONN_REFUSED:
-		rc = ST_CONFLICT;
-		goto out;
+		return ST_CONFLICT;
 	case CONN_ALLOWED:
 		break;
 	}
 	snprintf(target, sizeof(target), "connection:%lld", id);
-	snprintf(action_name, sizeof(action_name), "email.%s", conn_action_names[action]);
+	snprintf(action_name, sizeof(action_name), "%s.%s", audit_prefix[after->kind],
+		 conn_action_names[action]);
 	if ((rc = write_transition(db, after, action, now)) != ST_OK ||
-	    (rc = audit_write(db, actor, action_name, target, after->address)) != ST_OK)
-		goto out;
-	if ((rc = db_commit(db)) != ST_OK)
+	    (rc = audit_write(db, actor, now, action_name, target, after->address)) != ST_OK ||
+	    (rc = conn_find(db, scope, id, after)) != ST_OK)
 		return rc;
 	*changed = 1;
-	return conn_find_personal(db, owner_user_id, id, after);
-out:
-	db_rollback(db);
-	return rc;
+	return ST_OK;
 }
 
 enum status conn_insert(struct db *db, const struct conn_new *c, long long *id)
@@ -210,9 +279,9 @@ enum status conn_insert(struct db *db, const struct conn_new *c, long long *id)
 	sqlite3_stmt *st = db_stmt(db, sql_insert);
 	enum status rc;
 
-	if (st == NULL)
+	if (st == NULL || (unsigned)c->kind >= CONN_KIND__MAX)
 		return ST_INTERNAL;
-	sqlite3_bind_text(st, 1, c->kind == CONN_TEAM ? "team" : "personal", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, conn_kind_names[c->kind], -1, SQLITE_STATIC);
 	if (c->kind == CONN_PERSONAL) {
 		sqlite3_bind_int64(st, 2, c->owner_user_id);
 		sqlite3_bind_null(st, 3);
@@ -224,7 +293,7 @@ enum status conn_insert(struct db *db, const struct conn_new *c, long long *id)
 		sqlite3_bind_int64(st, 4, c->connected_by_user_id);
 	else
 		sqlite3_bind_null(st, 4);
-	sqlite3_bind_text(st, 5, prov_names[c->provider], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, prov_table[c->provider].name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, c->address, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 7, conn_state_names[c->state], -1, SQLITE_STATIC);
 	if (c->sealed_token != NULL)
@@ -239,4 +308,16 @@ enum status conn_insert(struct db *db, const struct conn_new *c, long long *id)
 	if (rc == ST_OK && id != NULL)
 		*id = db_last_insert_id(db);
 	return rc;
+}
+
+long long conn_count(struct db *db)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_count);
+	long long n = -1;
+
+	if (db_step_row(db, st) == ST_OK) {
+		n = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	return n;
 }

@@ -1,11 +1,15 @@
-/* conn.h — connected inboxes and their state machine:
+/* conn.h — connected inboxes and their state machine.  A connection belongs to a
+ * scope: a user's own inboxes (Settings › General › Email), or the email
+ * channels of a team's conversation inbox.
  *
- *     connected -> disabled -> removed        disabled -> connected
- *     connected | disabled -> disconnected -> connected (reconnect)
- *     disconnected -> removed                 team channels: connected -> removed
+ *   personal:  connected -> disabled -> removed        disabled -> connected
+ *              connected | disabled -> disconnected -> connected (reconnect)
+ *              disconnected -> removed
+ *   team:      connected | disconnected -> removed
  *
- * Every transition is applied in one write transaction together with its audit
- * row and, for a removal, the revocation job that takes the token with it. */
+ * Every function here runs inside the caller's transaction: a transition, its
+ * audit row and the revocation job that takes the token with it commit together
+ * with whatever else the caller's action does, or not at all. */
 #ifndef IP_CONN_H
 #define IP_CONN_H
 
@@ -20,7 +24,15 @@
 enum conn_state { CONN_CONNECTED, CONN_DISABLED, CONN_DISCONNECTED, CONN_REMOVED, CONN_STATE__MAX };
 extern const char *const conn_state_names[CONN_STATE__MAX];
 
-enum conn_kind { CONN_PERSONAL, CONN_TEAM };
+enum conn_kind { CONN_PERSONAL, CONN_TEAM, CONN_KIND__MAX };
+extern const char *const conn_kind_names[CONN_KIND__MAX]; /* "personal", "team" */
+
+/* Whose connections: a user's own inboxes, or a conversation inbox's channels.
+ * Every lookup is within a scope, so another user's inbox is "not found". */
+struct conn_scope {
+	enum conn_kind kind;
+	long long id; /* personal: the owner's user id; team: the conversation inbox's id */
+};
 
 struct conn {
 	long long id;
@@ -49,24 +61,29 @@ enum conn_verdict {
 	CONN_ALREADY_DONE, /* the inbox is already where the action leads */
 	CONN_REFUSED       /* the state forbids it (remove a connected inbox) */
 };
-enum conn_verdict conn_check(enum conn_state from, enum conn_action action);
+enum conn_verdict conn_check(enum conn_kind kind, enum conn_state from, enum conn_action action);
 
-/* The user's own connection; ST_NOT_FOUND for a missing one or another's. */
-enum status conn_find_personal(struct db *db, long long owner_user_id, long long id,
-			       struct conn *out);
+/* A connection of the scope; ST_NOT_FOUND for a missing one or one outside it. */
+enum status conn_find(struct db *db, const struct conn_scope *scope, long long id,
+		      struct conn *out);
 
-/* The user's connections that are not removed: disconnected first, then connected,
- * then disabled, by address within each.  With removed=1, those removed in the
- * last 30 days instead, newest first. */
-enum status conn_each_personal(struct db *db, long long owner_user_id, int removed, time_t now,
-			       void (*fn)(const struct conn *c, void *arg), void *arg);
+enum conn_listing {
+	CONN_LIVE,             /* not removed: disconnected first, then connected, then
+			        * disabled, by address within each */
+	CONN_RECENTLY_REMOVED, /* removed in the last 30 days, newest first */
+};
+enum status conn_each(struct db *db, const struct conn_scope *scope, enum conn_listing which,
+		      time_t now, void (*fn)(const struct conn *c, void *arg), void *arg);
 
-/* Applies action to the user's connection: ST_OK (with *changed 0 when it was
- * already done), ST_NOT_FOUND, ST_CONFLICT (state forbids it; *after holds the
- * state), ST_INTERNAL. */
-enum status conn_apply_personal(struct db *db, const struct audit_actor *actor,
-				long long owner_user_id, long long id, enum conn_action action,
-				time_t now, struct conn *after, int *changed);
+/* Applies action to a connection of the scope, with its audit row and, for a
+ * removal, its revocation job: ST_OK (with *changed 0 when it was already done;
+ * *after holds the connection as it now is), ST_NOT_FOUND, ST_CONFLICT (the
+ * state forbids it; *after holds the state), ST_INTERNAL.  The state is read
+ * inside the caller's write transaction, so two submits of one form are
+ * serialised and the second finds the work done. */
+enum status conn_apply(struct db *db, const struct audit_actor *actor,
+		       const struct conn_scope *scope, long long id, enum conn_action action,
+		       time_t now, struct conn *after, int *changed);
 
 /* A new connection (the connect flow and the demo).  token may be NULL. */
 struct conn_new {
@@ -85,5 +102,8 @@ struct conn_new {
 	time_t connected_at;
 };
 enum status conn_insert(struct db *db, const struct conn_new *c, long long *id);
+
+/* Every connection of every scope, removed ones included; -1 on a failure. */
+long long conn_count(struct db *db);
 
 #endif

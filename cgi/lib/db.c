@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
+#include "db_sql.h"
 #include "migrations.h"
 #include "util.h"
 
@@ -25,7 +25,9 @@ struct db {
 	sqlite3 *handle;
 	struct cached_stmt cache[STMT_CACHE_SIZE];
 	size_t cached;
-	int in_transaction;
+	int depth;  /* nesting of db_begin_write, 0 outside a transaction */
+	int doomed; /* an inner rollback: the outermost commit must roll back */
+	unsigned after_commit; /* enum db_after_commit bits of the open transaction */
 };
 
 static int exec_sql(struct db *db, const char *sql, char *err, size_t errlen)
@@ -169,47 +171,88 @@ sqlite3_stmt *db_stmt(struct db *db, const char *sql)
 static enum status simple(struct db *db, const char *sql)
 {
 	char err[256];
+	int busy;
 
-	if (exec_sql(db, sql, err, sizeof(err)) != 0) {
-		log_error("%s: %s", sql, err);
-		return ST_INTERNAL;
-	}
-	return ST_OK;
+	if (exec_sql(db, sql, err, sizeof(err)) == 0)
+		return ST_OK;
+	busy = (sqlite3_extended_errcode(db->handle) & 0xff) == SQLITE_BUSY;
+	log_error("%s: %s", sql, err);
+	return busy ? ST_UNAVAILABLE : ST_INTERNAL;
 }
 
 enum status db_begin_write(struct db *db)
 {
-	enum status st = simple(db, "BEGIN IMMEDIATE");
+	enum status st;
 
-	if (st == ST_OK)
-		db->in_transaction = 1;
-	return st;
-}
-
-enum status db_begin_read(struct db *db)
-{
-	enum status st = simple(db, "BEGIN DEFERRED");
-
-	if (st == ST_OK)
-		db->in_transaction = 1;
+	if (db->depth > 0) {
+		db->depth++;
+		return ST_OK;
+	}
+	st = simple(db, "BEGIN IMMEDIATE");
+	if (st == ST_OK) {
+		db->depth = 1;
+		db->doomed = 0;
+		db->after_commit = 0;
+	}
 	return st;
 }
 
 enum status db_commit(struct db *db)
 {
-	enum status st = simple(db, "COMMIT");
+	enum status st;
 
-	if (st != ST_OK)
-		db_rollback(db);
-	db->in_transaction = 0;
+	if (db->depth == 0) {
+		log_error("commit without a transaction");
+		return ST_INTERNAL;
+	}
+	if (--db->depth > 0)
+		return ST_OK;
+	if (db->doomed) {
+		simple(db, "ROLLBACK");
+		db->doomed = 0;
+		db->after_commit = 0;
+		return ST_INTERNAL;
+	}
+	st = simple(db, "COMMIT");
+	if (st != ST_OK) {
+		if (!sqlite3_get_autocommit(db->handle))
+			simple(db, "ROLLBACK");
+		db->after_commit = 0;
+	}
 	return st;
 }
 
 void db_rollback(struct db *db)
 {
+	if (db->depth > 1) {
+		db->depth--;
+		db->doomed = 1;
+		return;
+	}
 	if (!sqlite3_get_autocommit(db->handle))
 		simple(db, "ROLLBACK");
-	db->in_transaction = 0;
+	db->depth = 0;
+	db->doomed = 0;
+	db->after_commit = 0;
+}
+
+void db_note_after_commit(struct db *db, unsigned what)
+{
+	db->after_commit |= what;
+}
+
+unsigned db_take_after_commit(struct db *db)
+{
+	unsigned what = db->depth == 0 ? db->after_commit : 0;
+
+	if (db->depth == 0)
+		db->after_commit = 0;
+	return what;
+}
+
+int db_transaction_depth(const struct db *db)
+{
+	return db->depth;
 }
 
 enum status db_step_done(struct db *db, sqlite3_stmt *st)
@@ -218,6 +261,10 @@ enum status db_step_done(struct db *db, sqlite3_stmt *st)
 
 	if (st == NULL)
 		return ST_INTERNAL;
+	if (db->depth == 0 && !sqlite3_stmt_readonly(st)) {
+		log_error("a write outside a transaction, refused: %.80s", sqlite3_sql(st));
+		return ST_INTERNAL;
+	}
 	rc = sqlite3_step(st);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
 		/* A uniqueness or state check the schema enforces: the caller's answer. */
@@ -233,11 +280,32 @@ enum status db_step_done(struct db *db, sqlite3_stmt *st)
 	return ST_OK;
 }
 
+enum status db_step_row(struct db *db, sqlite3_stmt *st)
+{
+	int rc;
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return ST_OK;
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return ST_NOT_FOUND;
+	log_error("statement failed: %s: %.80s", sqlite3_errmsg(db->handle), sqlite3_sql(st));
+	return ST_INTERNAL;
+}
+
 const char *db_text(sqlite3_stmt *st, int col)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
 
 	return t ? (const char *)t : "";
+}
+
+void db_copy_text(sqlite3_stmt *st, int col, char *out, size_t size)
+{
+	snprintf(out, size, "%s", db_text(st, col));
 }
 
 long long db_last_insert_id(struct db *db)

@@ -1,11 +1,10 @@
-/* db.h — the SQLite store: opening, migrations, cached statements, transactions.
- *
- * Store modules (user, sess, audit, conn, outbox) keep their SQL as constant
- * strings and fetch prepared statements here; nothing else touches SQLite. */
+/* db.h — the store as the rest of the panel sees it: opening, migrations and
+ * transactions.  Only the store modules (user, sess, login, audit, conn, outbox,
+ * seal_store) see SQL; they include db_sql.h. */
 #ifndef IP_DB_H
 #define IP_DB_H
 
-#include <sqlite3.h>
+#include <stddef.h>
 
 #include "status.h"
 
@@ -20,27 +19,30 @@ void db_close(struct db *db);
 int db_schema_version_known(void);
 int db_schema_version(struct db *db);
 
-/* A prepared statement for sql, reset and with its bindings cleared.  The same
- * sql pointer gives the same statement back; do not finalize it. */
-sqlite3_stmt *db_stmt(struct db *db, const char *sql);
-
-/* Writers take the write lock at the start (BEGIN IMMEDIATE), so a transaction that
- * reads then writes never fails half-way with SQLITE_BUSY. */
+/* Transactions nest, as Fossil's do: only the outermost begin talks to SQLite,
+ * and only the outermost commit commits.  A rollback at any depth dooms the whole
+ * transaction: the outermost commit then rolls back and answers ST_INTERNAL.
+ * So store functions can run inside whatever transaction their caller owns, and
+ * helpers compose.
+ *
+ * Writers take the write lock at the start (BEGIN IMMEDIATE), so a transaction
+ * that reads then writes never fails half-way with SQLITE_BUSY.  A lock not had
+ * within the busy timeout is ST_UNAVAILABLE. */
 enum status db_begin_write(struct db *db);
-enum status db_begin_read(struct db *db);
 enum status db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* Depth of the open transaction, 0 when none. */
+int db_transaction_depth(const struct db *db);
 
-/* Runs a statement that returns no rows; returns ST_OK or ST_INTERNAL. */
-enum status db_step_done(struct db *db, sqlite3_stmt *st);
+/* What a commit must be followed by, noted by the store function that made it
+ * necessary (a queued job wakes the worker), so that no page has to remember.
+ * A rollback forgets the notes; whoever owns the outermost commit takes them
+ * once it has succeeded. */
+enum db_after_commit { DB_AFTER_WAKE_WORKER = 1 << 0 };
+void db_note_after_commit(struct db *db, unsigned what);
+unsigned db_take_after_commit(struct db *db);
 
-/* Helpers for reading a column that may be NULL. */
-const char *db_text(sqlite3_stmt *st, int col);
-
-long long db_last_insert_id(struct db *db);
-int db_changes(struct db *db);
 /* True when the database answers a trivial query (for /healthz). */
 int db_ping(struct db *db);
-sqlite3 *db_handle(struct db *db);
 
 #endif

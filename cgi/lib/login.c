@@ -3,6 +3,7 @@
  * address (trying many accounts from one place). */
 #include "config.h"
 
+#include "db_sql.h"
 #include "login.h"
 
 static const char sql_failures_by_email[] =

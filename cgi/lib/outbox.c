@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db_sql.h"
 #include "outbox.h"
 #include "util.h"
 
@@ -28,14 +29,18 @@ static const char sql_finish_revocation[] =
 	"UPDATE outbox_jobs SET state = ?2, sealed_token = NULL, last_error = ?3, updated_at = ?4 "
 	"WHERE connection_id = ?1 AND kind = 'revoke' AND state = 'pending'";
 
-int outbox_state_from_name(const char *name, enum outbox_state *out)
+static const char sql_heartbeat[] = "SELECT beat_at FROM worker_heartbeat WHERE id = 1";
+
+enum status outbox_worker_heartbeat(struct db *db, long long *beat_at)
 {
-	for (int i = 0; i < OUTBOX_STATE__MAX; i++)
-		if (strcmp(name, outbox_state_names[i]) == 0) {
-			*out = (enum outbox_state)i;
-			return 0;
-		}
-	return -1;
+	sqlite3_stmt *st = db_stmt(db, sql_heartbeat);
+	enum status rc = db_step_row(db, st);
+
+	if (rc == ST_OK) {
+		*beat_at = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	return rc;
 }
 
 enum status outbox_enqueue_revocation(struct db *db, long long connection_id,
@@ -43,7 +48,7 @@ enum status outbox_enqueue_revocation(struct db *db, long long connection_id,
 {
 	sqlite3_stmt *st = db_stmt(db, sql_enqueue_revocation);
 	enum outbox_state state =
-		prov_revocation(provider) == PROV_REVOKE_MANUAL ? OUTBOX_MANUAL : OUTBOX_PENDING;
+		prov_table[provider].revocation == PROV_REVOKE_MANUAL ? OUTBOX_MANUAL : OUTBOX_PENDING;
 	enum status rc;
 
 	if (st == NULL)
@@ -54,6 +59,8 @@ enum status outbox_enqueue_revocation(struct db *db, long long connection_id,
 	rc = db_step_done(db, st);
 	if (rc == ST_OK && db_changes(db) != 1)
 		return ST_NOT_FOUND;
+	if (rc == ST_OK && state == OUTBOX_PENDING)
+		db_note_after_commit(db, DB_AFTER_WAKE_WORKER);
 	return rc;
 }
 

@@ -21,6 +21,8 @@ static void fill_layout(struct ctx *ctx)
 	tmpl_set(h, "Site.static", ctx->conf->static_url);
 	tmpl_set(h, "Page.lang", ctx->lang_code);
 	tmpl_set(h, "Page.path", ctx->req->path ? ctx->req->path : "/");
+	if (ctx->match != NULL && ctx->match->route->nav != NULL)
+		tmpl_set(h, "Nav.current", ctx->match->route->nav);
 	if (ctx->user != NULL) {
 		tmpl_set(h, "User.email", ctx->user->email);
 		tmpl_set(h, "User.display", user_display_name(ctx->user));
@@ -223,9 +225,48 @@ struct audit_actor page_actor(const struct ctx *ctx)
 	return a;
 }
 
+enum status page_write(struct ctx *ctx)
+{
+	if (db_transaction_depth(ctx->db) > 0)
+		return ST_OK;
+	return db_begin_write(ctx->db);
+}
+
 enum status page_audit(struct ctx *ctx, const char *action, const char *target, const char *detail)
 {
 	struct audit_actor a = page_actor(ctx);
 
-	return audit_write(ctx->db, &a, action, target, detail);
+	return audit_write(ctx->db, &a, ctx->now, action, target, detail);
+}
+
+#define ANONYMOUS_REFUSALS_EVERY 60 /* seconds, per action and client address */
+
+void page_refuse(struct ctx *ctx, enum status st, const char *action, const char *target,
+		 const char *reason_key)
+{
+	struct audit_actor a = page_actor(ctx);
+	int written = 1;
+	enum status rc;
+
+	if (db_transaction_depth(ctx->db) > 0) {
+		log_error("%s: refused after it began writing; %s not audited", ctx->req->path, action);
+	} else if ((rc = db_begin_write(ctx->db)) != ST_OK) {
+		log_error("%s: cannot audit %s: the database is busy", ctx->req->path, action);
+	} else {
+		if (ctx->user != NULL)
+			rc = audit_write(ctx->db, &a, ctx->now, action, target, reason_key);
+		else
+			rc = audit_write_refusal(ctx->db, &a, ctx->now, action, target, reason_key,
+						 ANONYMOUS_REFUSALS_EVERY, &written);
+		if (rc == ST_OK)
+			rc = db_commit(ctx->db);
+		else
+			db_rollback(ctx->db);
+		if (rc != ST_OK)
+			log_error("%s: cannot audit %s", ctx->req->path, action);
+		else if (!written)
+			log_info("%s from %s on %s (%s); audited once a minute", action, a.client_addr,
+				 ctx->req->path, reason_key);
+	}
+	page_error(ctx, st, reason_key);
 }

@@ -26,10 +26,26 @@ void page_redirect(struct ctx *ctx, const char *path, const char *flash_key,
 void page_stream_start(struct ctx *ctx);
 void page_stream_write(struct ctx *ctx, const char *data, size_t len);
 
+/* From here on this request writes: opens the write transaction that the
+ * dispatcher commits after the handler returns (or rolls back, when the answer
+ * is an error).  Once is enough; a POST handler is already inside it unless its
+ * route has ROUTE_SLOW_WORK.  ST_OK, or ST_UNAVAILABLE when the write lock could
+ * not be had in time. */
+enum status page_write(struct ctx *ctx);
+
 /* The signed-in user (or nobody) at the request's address, for audit rows. */
 struct audit_actor page_actor(const struct ctx *ctx);
+/* An audit row of the request's action, inside its write transaction. */
 enum status page_audit(struct ctx *ctx, const char *action, const char *target,
 		       const char *detail);
+
+/* Refuses the request with the error page for st, after recording the refusal in
+ * the audit log in a transaction of its own — the one write a refused request
+ * makes, so it must come before page_write.  Refusals of someone not signed in
+ * are recorded once a minute per action and address at most (the rest go to the
+ * program's log), so forged requests cannot flood the audit log. */
+void page_refuse(struct ctx *ctx, enum status st, const char *action, const char *target,
+		 const char *reason_key);
 
 /* Cookie names, with the __Host- prefix when the base URL is https. */
 const char *page_cookie_name(const struct ctx *ctx, const char *base);

@@ -11,11 +11,18 @@ struct ctx;
 
 /* Who may use a route.  Without ROUTE_PUBLIC a route needs a signed-in user.
  * Every POST is checked for CSRF whatever the flags say: with the session's token
- * when signed in, with the sign-in form's token on ROUTE_PUBLIC routes. */
+ * when signed in, with the sign-in form's token on ROUTE_PUBLIC routes.
+ *
+ * A POST's handler runs inside the write transaction the dispatcher opens and
+ * commits (or rolls back, when the answer is an error).  ROUTE_SLOW_WORK is for
+ * a handler with slow work to do first (a password hash, a call to a provider):
+ * the dispatcher then opens nothing, and the handler calls page_write() once the
+ * slow part is over, so no other writer waits behind it. */
 enum route_flag {
 	ROUTE_PUBLIC = 1 << 0,
 	ROUTE_SUPER_ADMIN = 1 << 1,
 	ROUTE_ACCOUNT_ACCESS = 1 << 2, /* super admins and users with account access */
+	ROUTE_SLOW_WORK = 1 << 3,
 };
 
 #define ROUTE_MAX_IDS 3
@@ -29,6 +36,7 @@ struct route {
 	unsigned flags;
 	const struct form *query; /* fields read from the query string, or NULL */
 	const struct form *body;  /* fields read from a POST body, or NULL */
+	const char *nav;          /* the menu entry the page is under (Nav.current), or NULL */
 };
 
 enum route_result {

@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 #include <string.h>
 
+#include "db_sql.h"
 #include "seal_store.h"
 #include "util.h"
 

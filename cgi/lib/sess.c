@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db_sql.h"
 #include "sess.h"
 #include "util.h"
 
@@ -25,8 +26,9 @@ static const char sql_delete_stale[] =
 
 #define TOUCH_EVERY_MAX 60 /* seconds */
 
-enum status sess_find(struct db *db, const char *cookie_value, const struct sess_timeouts *t,
-		      time_t now, struct session *out)
+/* Reads the session named by cookie_value, expired or not: ST_NOT_FOUND for an
+ * unknown or malformed one. */
+static enum status find(struct db *db, const char *cookie_value, struct session *out)
 {
 	sqlite3_stmt *st;
 	uint8_t hash[32];
@@ -40,34 +42,77 @@ enum status sess_find(struct db *db, const char *cookie_value, const struct sess
 	if (st == NULL)
 		return ST_INTERNAL;
 	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? ST_NOT_FOUND : ST_INTERNAL;
-	}
+	if ((rc = db_step_row(db, st)) != ST_OK)
+		return rc;
 	memset(out, 0, sizeof(*out));
 	out->id = sqlite3_column_int64(st, 0);
 	out->user_id = sqlite3_column_int64(st, 1);
-	snprintf(out->csrf_token, sizeof(out->csrf_token), "%s", db_text(st, 2));
+	db_copy_text(st, 2, out->csrf_token, sizeof(out->csrf_token));
 	out->created_at = sqlite3_column_int64(st, 3);
 	out->last_seen_at = sqlite3_column_int64(st, 4);
 	sqlite3_reset(st);
-	if (now - out->last_seen_at > t->idle || now - out->created_at > t->absolute) {
-		sess_end(db, out->id);
-		return ST_NOT_FOUND;
-	}
 	return ST_OK;
 }
 
-enum status sess_touch(struct db *db, struct session *s, const struct sess_timeouts *t,
-		       time_t now)
+static int expired(const struct session *s, const struct sess_timeouts *t, time_t now)
+{
+	return now - s->last_seen_at > t->idle || now - s->created_at > t->absolute;
+}
+
+enum status sess_find(struct db *db, const char *cookie_value, const struct sess_timeouts *t,
+		      time_t now, struct session *out)
+{
+	enum status rc = find(db, cookie_value, out);
+
+	if (rc == ST_OK && expired(out, t, now))
+		return ST_NOT_FOUND;
+	return rc;
+}
+
+/* Reading pages should not write each time: activity is recorded at most every
+ * idle/30 seconds (once a minute at most), which keeps the idle timeout to
+ * within 4 %. */
+static int touch_due(const struct session *s, const struct sess_timeouts *t, time_t now)
 {
 	long every = t->idle / 30 < TOUCH_EVERY_MAX ? t->idle / 30 : TOUCH_EVERY_MAX;
-	sqlite3_stmt *st;
 
-	if (now - s->last_seen_at < every)
-		return ST_OK;
-	st = db_stmt(db, sql_touch);
+	return now - s->last_seen_at >= every;
+}
+
+enum status sess_resume(struct db *db, const char *cookie_value, const struct sess_timeouts *t,
+			time_t now, struct session *session, struct user *user)
+{
+	enum status rc = find(db, cookie_value, session);
+	int dead;
+
+	if (rc != ST_OK)
+		return rc;
+	dead = expired(session, t, now);
+	if (!dead) {
+		rc = user_by_id(db, session->user_id, user);
+		if (rc == ST_NOT_FOUND || (rc == ST_OK && user->deactivated))
+			return ST_NOT_FOUND;
+		if (rc != ST_OK)
+			return rc;
+		if (!touch_due(session, t, now))
+			return ST_OK;
+	}
+	/* The bookkeeping writes of a request, in a transaction of their own: an
+	 * expired session goes, a live one records its activity.  Failing to record
+	 * activity is worth less than answering: it only delays the idle timeout. */
+	if (db_begin_write(db) != ST_OK ||
+	    (dead ? sess_end(db, session->id) : sess_touch(db, session, now)) != ST_OK ||
+	    db_commit(db) != ST_OK) {
+		db_rollback(db);
+		log_error("could not record the activity of session %lld", session->id);
+	}
+	return dead ? ST_NOT_FOUND : ST_OK;
+}
+
+enum status sess_touch(struct db *db, struct session *s, time_t now)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_touch);
+
 	if (st == NULL)
 		return ST_INTERNAL;
 	sqlite3_bind_int64(st, 1, s->id);

@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "status.h"
+#include "user.h"
 
 struct session {
 	long long id;
@@ -22,16 +23,20 @@ struct sess_timeouts {
 	long absolute;
 };
 
-/* The live session named by cookie_value; ST_NOT_FOUND for an unknown, expired
- * (then deleted) or malformed one. */
+/* The session policy of every request: the live session named by cookie_value
+ * and its active user.  ST_NOT_FOUND for an unknown, malformed or expired
+ * session (an expired one is deleted) or a deactivated user.  Records activity
+ * at most every idle/30 seconds, in a write transaction of its own. */
+enum status sess_resume(struct db *db, const char *cookie_value, const struct sess_timeouts *t,
+			time_t now, struct session *session, struct user *user);
+
+/* The live session named by cookie_value, read only; ST_NOT_FOUND for an unknown,
+ * expired or malformed one. */
 enum status sess_find(struct db *db, const char *cookie_value, const struct sess_timeouts *t,
 		      time_t now, struct session *out);
 
-/* Records activity.  Reading pages should not write each time, so it writes at
- * most every idle/30 seconds (once a minute at most): the idle timeout is then
- * kept to within 4 %. */
-enum status sess_touch(struct db *db, struct session *s, const struct sess_timeouts *t,
-		       time_t now);
+/* Records activity now, inside the caller's transaction. */
+enum status sess_touch(struct db *db, struct session *s, time_t now);
 
 /* A new session for user_id (the user's expired ones are deleted on the way);
  * cookie_value receives what the browser keeps. */

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db_sql.h"
+#include "pw.h"
 #include "user.h"
 #include "util.h"
 
@@ -12,11 +14,24 @@ const char *const role_names[ROLE__MAX] = {
 	[ROLE_SUPER_ADMIN] = "super_admin",
 };
 
-#define USER_COLUMNS "id, email, name, role, account_access, language, deactivated, created_at"
+/* The columns every user query reads, in the order of enum user_column. */
+#define USER_COLUMNS                                                                              \
+	"id, email, name, role, account_access, language, deactivated, created_at, password_hash"
+enum user_column {
+	USER_COL_ID,
+	USER_COL_EMAIL,
+	USER_COL_NAME,
+	USER_COL_ROLE,
+	USER_COL_ACCOUNT_ACCESS,
+	USER_COL_LANGUAGE,
+	USER_COL_DEACTIVATED,
+	USER_COL_CREATED_AT,
+	USER_COL_PASSWORD_HASH,
+};
 
 static const char sql_by_email[] =
-	"SELECT " USER_COLUMNS ", password_hash FROM users WHERE email = ?1";
-static const char sql_by_id[] = "SELECT " USER_COLUMNS ", password_hash FROM users WHERE id = ?1";
+	"SELECT " USER_COLUMNS " FROM users WHERE email = ?1";
+static const char sql_by_id[] = "SELECT " USER_COLUMNS " FROM users WHERE id = ?1";
 static const char sql_insert[] =
 	"INSERT INTO users (email, name, role, account_access, password_hash, created_at, "
 	"updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
@@ -29,46 +44,36 @@ static const char sql_set_password[] =
 static const char sql_set_language[] =
 	"UPDATE users SET language = ?2, updated_at = ?3 WHERE id = ?1";
 static const char sql_count[] = "SELECT count(*) FROM users";
-static const char sql_all[] = "SELECT " USER_COLUMNS ", password_hash FROM users ORDER BY email";
+static const char sql_all[] = "SELECT " USER_COLUMNS " FROM users ORDER BY email";
 
-static enum role role_from(const char *s)
-{
-	return strcmp(s, "super_admin") == 0 ? ROLE_SUPER_ADMIN : ROLE_USER;
-}
-
-/* Reads a row of USER_COLUMNS followed by password_hash. */
+/* Reads a row of USER_COLUMNS.  A role the schema does not allow cannot be
+ * stored (CHECK), so an unknown one reads as the least privileged. */
 static void read_user(sqlite3_stmt *st, struct user *u, char *password_hash)
 {
+	int role = name_index(role_names, ROLE__MAX, db_text(st, USER_COL_ROLE));
+
 	memset(u, 0, sizeof(*u));
-	u->id = sqlite3_column_int64(st, 0);
-	snprintf(u->email, sizeof(u->email), "%s", db_text(st, 1));
-	snprintf(u->name, sizeof(u->name), "%s", db_text(st, 2));
-	u->role = role_from(db_text(st, 3));
-	u->account_access = sqlite3_column_int(st, 4);
-	snprintf(u->language, sizeof(u->language), "%s", db_text(st, 5));
-	u->deactivated = sqlite3_column_int(st, 6);
-	u->created_at = sqlite3_column_int64(st, 7);
+	u->id = sqlite3_column_int64(st, USER_COL_ID);
+	db_copy_text(st, USER_COL_EMAIL, u->email, sizeof(u->email));
+	db_copy_text(st, USER_COL_NAME, u->name, sizeof(u->name));
+	u->role = role < 0 ? ROLE_USER : (enum role)role;
+	u->account_access = sqlite3_column_int(st, USER_COL_ACCOUNT_ACCESS);
+	db_copy_text(st, USER_COL_LANGUAGE, u->language, sizeof(u->language));
+	u->deactivated = sqlite3_column_int(st, USER_COL_DEACTIVATED);
+	u->created_at = sqlite3_column_int64(st, USER_COL_CREATED_AT);
 	if (password_hash != NULL)
-		snprintf(password_hash, 160, "%s", db_text(st, 8));
+		db_copy_text(st, USER_COL_PASSWORD_HASH, password_hash, PW_HASH_MAX);
 }
 
 static enum status fetch_one(struct db *db, sqlite3_stmt *st, struct user *out, char *password_hash)
 {
-	int rc;
+	enum status rc = db_step_row(db, st);
 
-	if (st == NULL)
-		return ST_INTERNAL;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (rc == ST_OK) {
 		read_user(st, out, password_hash);
 		sqlite3_reset(st);
-		return ST_OK;
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return ST_NOT_FOUND;
-	log_error("user lookup: %s", sqlite3_errmsg(db_handle(db)));
-	return ST_INTERNAL;
+	return rc;
 }
 
 enum status user_by_email(struct db *db, const char *email, struct user *out, char *password_hash)
@@ -90,7 +95,7 @@ enum status user_by_id(struct db *db, long long id, struct user *out)
 }
 
 enum status user_add(struct db *db, const char *email, const char *name, enum role role,
-		     int account_access, const char *password_hash, long long *id)
+		     int account_access, const char *password_hash, time_t now, long long *id)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_insert);
 	enum status rc;
@@ -102,7 +107,7 @@ enum status user_add(struct db *db, const char *email, const char *name, enum ro
 	sqlite3_bind_text(st, 3, role_names[role], -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 4, account_access ? 1 : 0);
 	sqlite3_bind_text(st, 5, password_hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 6, (long long)now_utc());
+	sqlite3_bind_int64(st, 6, (long long)now);
 	rc = db_step_done(db, st);
 	if (rc == ST_OK && id != NULL)
 		*id = db_last_insert_id(db);
@@ -111,19 +116,20 @@ enum status user_add(struct db *db, const char *email, const char *name, enum ro
 
 /* Runs an UPDATE of one user: ?1 is the id, ?2 onwards the caller's, and the last
  * parameter the time of the change. */
-static enum status finish_update(struct db *db, sqlite3_stmt *st, long long id)
+static enum status finish_update(struct db *db, sqlite3_stmt *st, long long id, time_t now)
 {
 	enum status rc;
 
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, sqlite3_bind_parameter_count(st), (long long)now_utc());
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_count(st), (long long)now);
 	rc = db_step_done(db, st);
 	if (rc == ST_OK && db_changes(db) == 0)
 		return ST_NOT_FOUND;
 	return rc;
 }
 
-enum status user_set_role(struct db *db, long long id, enum role role, int account_access)
+enum status user_set_role(struct db *db, long long id, enum role role, int account_access,
+			  time_t now)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_set_role);
 
@@ -131,37 +137,39 @@ enum status user_set_role(struct db *db, long long id, enum role role, int accou
 		return ST_INTERNAL;
 	sqlite3_bind_text(st, 2, role_names[role], -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, account_access ? 1 : 0);
-	return finish_update(db, st, id);
+	return finish_update(db, st, id, now);
 }
 
-enum status user_set_deactivated(struct db *db, long long id, int deactivated)
+enum status user_set_deactivated(struct db *db, long long id, int deactivated, time_t now)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_set_deactivated);
 
 	if (st == NULL)
 		return ST_INTERNAL;
 	sqlite3_bind_int(st, 2, deactivated ? 1 : 0);
-	return finish_update(db, st, id);
+	return finish_update(db, st, id, now);
 }
 
-enum status user_set_password(struct db *db, long long id, const char *password_hash)
+enum status user_set_password(struct db *db, long long id, const char *password_hash,
+			      time_t now)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_set_password);
 
 	if (st == NULL)
 		return ST_INTERNAL;
 	sqlite3_bind_text(st, 2, password_hash, -1, SQLITE_TRANSIENT);
-	return finish_update(db, st, id);
+	return finish_update(db, st, id, now);
 }
 
-enum status user_set_language(struct db *db, long long id, const char *language)
+enum status user_set_language(struct db *db, long long id, const char *language,
+			      time_t now)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_set_language);
 
 	if (st == NULL)
 		return ST_INTERNAL;
 	sqlite3_bind_text(st, 2, language, -1, SQLITE_TRANSIENT);
-	return finish_update(db, st, id);
+	return finish_update(db, st, id, now);
 }
 
 long long user_count(struct db *db)

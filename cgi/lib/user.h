@@ -3,6 +3,8 @@
 #ifndef IP_USER_H
 #define IP_USER_H
 
+#include <time.h>
+
 #include "db.h"
 #include "status.h"
 
@@ -26,13 +28,17 @@ enum status user_by_email(struct db *db, const char *email, struct user *out,
 			  char *password_hash);
 enum status user_by_id(struct db *db, long long id, struct user *out);
 
-/* ST_CONFLICT when the email is taken. */
+/* Writers, inside the caller's transaction; now is the time of the change.
+ * user_add: ST_CONFLICT when the email is taken.  The others: ST_NOT_FOUND for
+ * an unknown id. */
 enum status user_add(struct db *db, const char *email, const char *name, enum role role,
-		     int account_access, const char *password_hash, long long *id);
-enum status user_set_role(struct db *db, long long id, enum role role, int account_access);
-enum status user_set_deactivated(struct db *db, long long id, int deactivated);
-enum status user_set_password(struct db *db, long long id, const char *password_hash);
-enum status user_set_language(struct db *db, long long id, const char *language);
+		     int account_access, const char *password_hash, time_t now, long long *id);
+enum status user_set_role(struct db *db, long long id, enum role role, int account_access,
+			  time_t now);
+enum status user_set_deactivated(struct db *db, long long id, int deactivated, time_t now);
+enum status user_set_password(struct db *db, long long id, const char *password_hash,
+			      time_t now);
+enum status user_set_language(struct db *db, long long id, const char *language, time_t now);
 long long user_count(struct db *db);
 
 /* Calls fn for every user, by email. */

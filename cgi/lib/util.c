@@ -273,3 +273,11 @@ int utf8_valid(const char *str, size_t len)
 	}
 	return 1;
 }
+
+int name_index(const char *const names[], int count, const char *name)
+{
+	for (int i = 0; i < count; i++)
+		if (names[i] != NULL && strcmp(names[i], name) == 0)
+			return i;
+	return -1;
+}

@@ -48,6 +48,10 @@ void format_utc(time_t t, char out[21]);
  * (except "0" itself).  Returns 0 on success. */
 int parse_int_strict(const char *s, size_t len, long long min, long long max, long long *out);
 
+/* The index of name in names[0..count), or -1: the one way a stored or typed
+ * name becomes an enum; each caller says what an unknown name means. */
+int name_index(const char *const names[], int count, const char *name);
+
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, surrogates or code
  * points above U+10FFFF). */
 int utf8_valid(const char *s, size_t len);

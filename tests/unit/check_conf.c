@@ -126,9 +126,9 @@ START_TEST(minimal_file_gets_the_defaults)
 	ck_assert_ptr_null(conf.smtp_from);
 	ck_assert_ptr_null(conf.smtp_username);
 	ck_assert_ptr_null(conf.smtp_password);
-	for (int i = 0; i < CONF_PROVIDER__MAX; i++)
+	for (int i = 0; i < PROV__MAX; i++)
 		ck_assert_msg(!conf.providers[i].configured, "provider %s configured by default",
-			      conf_provider_names[i]);
+			      prov_table[i].name);
 	conf_free(&conf);
 }
 END_TEST
@@ -409,7 +409,7 @@ START_TEST(complete_provider_block_is_loaded)
 	const struct conf_provider *g;
 
 	load_ok(MINIMAL GOOGLE_BLOCK, &conf);
-	g = &conf.providers[CONF_PROVIDER_GOOGLE];
+	g = &conf.providers[PROV_GOOGLE];
 	ck_assert_int_eq(g->configured, 1);
 	ck_assert_str_eq(g->client_id, "google-id");
 	ck_assert_str_eq(g->client_secret, "google-secret");
@@ -419,8 +419,8 @@ START_TEST(complete_provider_block_is_loaded)
 	ck_assert_str_eq(g->userinfo_url, "https://openid.example/userinfo");
 	ck_assert_str_eq(g->scopes, "openid email https://mail.example/");
 	ck_assert_ptr_null(g->graph_url);
-	ck_assert_int_eq(conf.providers[CONF_PROVIDER_MICROSOFT].configured, 0);
-	ck_assert_int_eq(conf.providers[CONF_PROVIDER_OUTLOOK].configured, 0);
+	ck_assert_int_eq(conf.providers[PROV_MICROSOFT].configured, 0);
+	ck_assert_int_eq(conf.providers[PROV_OUTLOOK].configured, 0);
 	conf_free(&conf);
 }
 END_TEST
@@ -437,8 +437,8 @@ START_TEST(provider_blocks_may_carry_extra_keys)
 			"  tenant = consumers\n"
 			"}\n",
 		&conf);
-	ck_assert_int_eq(conf.providers[CONF_PROVIDER_OUTLOOK].configured, 1);
-	ck_assert_ptr_null(conf.providers[CONF_PROVIDER_OUTLOOK].client_secret);
+	ck_assert_int_eq(conf.providers[PROV_OUTLOOK].configured, 1);
+	ck_assert_ptr_null(conf.providers[PROV_OUTLOOK].client_secret);
 	conf_free(&conf);
 }
 END_TEST

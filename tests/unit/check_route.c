@@ -17,33 +17,33 @@ static void page(struct ctx *ctx)
 /* The panel's pages, with "{id}" listed before the literal "connect" on purpose:
  * a literal must win whatever the order. */
 static const struct route routes[] = {
-	{ METHOD_GET, "/", page, 0, NULL, NULL },
-	{ METHOD_GET, "/login", page, ROUTE_PUBLIC, NULL, NULL },
-	{ METHOD_POST, "/login", page, ROUTE_PUBLIC, NULL, NULL },
-	{ METHOD_POST, "/logout", page, 0, NULL, NULL },
-	{ METHOD_GET, "/settings/email", page, 0, NULL, NULL },
-	{ METHOD_GET, "/settings/email/{id}", page, 0, NULL, NULL },
-	{ METHOD_GET, "/settings/email/connect", page, 0, NULL, NULL },
-	{ METHOD_GET, "/settings/email/connect/{word}", page, 0, NULL, NULL },
-	{ METHOD_POST, "/settings/email/connect/{word}", page, 0, NULL, NULL },
-	{ METHOD_GET, "/settings/email/{id}/disable", page, 0, NULL, NULL },
-	{ METHOD_POST, "/settings/email/{id}/disable", page, 0, NULL, NULL },
-	{ METHOD_POST, "/settings/email/{id}/enable", page, 0, NULL, NULL },
-	{ METHOD_GET, "/settings/email/{id}/remove", page, 0, NULL, NULL },
-	{ METHOD_POST, "/settings/email/{id}/remove", page, 0, NULL, NULL },
-	{ METHOD_GET, "/inbox/{id}/settings/channels", page, ROUTE_ACCOUNT_ACCESS, NULL, NULL },
-	{ METHOD_GET, "/inbox/{id}/channels/connect/{word}", page, 0, NULL, NULL },
-	{ METHOD_POST, "/inbox/{id}/channels/connect/{word}", page, 0, NULL, NULL },
-	{ METHOD_GET, "/inbox/{id}/channels/{id}/delete", page, 0, NULL, NULL },
-	{ METHOD_POST, "/inbox/{id}/channels/{id}/delete", page, 0, NULL, NULL },
-	{ METHOD_GET, "/admin/audit", page, ROUTE_SUPER_ADMIN, NULL, NULL },
-	{ METHOD_GET, "/healthz", page, ROUTE_PUBLIC, NULL, NULL },
+	{ METHOD_GET, "/", page, 0, NULL, NULL, NULL },
+	{ METHOD_GET, "/login", page, ROUTE_PUBLIC, NULL, NULL, NULL },
+	{ METHOD_POST, "/login", page, ROUTE_PUBLIC, NULL, NULL, NULL },
+	{ METHOD_POST, "/logout", page, 0, NULL, NULL, NULL },
+	{ METHOD_GET, "/settings/email", page, 0, NULL, NULL, NULL },
+	{ METHOD_GET, "/settings/email/{id}", page, 0, NULL, NULL, NULL },
+	{ METHOD_GET, "/settings/email/connect", page, 0, NULL, NULL, NULL },
+	{ METHOD_GET, "/settings/email/connect/{word}", page, 0, NULL, NULL, NULL },
+	{ METHOD_POST, "/settings/email/connect/{word}", page, 0, NULL, NULL, NULL },
+	{ METHOD_GET, "/settings/email/{id}/disable", page, 0, NULL, NULL, NULL },
+	{ METHOD_POST, "/settings/email/{id}/disable", page, 0, NULL, NULL, NULL },
+	{ METHOD_POST, "/settings/email/{id}/enable", page, 0, NULL, NULL, NULL },
+	{ METHOD_GET, "/settings/email/{id}/remove", page, 0, NULL, NULL, NULL },
+	{ METHOD_POST, "/settings/email/{id}/remove", page, 0, NULL, NULL, NULL },
+	{ METHOD_GET, "/inbox/{id}/settings/channels", page, ROUTE_ACCOUNT_ACCESS, NULL, NULL, NULL },
+	{ METHOD_GET, "/inbox/{id}/channels/connect/{word}", page, 0, NULL, NULL, NULL },
+	{ METHOD_POST, "/inbox/{id}/channels/connect/{word}", page, 0, NULL, NULL, NULL },
+	{ METHOD_GET, "/inbox/{id}/channels/{id}/delete", page, 0, NULL, NULL, NULL },
+	{ METHOD_POST, "/inbox/{id}/channels/{id}/delete", page, 0, NULL, NULL, NULL },
+	{ METHOD_GET, "/admin/audit", page, ROUTE_SUPER_ADMIN, NULL, NULL, NULL },
+	{ METHOD_GET, "/healthz", page, ROUTE_PUBLIC, NULL, NULL, NULL },
 };
 
 /* The same literal and {id} pages with the literal first. */
 static const struct route literal_first[] = {
-	{ METHOD_GET, "/settings/email/connect", page, 0, NULL, NULL },
-	{ METHOD_GET, "/settings/email/{id}", page, 0, NULL, NULL },
+	{ METHOD_GET, "/settings/email/connect", page, 0, NULL, NULL, NULL },
+	{ METHOD_GET, "/settings/email/{id}", page, 0, NULL, NULL, NULL },
 };
 
 static const char *const result_names[] = { "ROUTE_FOUND", "ROUTE_NOT_FOUND", "ROUTE_BAD_ID",
@@ -340,8 +340,8 @@ START_TEST(wrong_method_beats_bad_id)
 {
 	/* "connect" is no id, but the literal page exists for GET only. */
 	static const struct route table[] = {
-		{ METHOD_GET, "/settings/email/connect", page, 0, NULL, NULL },
-		{ METHOD_POST, "/settings/email/{id}", page, 0, NULL, NULL },
+		{ METHOD_GET, "/settings/email/connect", page, 0, NULL, NULL, NULL },
+		{ METHOD_POST, "/settings/email/{id}", page, 0, NULL, NULL, NULL },
 	};
 	struct route_match m;
 

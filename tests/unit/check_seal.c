@@ -15,7 +15,7 @@
 
 #include "conn.h"
 #include "crypto.h"
-#include "db.h"
+#include "db_sql.h"
 #include "seal.h"
 #include "seal_store.h"
 #include "suites.h"
@@ -654,6 +654,7 @@ static struct db *store_with_tokens(const struct seal_key *key, int n)
 				      "VALUES ('a@example.com', 'user', 'x', 0, 0)",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
+	ck_assert_int_eq(db_begin_write(db), ST_OK);
 	for (int i = 0; i < n; i++) {
 		char plain[32];
 		uint8_t *box;
@@ -669,6 +670,7 @@ static struct db *store_with_tokens(const struct seal_key *key, int n)
 		ck_assert_int_eq(conn_insert(db, &c, NULL), ST_OK);
 		free(box);
 	}
+	ck_assert_int_eq(db_commit(db), ST_OK);
 	return db;
 }
 
@@ -704,12 +706,16 @@ START_TEST(rekey_reseals_every_token_for_the_new_key)
 	struct db *db = store_with_tokens(a, 5);
 	struct seal_store_counts counts;
 
+	ck_assert_int_eq(db_begin_write(db), ST_OK);
 	ck_assert_int_eq(seal_store_rekey(db, a, b, &counts), ST_OK);
+	ck_assert_int_eq(db_commit(db), ST_OK);
 	ck_assert_int_eq(counts.resealed, 5);
 	ck_assert_int_eq(counts.already, 0);
 	assert_tokens_open_with(db, b, 5);
 	/* Run again (a rekey cut short after its commit): all are done already. */
+	ck_assert_int_eq(db_begin_write(db), ST_OK);
 	ck_assert_int_eq(seal_store_rekey(db, a, b, &counts), ST_OK);
+	ck_assert_int_eq(db_commit(db), ST_OK);
 	ck_assert_int_eq(counts.resealed, 0);
 	ck_assert_int_eq(counts.already, 5);
 	assert_tokens_open_with(db, b, 5);
@@ -730,7 +736,9 @@ START_TEST(rekey_refuses_a_token_neither_key_opens)
 	ck_assert_msg(seal_generate_keys(priv_c, pub_c, err, sizeof(err)) == 0, "%s", err);
 	c = load_private(priv_c);
 	/* Sealed for b; rekeying from a to c finds them unopenable. */
+	ck_assert_int_eq(db_begin_write(db), ST_OK);
 	ck_assert_int_eq(seal_store_rekey(db, a, c, &counts), ST_CONFLICT);
+	db_rollback(db);
 	db_close(db);
 	seal_key_free(a);
 	seal_key_free(b);
