@@ -12,5 +12,7 @@ Suite *conf_suite(void);
 Suite *seal_suite(void);
 Suite *crypto_suite(void);
 Suite *tmpl_suite(void);
+Suite *store_suite(void);
+Suite *csrf_suite(void);
 
 #endif
