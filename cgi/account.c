@@ -200,7 +200,8 @@ static void logout(struct ctx *ctx)
 /* --- health ---------------------------------------------------------------- */
 
 /* GET /healthz — 200 with JSON when the database answers, 503 when it does not.
- * The worker's heartbeat is reported, not judged: it may run from cron. */
+ * The worker's heartbeat and the revocations due now are reported, not judged:
+ * the worker may run from cron. */
 static void healthz(struct ctx *ctx)
 {
 	json_t *body = json_object();
@@ -223,6 +224,7 @@ static void healthz(struct ctx *ctx)
 		} else {
 			json_object_set_new(worker, "last_heartbeat", json_null());
 		}
+		json_object_set_new(worker, "due_jobs", json_integer(outbox_due_count(ctx->db, ctx->now)));
 	}
 	json_object_set_new(body, "worker", worker);
 	text = json_dumps(body, JSON_COMPACT);

@@ -25,6 +25,7 @@
 #include "sess.h"
 #include "user.h"
 #include "util.h"
+#include "worker.h"
 
 #define EXIT_USAGE 2
 
@@ -533,6 +534,15 @@ static int cmd_demo_seed(const struct conf *conf, int argc, char **argv)
 	return rc;
 }
 
+static int cmd_worker(const struct conf *conf, int argc, char **argv)
+{
+	if (argc == 1)
+		return worker_run(conf, 0);
+	if (argc == 2 && strcmp(argv[1], "--once") == 0)
+		return worker_run(conf, 1);
+	return usage_error("worker: [--once]");
+}
+
 /* The commands, in the order the usage lists them.  Each runs with the loaded
  * configuration and its own argv (argv[0] is the command's name). */
 static const struct command {
@@ -551,6 +561,9 @@ static const struct command {
 	  "  user set-role EMAIL --role super_admin|user [--account-access|--no-account-access]\n"
 	  "  user disable EMAIL              deactivate and end every session of the user\n" },
 	{ "audit", cmd_audit, "  audit export --format csv|json  the whole audit log on stdout\n" },
+	{ "worker", cmd_worker,
+	  "  worker [--once]                 revoke at the providers, check connected inboxes;\n"
+	  "                                  --once: until nothing is due (cron)\n" },
 	{ "rekey", cmd_rekey,
 	  "  rekey                           re-seal every stored token under a new key pair\n" },
 	{ "demo-seed", cmd_demo_seed,

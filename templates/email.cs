@@ -73,7 +73,7 @@
         <span class="badge badge-<?cs if:r.revocation == "pending" ?>removing<?cs else ?>removed<?cs /if ?>"><?cs if:r.revocation == "pending" ?><?cs var:Lang.state.removing ?><?cs else ?><?cs var:Lang.state.removed ?><?cs /if ?></span>
         <span class="when"><?cs var:Lang.email.removed_on ?> <?cs var:r.removed_on ?></span>
       </div>
-      <?cs if:r.revocation_text ?><p class="revocation"><?cs var:r.revocation_text ?><?cs if:r.revocation_error ?> <small class="code"><?cs var:r.revocation_error ?></small><?cs /if ?></p><?cs /if ?>
+      <?cs if:r.revocation_text ?><p class="revocation"><?cs var:r.revocation_text ?><?cs if:r.revocation_reason ?> <?cs var:r.revocation_reason ?><?cs /if ?><?cs if:r.revocation_error ?> <small class="code"><?cs var:r.revocation_error ?></small><?cs /if ?></p><?cs /if ?>
       <?cs if:r.steps ?>
       <details class="steps">
         <summary><?cs var:Lang.email.steps_summary ?></summary>

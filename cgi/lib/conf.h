@@ -38,6 +38,16 @@ struct conf {
 	char *public_key_file;  /* seals tokens; every web program reads it */
 	char *private_key_file; /* opens them; only the worker and the CLI read it */
 	char *worker_wakeup;    /* FIFO the web programs poke after queueing a job */
+	long worker_parallel;   /* provider calls in flight at once */
+	long worker_poll_interval;   /* seconds between passes without a wake-up */
+	long worker_lease;           /* seconds a claimed job is its worker's */
+	long worker_connect_timeout; /* seconds, per provider call */
+	long worker_timeout;         /* seconds, per provider call in all */
+	long worker_max_attempts;    /* tries before a revocation is "failed" */
+	long worker_backoff_base;    /* seconds: the first retry's ceiling, doubled each time */
+	long worker_backoff_max;     /* seconds: the ceiling of any retry */
+	long health_interval;        /* seconds between two checks of a connected token */
+	long health_refusals;        /* permanent refusals in a row that disconnect */
 	char *smtp_url;
 	char *smtp_from;
 	char *smtp_username;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "conn.h"
@@ -59,7 +60,7 @@ static const char *const audit_prefix[CONN_KIND__MAX] = {
 #define CONN_COLUMNS                                                                              \
 	"c.id, c.kind, c.owner_user_id, c.inbox_id, c.provider, c.address, c.state, "             \
 	"c.connected_at, c.state_changed_at, c.last_error, c.last_error_code, j.state, "          \
-	"j.last_error"
+	"j.last_error, j.last_error_code"
 enum conn_column {
 	CONN_COL_ID,
 	CONN_COL_KIND,
@@ -73,7 +74,8 @@ enum conn_column {
 	CONN_COL_LAST_ERROR,
 	CONN_COL_LAST_ERROR_CODE,
 	CONN_COL_REVOCATION_STATE,
-	CONN_COL_REVOCATION_ERROR,
+	CONN_COL_REVOCATION_REASON,
+	CONN_COL_REVOCATION_CODE,
 };
 #define CONN_FROM                                                                                 \
 	" FROM email_connections c LEFT JOIN outbox_jobs j "                                      \
@@ -164,8 +166,10 @@ static int read_conn(sqlite3_stmt *st, struct conn *c)
 		}
 		c->has_revocation = 1;
 		c->revocation_state = (enum outbox_state)job;
-		db_copy_text(st, CONN_COL_REVOCATION_ERROR, c->revocation_error,
-			     sizeof(c->revocation_error));
+		db_copy_text(st, CONN_COL_REVOCATION_REASON, c->revocation_reason,
+			     sizeof(c->revocation_reason));
+		db_copy_text(st, CONN_COL_REVOCATION_CODE, c->revocation_code,
+			     sizeof(c->revocation_code));
 	}
 	return 0;
 }
@@ -308,6 +312,138 @@ enum status conn_insert(struct db *db, const struct conn_new *c, long long *id)
 	if (rc == ST_OK && id != NULL)
 		*id = db_last_insert_id(db);
 	return rc;
+}
+
+/* OAuth inboxes only: at an IMAP server there is no token to refresh. */
+static const char sql_due_checks[] =
+	"SELECT id, kind, provider, address, sealed_token FROM email_connections "
+	"WHERE state = 'connected' AND checked_at <= ?1 AND sealed_token IS NOT NULL "
+	"AND provider IN ('google', 'microsoft', 'outlook') ORDER BY checked_at, id LIMIT ?2";
+static const char sql_mark_checked[] = "UPDATE email_connections SET checked_at = ?2 WHERE id = ?1";
+static const char sql_health_ok[] =
+	"UPDATE email_connections SET refusals_in_a_row = 0, "
+	"sealed_token = CASE WHEN ?2 IS NULL THEN sealed_token ELSE ?2 END "
+	"WHERE id = ?1 AND state <> 'removed'";
+static const char sql_health_refused[] =
+	"UPDATE email_connections SET refusals_in_a_row = refusals_in_a_row + 1, "
+	"last_error_code = ?2 WHERE id = ?1 AND state = 'connected' "
+	"RETURNING refusals_in_a_row, kind, address";
+static const char sql_disconnect[] =
+	"UPDATE email_connections SET state = 'disconnected', last_error = 'token_rejected', "
+	"last_error_code = ?2, state_changed_at = ?3 WHERE id = ?1";
+
+void conn_health_clear(struct conn_health *h)
+{
+	free(h->sealed_token);
+	memset(h, 0, sizeof(*h));
+}
+
+enum status conn_claim_health_checks(struct db *db, time_t now, long interval,
+				     struct conn_health *out, int max, int *count)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_due_checks);
+	int rc;
+
+	*count = 0;
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, (long long)now - interval);
+	sqlite3_bind_int(st, 2, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *count < max) {
+		struct conn_health *h = &out[*count];
+		int kind = name_index(conn_kind_names, CONN_KIND__MAX, db_text(st, 1));
+		const void *token = sqlite3_column_blob(st, 4);
+		int len = sqlite3_column_bytes(st, 4);
+
+		memset(h, 0, sizeof(*h));
+		h->id = sqlite3_column_int64(st, 0);
+		if (kind < 0 || prov_from_name(db_text(st, 2), &h->provider) != 0 || token == NULL)
+			continue;
+		h->kind = (enum conn_kind)kind;
+		db_copy_text(st, 3, h->address, sizeof(h->address));
+		h->sealed_token = xmalloc((size_t)len);
+		memcpy(h->sealed_token, token, (size_t)len);
+		h->sealed_token_len = (size_t)len;
+		(*count)++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		goto fail;
+	for (int i = 0; i < *count; i++) {
+		st = db_stmt(db, sql_mark_checked);
+		if (st == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, out[i].id);
+		sqlite3_bind_int64(st, 2, (long long)now);
+		if (db_step_done(db, st) != ST_OK)
+			goto fail;
+	}
+	return ST_OK;
+fail:
+	for (int i = 0; i < *count; i++)
+		conn_health_clear(&out[i]);
+	*count = 0;
+	return ST_INTERNAL;
+}
+
+enum status conn_record_health_ok(struct db *db, long long id, const unsigned char *sealed,
+				  size_t sealed_len)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_health_ok);
+	enum status rc;
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sealed != NULL)
+		sqlite3_bind_blob(st, 2, sealed, (int)sealed_len, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 2);
+	rc = db_step_done(db, st);
+	if (rc == ST_OK && db_changes(db) == 0)
+		return ST_NOT_FOUND;
+	return rc;
+}
+
+enum status conn_record_health_refusal(struct db *db, const struct audit_actor *actor, long long id,
+				       const char *code, long limit, time_t now, int *disconnected)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_health_refused);
+	char target[40], action[40], address[255];
+	long refusals;
+	int kind;
+	enum status rc;
+
+	*disconnected = 0;
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, code, -1, SQLITE_TRANSIENT);
+	if ((rc = db_step_row(db, st)) != ST_OK)
+		return rc == ST_NOT_FOUND ? ST_OK : rc; /* no longer connected: nothing to count */
+	refusals = sqlite3_column_int(st, 0);
+	kind = name_index(conn_kind_names, CONN_KIND__MAX, db_text(st, 1));
+	db_copy_text(st, 2, address, sizeof(address));
+	/* RETURNING rows are all produced by the first step; finish the statement. */
+	while (sqlite3_step(st) == SQLITE_ROW)
+		;
+	sqlite3_reset(st);
+	if (refusals < limit || kind < 0)
+		return ST_OK;
+	st = db_stmt(db, sql_disconnect);
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, code, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (long long)now);
+	if ((rc = db_step_done(db, st)) != ST_OK)
+		return rc;
+	snprintf(target, sizeof(target), "connection:%lld", id);
+	snprintf(action, sizeof(action), "%s.disconnected", audit_prefix[kind]);
+	if ((rc = audit_write(db, actor, now, action, target, address)) != ST_OK)
+		return rc;
+	*disconnected = 1;
+	return ST_OK;
 }
 
 long long conn_count(struct db *db)

@@ -46,10 +46,12 @@ struct conn {
 	long long state_changed_at;
 	char last_error[256];
 	char last_error_code[64];
-	/* The revocation job of a removed inbox. */
+	/* The revocation job of a removed inbox: its state, why it is manual or failed
+	 * (a key of Lang.revocation_reason, or ""), the provider's code. */
 	int has_revocation;
 	enum outbox_state revocation_state;
-	char revocation_error[256];
+	char revocation_reason[32];
+	char revocation_code[64];
 };
 
 enum conn_action { CONN_DISABLE, CONN_ENABLE, CONN_REMOVE, CONN_ACTION__MAX };
@@ -105,5 +107,36 @@ enum status conn_insert(struct db *db, const struct conn_new *c, long long *id);
 
 /* Every connection of every scope, removed ones included; -1 on a failure. */
 long long conn_count(struct db *db);
+
+/* --- health checks (the worker) ------------------------------------------------- */
+
+/* A connected inbox whose token the worker tries. */
+struct conn_health {
+	long long id;
+	enum conn_kind kind;
+	enum provider provider;
+	char address[255];
+	unsigned char *sealed_token;
+	size_t sealed_token_len;
+};
+void conn_health_clear(struct conn_health *h);
+
+/* Claims up to max connected OAuth inboxes not checked for interval seconds,
+ * marking them checked now (so no other pass takes them).  Inside the caller's
+ * write transaction. */
+enum status conn_claim_health_checks(struct db *db, time_t now, long interval,
+				     struct conn_health *out, int max, int *count);
+
+/* The provider accepted the token: the count of refusals starts again, and a
+ * rotated token (Microsoft) replaces the stored one when sealed is not NULL.
+ * ST_NOT_FOUND when the inbox was removed meanwhile. */
+enum status conn_record_health_ok(struct db *db, long long id, const unsigned char *sealed,
+				  size_t sealed_len);
+
+/* The provider refused the token for good (code: "invalid_grant", "50173").
+ * After `limit` refusals in a row the inbox becomes disconnected, with its audit
+ * row, and *disconnected is set.  Timeouts and 5xx must never come here. */
+enum status conn_record_health_refusal(struct db *db, const struct audit_actor *actor, long long id,
+				       const char *code, long limit, time_t now, int *disconnected);
 
 #endif

@@ -116,7 +116,15 @@ void conn_view_removed_row(const struct conn *c, void *arg)
 			      ? "revocation.nothing"
 			      : revocation_words[c->revocation_state],
 		      c);
-	tmpl_set_item(ctx->hdf, l->name, i, "revocation_error", c->revocation_error);
+	/* Why the app could not finish, in words, and the provider's code in small type. */
+	if (c->revocation_reason[0] != '\0') {
+		char key[sizeof(c->revocation_reason) + 24];
+
+		snprintf(key, sizeof(key), "revocation_reason.%s", c->revocation_reason);
+		if (hdf_get_valuef(ctx->lang, "Lang.%s", key) != NULL)
+			set_row_words(l, i, "revocation_reason", key, c);
+	}
+	tmpl_set_item(ctx->hdf, l->name, i, "revocation_error", c->revocation_code);
 	/* What is left to do by hand: always for Outlook.com and IMAP, and for Google
 	 * or Office 365 when the automatic revocation gave up. */
 	if (c->revocation_state == OUTBOX_MANUAL || c->revocation_state == OUTBOX_FAILED)

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +31,206 @@ static const char sql_finish_revocation[] =
 	"WHERE connection_id = ?1 AND kind = 'revoke' AND state = 'pending'";
 
 static const char sql_heartbeat[] = "SELECT beat_at FROM worker_heartbeat WHERE id = 1";
+static const char sql_beat[] =
+	"INSERT INTO worker_heartbeat (id, beat_at, pid) VALUES (1, ?1, ?2) "
+	"ON CONFLICT(id) DO UPDATE SET beat_at = excluded.beat_at, pid = excluded.pid";
+static const char sql_due[] =
+	"SELECT count(*) FROM outbox_jobs WHERE kind = 'revoke' AND state = 'pending' "
+	"AND next_attempt_at <= ?1 AND lease_until <= ?1";
+/* Columns in the order read_job reads them. */
+static const char sql_claimable[] =
+	"SELECT j.id, j.connection_id, j.provider, j.attempts, j.sealed_token, c.address, "
+	"c.provider_subject, c.provider_tenant FROM outbox_jobs j "
+	"JOIN email_connections c ON c.id = j.connection_id "
+	"WHERE j.kind = 'revoke' AND j.state = 'pending' AND j.next_attempt_at <= ?1 "
+	"AND j.lease_until <= ?1 ORDER BY j.next_attempt_at, j.id LIMIT ?2";
+static const char sql_lease[] =
+	"UPDATE outbox_jobs SET lease_until = ?2, lease_owner = ?3 WHERE id = ?1";
+static const char sql_end_leased[] =
+	"UPDATE outbox_jobs SET state = ?3, sealed_token = NULL, last_error = ?4, "
+	"last_error_code = ?5, attempts = attempts + 1, lease_until = 0, updated_at = ?6 "
+	"WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'";
+static const char sql_retry_leased[] =
+	"UPDATE outbox_jobs SET next_attempt_at = ?3, last_error = ?4, last_error_code = ?5, "
+	"attempts = attempts + 1, lease_until = 0, updated_at = ?6 "
+	"WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'";
+static const char sql_replace_token[] =
+	"UPDATE outbox_jobs SET sealed_token = ?2 "
+	"WHERE connection_id = ?1 AND kind = 'revoke' AND state = 'pending'";
+
+enum job_column {
+	JOB_COL_ID,
+	JOB_COL_CONNECTION,
+	JOB_COL_PROVIDER,
+	JOB_COL_ATTEMPTS,
+	JOB_COL_TOKEN,
+	JOB_COL_ADDRESS,
+	JOB_COL_SUBJECT,
+	JOB_COL_TENANT,
+};
+
+static int read_job(sqlite3_stmt *st, struct outbox_job *job)
+{
+	const void *token = sqlite3_column_blob(st, JOB_COL_TOKEN);
+	int len = sqlite3_column_bytes(st, JOB_COL_TOKEN);
+
+	memset(job, 0, sizeof(*job));
+	job->id = sqlite3_column_int64(st, JOB_COL_ID);
+	if (prov_from_name(db_text(st, JOB_COL_PROVIDER), &job->provider) != 0) {
+		log_error("revocation job %lld: unknown provider", job->id);
+		return -1;
+	}
+	job->connection_id = sqlite3_column_int64(st, JOB_COL_CONNECTION);
+	job->attempts = sqlite3_column_int(st, JOB_COL_ATTEMPTS);
+	if (token != NULL && len > 0) {
+		job->sealed_token = xmalloc((size_t)len);
+		memcpy(job->sealed_token, token, (size_t)len);
+		job->sealed_token_len = (size_t)len;
+	}
+	db_copy_text(st, JOB_COL_ADDRESS, job->address, sizeof(job->address));
+	db_copy_text(st, JOB_COL_SUBJECT, job->subject, sizeof(job->subject));
+	db_copy_text(st, JOB_COL_TENANT, job->tenant, sizeof(job->tenant));
+	return 0;
+}
+
+void outbox_job_clear(struct outbox_job *job)
+{
+	free(job->sealed_token);
+	memset(job, 0, sizeof(*job));
+}
+
+enum status outbox_claim_revocations(struct db *db, const char *owner, time_t now, long lease,
+				     struct outbox_job *jobs, int max, int *count)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_claimable);
+	int rc;
+
+	*count = 0;
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, (long long)now);
+	sqlite3_bind_int(st, 2, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *count < max)
+		if (read_job(st, &jobs[*count]) == 0)
+			(*count)++;
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		goto fail;
+	for (int i = 0; i < *count; i++) {
+		st = db_stmt(db, sql_lease);
+		if (st == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, jobs[i].id);
+		sqlite3_bind_int64(st, 2, (long long)now + lease);
+		sqlite3_bind_text(st, 3, owner, -1, SQLITE_TRANSIENT);
+		if (db_step_done(db, st) != ST_OK)
+			goto fail;
+	}
+	return ST_OK;
+fail:
+	for (int i = 0; i < *count; i++)
+		outbox_job_clear(&jobs[i]);
+	*count = 0;
+	return ST_INTERNAL;
+}
+
+/* Binds what ending and retrying share: ?1 id, ?2 owner, ?4 error, ?5 code, ?6 now. */
+static void bind_leased(sqlite3_stmt *st, const struct outbox_job *job, const char *owner,
+			const char *error, const char *code, time_t now)
+{
+	sqlite3_bind_int64(st, 1, job->id);
+	sqlite3_bind_text(st, 2, owner, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, error ? error : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, code ? code : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 6, (long long)now);
+}
+
+enum status outbox_end_revocation(struct db *db, const struct outbox_job *job, const char *owner,
+				  enum outbox_state state, const char *error, const char *code,
+				  time_t now, int *ended)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_end_leased);
+	enum status rc;
+
+	*ended = 0;
+	if (st == NULL || state == OUTBOX_PENDING)
+		return ST_INTERNAL;
+	bind_leased(st, job, owner, error, code, now);
+	sqlite3_bind_text(st, 3, outbox_state_names[state], -1, SQLITE_STATIC);
+	rc = db_step_done(db, st);
+	if (rc == ST_OK)
+		*ended = db_changes(db) == 1;
+	return rc;
+}
+
+enum status outbox_retry_revocation(struct db *db, const struct outbox_job *job, const char *owner,
+				    time_t next_attempt_at, const char *error, const char *code,
+				    time_t now)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_retry_leased);
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	bind_leased(st, job, owner, error, code, now);
+	sqlite3_bind_int64(st, 3, (long long)next_attempt_at);
+	return db_step_done(db, st);
+}
+
+enum status outbox_replace_token(struct db *db, long long connection_id,
+				 const unsigned char *sealed, size_t len)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_replace_token);
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, connection_id);
+	sqlite3_bind_blob(st, 2, sealed, (int)len, SQLITE_TRANSIENT);
+	return db_step_done(db, st);
+}
+
+static const char sql_next_due[] =
+	"SELECT min(max(next_attempt_at, lease_until)) FROM outbox_jobs "
+	"WHERE kind = 'revoke' AND state = 'pending'";
+
+enum status outbox_next_due(struct db *db, time_t *when)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_next_due);
+	enum status rc = db_step_row(db, st);
+
+	if (rc != ST_OK)
+		return rc;
+	if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		rc = ST_NOT_FOUND;
+	else
+		*when = (time_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum status outbox_heartbeat(struct db *db, time_t now, long pid)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_beat);
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, (long long)now);
+	sqlite3_bind_int64(st, 2, pid);
+	return db_step_done(db, st);
+}
+
+long long outbox_due_count(struct db *db, time_t now)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_due);
+	long long n = -1;
+
+	if (st != NULL)
+		sqlite3_bind_int64(st, 1, (long long)now);
+	if (db_step_row(db, st) == ST_OK) {
+		n = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	return n;
+}
 
 enum status outbox_worker_heartbeat(struct db *db, long long *beat_at)
 {

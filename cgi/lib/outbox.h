@@ -25,6 +25,54 @@ enum status outbox_enqueue_revocation(struct db *db, long long connection_id,
 enum status outbox_finish_revocation(struct db *db, long long connection_id,
 				     enum outbox_state state, const char *error, time_t now);
 
+/* --- the worker's side --------------------------------------------------------- */
+
+/* A revocation job as the worker carries it out, with what it needs of its
+ * connection. */
+struct outbox_job {
+	long long id;
+	long long connection_id;
+	enum provider provider;
+	long attempts;          /* tries so far, this one not counted */
+	unsigned char *sealed_token; /* the job's copy, NULL when it has none */
+	size_t sealed_token_len;
+	char address[255];
+	char subject[128];      /* the provider's id of the account (Microsoft: oid) */
+	char tenant[64];        /* Microsoft: the user's tenant id (tid) */
+};
+/* Frees what a claimed job holds. */
+void outbox_job_clear(struct outbox_job *job);
+
+/* Claims up to max due revocation jobs: each becomes owner's until now + lease
+ * (a worker that dies loses its jobs when the lease runs out).  Inside the
+ * caller's write transaction.  *count receives how many. */
+enum status outbox_claim_revocations(struct db *db, const char *owner, time_t now, long lease,
+				     struct outbox_job *jobs, int max, int *count);
+
+/* Ends a claimed job as done, manual or failed, dropping its token; *ended 0 when
+ * it was no longer owner's (its lease ran out and another worker took it), in
+ * which case nothing changed.  error is in words, code the provider's own. */
+enum status outbox_end_revocation(struct db *db, const struct outbox_job *job, const char *owner,
+				  enum outbox_state state, const char *error, const char *code,
+				  time_t now, int *ended);
+
+/* Puts a claimed job back for another try at next_attempt_at, counting this one. */
+enum status outbox_retry_revocation(struct db *db, const struct outbox_job *job, const char *owner,
+				    time_t next_attempt_at, const char *error, const char *code,
+				    time_t now);
+
+/* The job's token replaced by a re-sealed one (a Microsoft refresh rotated it). */
+enum status outbox_replace_token(struct db *db, long long connection_id,
+				 const unsigned char *sealed, size_t len);
+
+/* When the next pending revocation is due; ST_NOT_FOUND when none is pending. */
+enum status outbox_next_due(struct db *db, time_t *when);
+
+/* Records that the worker is alive. */
+enum status outbox_heartbeat(struct db *db, time_t now, long pid);
+/* Revocations due now and not claimed; -1 on a failure. */
+long long outbox_due_count(struct db *db, time_t now);
+
 /* When the worker last passed over the outbox; ST_NOT_FOUND when it never has. */
 enum status outbox_worker_heartbeat(struct db *db, long long *beat_at);
 

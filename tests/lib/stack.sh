@@ -4,6 +4,7 @@
 #
 #   stack_write_config DIR PORT SRC   writes DIR/inboxpanel.hdf if it is missing
 #   stack_start DIR PORT SRC BIN      starts nginx and the programs; waits for /healthz
+#                                     (and the outbox worker too with STACK_WORKER=1)
 #   stack_stop DIR                    stops what stack_start started
 #
 # SRC is the source tree (templates, static), BIN the build folder (programs).
@@ -92,6 +93,11 @@ stack_start() {
 			--workers "${STACK_WORKERS:-2}" 2>>"$dir/log/$name.log" &
 		echo "$! $name" >>"$dir/pids"
 	done
+	# The worker is left out unless asked for: tests of the pages read revocations
+	# as the web programs leave them (pending), the worker's tests start it.
+	if [ "${STACK_WORKER:-0}" = 1 ]; then
+		stack_start_worker "$dir" "$bin"
+	fi
 	nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -e "$dir/log/nginx-error.log" \
 		2>>"$dir/log/nginx-error.log" &
 	echo "$! nginx" >>"$dir/pids"
@@ -109,6 +115,13 @@ stack_start() {
 	tail -n 5 "$dir"/log/*.log >&2 || true
 	stack_stop "$dir"
 	return 1
+}
+
+# stack_start_worker DIR BIN — the outbox worker, stopped with the rest.
+stack_start_worker() {
+	local dir=$1 bin=$2
+	"$bin/inboxpanel" --conf "$dir/inboxpanel.hdf" worker 2>>"$dir/log/worker.log" &
+	echo "$! worker" >>"$dir/pids"
 }
 
 # True while every process stack_start started is alive.

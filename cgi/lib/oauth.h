@@ -1,0 +1,29 @@
+/* oauth.h — reading what an OAuth provider answered (RFC 6749 §5, RFC 7009 and
+ * Microsoft's error bodies of PROVIDERS.md): was it accepted, refused for good,
+ * or worth another try. */
+#ifndef IP_OAUTH_H
+#define IP_OAUTH_H
+
+#include <stddef.h>
+
+#include "http.h"
+
+enum oauth_verdict {
+	OAUTH_OK,        /* 2xx */
+	OAUTH_TRANSIENT, /* no answer, a timeout, 5xx, 429, or a 4xx that names no known error */
+	OAUTH_PERMANENT, /* invalid_grant, invalid_client, unauthorized_client, invalid_scope,
+			  * admin_policy_enforced: the same request will never succeed */
+};
+
+/* Classifies an answer; code receives the provider's code for support
+ * ("invalid_grant", "AADSTS50173", "HTTP 503", "timeout") and is "" for 2xx. */
+enum oauth_verdict oauth_classify(const struct http_answer *a, char *code, size_t code_len);
+
+/* The "error" member of a JSON error body (RFC 6749), into out; "" when none. */
+void oauth_error_name(const struct http_answer *a, char *out, size_t out_len);
+
+/* A string member of a JSON object body, copied (free it; cleanse a token
+ * first); NULL when the body is not JSON or has no such string. */
+char *oauth_json_string(const struct http_answer *a, const char *member);
+
+#endif

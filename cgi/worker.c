@@ -1,0 +1,445 @@
+/* worker.c — the outbox worker: revocations at the providers (rule 4) and the
+ * health checks of connected inboxes (rule 9).
+ *
+ * It is the only process that opens sealed tokens.  Jobs are claimed with a
+ * lease, so a worker killed in the middle of a batch loses nothing: its jobs are
+ * taken again when their lease runs out, and a job ends exactly once (the end is
+ * written only by the worker that holds the lease, and only while it is still
+ * pending).  Calls run concurrently through libcurl's multi interface, so one
+ * slow provider holds up none of the others; each outcome is written in a short
+ * transaction of its own, with its audit row. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "conn.h"
+#include "crypto.h"
+#include "db.h"
+#include "http.h"
+#include "outbox.h"
+#include "refresh.h"
+#include "revoke.h"
+#include "seal.h"
+#include "util.h"
+#include "worker.h"
+
+struct worker {
+	const struct conf *conf;
+	struct db *db;
+	struct seal_key *key;     /* the private key: opens tokens, seals rotated ones */
+	struct http_pool *pool;
+	char owner[64];           /* this worker's name on the leases it takes */
+	int in_flight;            /* jobs and checks started and not yet recorded */
+	int fifo;                 /* Worker.wakeup, read end; -1 without one */
+};
+
+struct job_run {
+	struct worker *w;
+	struct outbox_job job;
+};
+
+struct check_run {
+	struct worker *w;
+	struct conn_health health;
+};
+
+static const struct audit_actor worker_actor = { 0, "worker", "" };
+
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* Opens a sealed token; NULL (logged, nothing of it kept) when it does not open. */
+static char *open_token(struct worker *w, const unsigned char *box, size_t len, long long conn_id)
+{
+	uint8_t *plain = NULL;
+	size_t plain_len = 0;
+
+	if (box == NULL || seal_open(w->key, box, len, &plain, &plain_len) != 0) {
+		log_error("connection %lld: its token does not open with this worker's key", conn_id);
+		return NULL;
+	}
+	return (char *)plain;
+}
+
+static void forget(char *secret)
+{
+	if (secret != NULL) {
+		OPENSSL_cleanse(secret, strlen(secret));
+		free(secret);
+	}
+}
+
+/* Full jitter (a random wait up to a ceiling that doubles with each try, capped),
+ * and never sooner than the provider asked. */
+static long retry_delay(const struct conf *conf, long attempts, long retry_after)
+{
+	long ceiling = conf->worker_backoff_base;
+	uint32_t r = 0;
+	long delay;
+
+	for (long i = 0; i < attempts && ceiling < conf->worker_backoff_max; i++)
+		ceiling *= 2;
+	if (ceiling > conf->worker_backoff_max)
+		ceiling = conf->worker_backoff_max;
+	crypto_random(&r, sizeof(r));
+	delay = 1 + (long)(r % (uint32_t)ceiling);
+	return retry_after > delay ? retry_after : delay;
+}
+
+/* --- revocations -------------------------------------------------------------------- */
+
+static const char *const outcome_actions[OUTBOX_STATE__MAX] = {
+	[OUTBOX_DONE] = "revocation.done",
+	[OUTBOX_MANUAL] = "revocation.manual",
+	[OUTBOX_FAILED] = "revocation.failed",
+};
+
+/* Writes a job's end, or its next try, with the audit row of an end. */
+static void record_revocation(struct worker *w, const struct outbox_job *job,
+			      const struct revoke_result *in)
+{
+	struct revoke_result r = *in;
+	time_t now = now_utc();
+	char target[40], detail[400];
+	int ended = 0;
+	enum status st;
+
+	if (r.state == OUTBOX_PENDING && job->attempts + 1 >= w->conf->worker_max_attempts) {
+		r.state = OUTBOX_FAILED;
+		snprintf(r.reason, sizeof(r.reason), "gave_up");
+	}
+	if ((st = db_begin_write(w->db)) != ST_OK)
+		goto fail;
+	if (r.state == OUTBOX_PENDING) {
+		time_t next = now + retry_delay(w->conf, job->attempts, r.retry_after);
+
+		st = outbox_retry_revocation(w->db, job, w->owner, next, r.reason, r.code, now);
+	} else {
+		st = outbox_end_revocation(w->db, job, w->owner, r.state, r.reason, r.code, now, &ended);
+		if (st == ST_OK && ended) {
+			snprintf(target, sizeof(target), "connection:%lld", job->connection_id);
+			snprintf(detail, sizeof(detail), "%s%s%s", job->address, r.code[0] ? " " : "",
+				 r.code);
+			st = audit_write(w->db, &worker_actor, now, outcome_actions[r.state], target,
+					 detail);
+		}
+	}
+	if (st != ST_OK) {
+		db_rollback(w->db);
+		goto fail;
+	}
+	if ((st = db_commit(w->db)) != ST_OK)
+		goto fail;
+	if (r.state != OUTBOX_PENDING && !ended)
+		log_info("revocation %lld was taken by another worker; its outcome is theirs", job->id);
+	return;
+fail:
+	/* The lease runs out and the job is tried again: nothing is lost. */
+	log_error("revocation %lld: cannot record its outcome", job->id);
+}
+
+static void revocation_done(void *arg, const struct revoke_result *r)
+{
+	struct job_run *run = arg;
+
+	record_revocation(run->w, &run->job, r);
+	run->w->in_flight--;
+	outbox_job_clear(&run->job);
+	free(run);
+}
+
+static void start_revocation(struct worker *w, struct job_run *run)
+{
+	char *token = NULL;
+
+	if (prov_table[run->job.provider].revocation == PROV_REVOKE_TOKEN) {
+		token = open_token(w, run->job.sealed_token, run->job.sealed_token_len,
+				   run->job.connection_id);
+		if (token == NULL) {
+			struct revoke_result r = { OUTBOX_FAILED, -1, "unreadable", "" };
+
+			w->in_flight++;
+			revocation_done(run, &r);
+			return;
+		}
+	}
+	w->in_flight++;
+	revoke_start(w->pool, w->conf, &run->job, token, revocation_done, run);
+	forget(token);
+}
+
+/* Claims what is due, up to the free slots; the number claimed. */
+static int claim_revocations(struct worker *w, int room)
+{
+	struct outbox_job jobs[64];
+	int count = 0;
+
+	if (room <= 0)
+		return 0;
+	if (room > (int)ARRAY_LEN(jobs))
+		room = (int)ARRAY_LEN(jobs);
+	if (db_begin_write(w->db) != ST_OK)
+		return 0;
+	if (outbox_claim_revocations(w->db, w->owner, now_utc(), w->conf->worker_lease, jobs, room,
+				     &count) != ST_OK ||
+	    db_commit(w->db) != ST_OK) {
+		db_rollback(w->db);
+		for (int i = 0; i < count; i++)
+			outbox_job_clear(&jobs[i]);
+		return 0;
+	}
+	for (int i = 0; i < count; i++) {
+		struct job_run *run = xcalloc(1, sizeof(*run));
+
+		run->w = w;
+		run->job = jobs[i];
+		start_revocation(w, run);
+	}
+	return count;
+}
+
+/* --- health checks ------------------------------------------------------------------- */
+
+static void record_check(struct worker *w, const struct conn_health *h,
+			 const struct refresh_result *r)
+{
+	uint8_t *sealed = NULL;
+	size_t sealed_len = 0;
+	int disconnected = 0;
+	enum status st = ST_OK;
+
+	if (r->verdict == OAUTH_TRANSIENT) {
+		/* A timeout, a 5xx, a 429: says nothing about the token. */
+		log_info("connection %lld: health check inconclusive (%s)", h->id, r->code);
+		return;
+	}
+	if (r->verdict == OAUTH_OK && r->refresh_token != NULL &&
+	    seal_box(w->key, (const uint8_t *)r->refresh_token, strlen(r->refresh_token), &sealed,
+		     &sealed_len) != 0) {
+		log_error("connection %lld: cannot seal its new refresh token", h->id);
+		return;
+	}
+	if (db_begin_write(w->db) != ST_OK)
+		goto out;
+	if (r->verdict == OAUTH_OK) {
+		st = conn_record_health_ok(w->db, h->id, sealed, sealed_len);
+		/* Removed meanwhile: the rotated token belongs to its revocation job now. */
+		if (st == ST_NOT_FOUND)
+			st = sealed != NULL ? outbox_replace_token(w->db, h->id, sealed, sealed_len)
+					    : ST_OK;
+	} else {
+		st = conn_record_health_refusal(w->db, &worker_actor, h->id, r->code,
+						w->conf->health_refusals, now_utc(), &disconnected);
+	}
+	if (st != ST_OK || db_commit(w->db) != ST_OK) {
+		db_rollback(w->db);
+		log_error("connection %lld: cannot record its health check", h->id);
+	} else if (disconnected) {
+		log_info("connection %lld disconnected: the provider refused its token (%s)", h->id,
+			 r->code);
+	}
+out:
+	free(sealed);
+}
+
+static void check_done(void *arg, const struct refresh_result *r)
+{
+	struct check_run *run = arg;
+
+	record_check(run->w, &run->health, r);
+	run->w->in_flight--;
+	conn_health_clear(&run->health);
+	free(run);
+}
+
+static int claim_checks(struct worker *w, int room)
+{
+	struct conn_health due[64];
+	int count = 0;
+
+	if (room <= 0)
+		return 0;
+	if (room > (int)ARRAY_LEN(due))
+		room = (int)ARRAY_LEN(due);
+	if (db_begin_write(w->db) != ST_OK)
+		return 0;
+	if (conn_claim_health_checks(w->db, now_utc(), w->conf->health_interval, due, room, &count) !=
+		    ST_OK ||
+	    db_commit(w->db) != ST_OK) {
+		db_rollback(w->db);
+		for (int i = 0; i < count; i++)
+			conn_health_clear(&due[i]);
+		return 0;
+	}
+	for (int i = 0; i < count; i++) {
+		struct check_run *run = xcalloc(1, sizeof(*run));
+		char *token = open_token(w, due[i].sealed_token, due[i].sealed_token_len, due[i].id);
+
+		run->w = w;
+		run->health = due[i];
+		w->in_flight++;
+		if (token == NULL) {
+			struct refresh_result r = { OAUTH_TRANSIENT, "unreadable", NULL };
+
+			check_done(run, &r);
+			continue;
+		}
+		refresh_start(w->pool, w->conf, run->health.provider, token, check_done, run);
+		forget(token);
+	}
+	return count;
+}
+
+/* --- the loop -------------------------------------------------------------------------- */
+
+static void heartbeat(struct worker *w)
+{
+	if (db_begin_write(w->db) != ST_OK || outbox_heartbeat(w->db, now_utc(), (long)getpid()) != ST_OK ||
+	    db_commit(w->db) != ST_OK) {
+		db_rollback(w->db);
+		log_error("cannot record the heartbeat");
+	}
+}
+
+/* Milliseconds to wait when idle: until the next job is due, at most the poll
+ * interval (health checks and jobs queued by other means are found then). */
+static int idle_wait_ms(struct worker *w)
+{
+	time_t now = now_utc(), due;
+	long wait = w->conf->worker_poll_interval;
+
+	if (outbox_next_due(w->db, &due) == ST_OK && due - now < wait)
+		wait = due - now;
+	if (wait < 0)
+		wait = 0;
+	return (int)(wait * 1000);
+}
+
+/* The FIFO the web programs poke: opened read-write so that it never reads as
+ * closed between two writers.  Made when missing (mode 0620: the web programs'
+ * group may write). */
+static int open_fifo(const char *path)
+{
+	int fd;
+
+	if (path == NULL)
+		return -1;
+	if (mkfifo(path, 0620) != 0 && errno != EEXIST) {
+		log_error("Worker.wakeup %s: %s", path, strerror(errno));
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		log_error("Worker.wakeup %s: %s", path, strerror(errno));
+	return fd;
+}
+
+static void drain_fifo(int fd)
+{
+	char buf[256];
+
+	if (fd >= 0)
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+}
+
+static void worker_free(struct worker *w)
+{
+	http_pool_free(w->pool);
+	seal_key_free(w->key);
+	db_close(w->db);
+	if (w->fifo >= 0)
+		close(w->fifo);
+}
+
+static int worker_start(struct worker *w, const struct conf *conf)
+{
+	char err[512];
+	uint32_t nonce = 0;
+	struct rlimit no_core = { 0, 0 };
+
+	memset(w, 0, sizeof(*w));
+	w->conf = conf;
+	w->fifo = -1;
+	/* A core file of this process would hold the private key and open tokens. */
+	setrlimit(RLIMIT_CORE, &no_core);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (conf->private_key_file == NULL) {
+		fprintf(stderr, "inboxpanel worker: Keys.private_file: missing\n");
+		return -1;
+	}
+	w->key = seal_load_private(conf->private_key_file, err, sizeof(err));
+	if (w->key == NULL) {
+		fprintf(stderr, "inboxpanel worker: %s\n", err);
+		return -1;
+	}
+	w->db = db_open(conf->database_path, 0, err, sizeof(err));
+	if (w->db == NULL) {
+		fprintf(stderr, "inboxpanel worker: Database.path: %s (run `inboxpanel init` first)\n",
+			err);
+		return -1;
+	}
+	crypto_random(&nonce, sizeof(nonce));
+	snprintf(w->owner, sizeof(w->owner), "worker-%ld-%08x", (long)getpid(), (unsigned)nonce);
+	w->pool = http_pool_new((int)conf->worker_parallel, conf->worker_connect_timeout,
+				conf->worker_timeout);
+	w->fifo = open_fifo(conf->worker_wakeup);
+	return 0;
+}
+
+int worker_run(const struct conf *conf, int once)
+{
+	struct worker w;
+	struct sigaction sa;
+	time_t last_beat = 0;
+
+	if (worker_start(&w, conf) != 0) {
+		worker_free(&w);
+		return 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	log_info("worker %s started", w.owner);
+	while (!stopping) {
+		int room = (int)conf->worker_parallel - w.in_flight, claimed;
+		time_t now = now_utc();
+
+		if (now != last_beat) {
+			heartbeat(&w);
+			last_beat = now;
+		}
+		claimed = claim_revocations(&w, room);
+		claimed += claim_checks(&w, room - claimed);
+		if (once && claimed == 0 && w.in_flight == 0)
+			break;
+		http_pool_run(w.pool, w.fifo, w.in_flight > 0 ? 1000 : idle_wait_ms(&w));
+		drain_fifo(w.fifo);
+	}
+	/* Stopping: the calls in flight finish and are recorded; nothing new starts. */
+	while (w.in_flight > 0)
+		http_pool_run(w.pool, -1, 1000);
+	heartbeat(&w);
+	log_info("worker %s stopped", w.owner);
+	worker_free(&w);
+	return 0;
+}
