@@ -4,7 +4,7 @@
   <h1><?cs var:Lang.audit.title ?></h1>
   <p class="lead"><?cs var:Lang.audit.intro ?></p>
 </div>
-<form method="get" action="<?cs var:Site.base ?>/admin/audit" class="filters">
+<form method="get" action="<?cs call:url_audit() ?>" class="filters">
   <label for="f-action"><?cs var:Lang.audit.action ?></label>
   <select id="f-action" name="action">
     <option value=""><?cs var:Lang.audit.any_action ?></option>
@@ -14,8 +14,8 @@
   <input id="f-actor" name="actor" type="text" maxlength="254" value="<?cs var:Audit.filter.actor ?>">
   <button type="submit" class="button"><?cs var:Lang.audit.filter ?></button>
   <span class="exports">
-    <a class="button quiet" href="<?cs var:Site.base ?>/admin/audit?format=csv<?cs var:Audit.filter.query ?>"><?cs var:Lang.audit.export_csv ?></a>
-    <a class="button quiet" href="<?cs var:Site.base ?>/admin/audit?format=json<?cs var:Audit.filter.query ?>"><?cs var:Lang.audit.export_json ?></a>
+    <a class="button quiet" href="<?cs call:url_audit() ?>?format=csv<?cs var:Audit.filter.query ?>"><?cs var:Lang.audit.export_csv ?></a>
+    <a class="button quiet" href="<?cs call:url_audit() ?>?format=json<?cs var:Audit.filter.query ?>"><?cs var:Lang.audit.export_json ?></a>
   </span>
 </form>
 <?cs if:Audit.total == "0" ?>
@@ -45,9 +45,9 @@
   </tbody>
 </table>
 <nav class="pager" aria-label="<?cs var:Lang.audit.pages ?>">
-  <?cs if:Audit.page > #1 ?><a class="button quiet" href="<?cs var:Site.base ?>/admin/audit?page=<?cs var:Audit.page - #1 ?><?cs var:Audit.filter.query ?>" rel="prev"><?cs var:Lang.audit.newer ?></a><?cs /if ?>
+  <?cs if:Audit.page > #1 ?><a class="button quiet" href="<?cs call:url_audit() ?>?page=<?cs var:Audit.page - #1 ?><?cs var:Audit.filter.query ?>" rel="prev"><?cs var:Lang.audit.newer ?></a><?cs /if ?>
   <span><?cs var:Lang.audit.page ?> <?cs var:Audit.page ?> / <?cs var:Audit.pages ?> · <?cs var:Audit.total ?> <?cs var:Lang.audit.entries ?></span>
-  <?cs if:Audit.page < Audit.pages ?><a class="button quiet" href="<?cs var:Site.base ?>/admin/audit?page=<?cs var:Audit.page + #1 ?><?cs var:Audit.filter.query ?>" rel="next"><?cs var:Lang.audit.older ?></a><?cs /if ?>
+  <?cs if:Audit.page < Audit.pages ?><a class="button quiet" href="<?cs call:url_audit() ?>?page=<?cs var:Audit.page + #1 ?><?cs var:Audit.filter.query ?>" rel="next"><?cs var:Lang.audit.older ?></a><?cs /if ?>
 </nav>
 <?cs /if ?>
 <?cs include:"footer.cs" ?>

@@ -5,7 +5,7 @@
     <h1><?cs var:Lang.email.title ?></h1>
     <p class="lead"><?cs var:Lang.email.intro ?></p>
   </div>
-  <?cs if:Email.count != "0" ?><a class="button primary" href="<?cs var:Site.base ?>/settings/email/connect"><?cs var:Lang.email.connect ?></a><?cs /if ?>
+  <?cs if:Email.count != "0" ?><a class="button primary" href="<?cs call:url_email_connect() ?>"><?cs var:Lang.email.connect ?></a><?cs /if ?>
 </div>
 
 <?cs if:Email.disconnected != "0" ?>
@@ -20,7 +20,7 @@
   <span class="empty-mark" aria-hidden="true"></span>
   <h2 id="empty-title"><?cs var:Lang.email.empty_title ?></h2>
   <p><?cs var:Lang.email.empty_text ?></p>
-  <a class="button primary" href="<?cs var:Site.base ?>/settings/email/connect"><?cs var:Lang.email.connect ?></a>
+  <a class="button primary" href="<?cs call:url_email_connect() ?>"><?cs var:Lang.email.connect ?></a>
 </section>
 <?cs else ?>
 <table class="list inboxes">
@@ -46,13 +46,13 @@
     <td class="error-cell"><?cs if:r.last_error ?><?cs var:r.last_error ?><?cs if:r.last_error_code ?> <small class="code"><?cs var:r.last_error_code ?></small><?cs /if ?><?cs else ?><span class="none"><?cs var:Lang.email.no_error ?></span><?cs /if ?></td>
     <td class="actions">
       <?cs if:r.can_enable == "1" ?>
-      <form method="post" action="<?cs var:Site.base ?>/settings/email/<?cs var:r.id ?>/enable" class="inline">
-        <input type="hidden" name="csrf" value="<?cs var:Csrf.token ?>">
+      <form method="post" action="<?cs call:url_email_action(r.id, "enable") ?>" class="inline">
+        <?cs call:csrf_field() ?>
         <button type="submit" class="button" aria-label="<?cs var:Lang.email.enable ?> <?cs var:r.address ?>"><?cs var:Lang.email.enable ?></button>
       </form>
       <?cs /if ?>
-      <?cs if:r.can_disable == "1" ?><a class="button" href="<?cs var:Site.base ?>/settings/email/<?cs var:r.id ?>/disable" aria-label="<?cs var:Lang.email.disable ?> <?cs var:r.address ?>"><?cs var:Lang.email.disable ?></a><?cs /if ?>
-      <?cs if:r.can_remove == "1" ?><a class="button danger-outline" href="<?cs var:Site.base ?>/settings/email/<?cs var:r.id ?>/remove" aria-label="<?cs var:Lang.email.remove ?> <?cs var:r.address ?>"><?cs var:Lang.email.remove ?></a><?cs /if ?>
+      <?cs if:r.can_disable == "1" ?><a class="button" href="<?cs call:url_email_action(r.id, "disable") ?>" aria-label="<?cs var:Lang.email.disable ?> <?cs var:r.address ?>"><?cs var:Lang.email.disable ?></a><?cs /if ?>
+      <?cs if:r.can_remove == "1" ?><a class="button danger-outline" href="<?cs call:url_email_action(r.id, "remove") ?>" aria-label="<?cs var:Lang.email.remove ?> <?cs var:r.address ?>"><?cs var:Lang.email.remove ?></a><?cs /if ?>
     </td>
   </tr>
   <?cs /each ?>

@@ -12,10 +12,10 @@
     <p><?cs var:Confirm.steps ?></p>
   </div>
   <?cs /if ?>
-  <form method="post" action="<?cs var:Site.base ?><?cs var:Confirm.action ?>" class="confirm-actions">
-    <input type="hidden" name="csrf" value="<?cs var:Csrf.token ?>">
+  <form method="post" action="<?cs call:url_path(Confirm.action) ?>" class="confirm-actions">
+    <?cs call:csrf_field() ?>
     <button type="submit" class="button <?cs if:Confirm.kind == "remove" ?>danger<?cs else ?>primary<?cs /if ?>"><?cs var:Confirm.button ?></button>
-    <a class="button quiet" href="<?cs var:Site.base ?>/settings/email"><?cs var:Lang.confirm.cancel ?></a>
+    <a class="button quiet" href="<?cs call:url_email() ?>"><?cs var:Lang.confirm.cancel ?></a>
   </form>
 </section>
 <?cs include:"footer.cs" ?>

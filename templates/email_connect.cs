@@ -7,7 +7,7 @@
 <ul class="provider-choice">
 <?cs each:p = Connect.providers ?>
   <li>
-    <a class="card provider-card" href="<?cs var:Site.base ?>/settings/email/connect/<?cs var:p.name ?>">
+    <a class="card provider-card" href="<?cs call:url_email_connect_to(p.name) ?>">
       <span class="mark mark-<?cs var:p.name ?>" aria-hidden="true"></span>
       <span class="provider-name"><?cs var:p.label ?></span>
       <span class="provider-hint"><?cs var:Lang.connect.hint[p.name] ?></span>
@@ -15,5 +15,5 @@
   </li>
 <?cs /each ?>
 </ul>
-<p><a href="<?cs var:Site.base ?>/settings/email"><?cs var:Lang.connect.back ?></a></p>
+<p><a href="<?cs call:url_email() ?>"><?cs var:Lang.connect.back ?></a></p>
 <?cs include:"footer.cs" ?>

@@ -5,6 +5,6 @@
   <?cs if:Error.reason ?><p class="error-reason"><?cs var:Error.reason ?></p><?cs /if ?>
   <?cs if:Error.text ?><p><?cs var:Error.text ?></p><?cs /if ?>
   <?cs if:Error.retry_minutes ?><p><?cs var:Lang.error.retry_before ?> <?cs var:Error.retry_minutes ?> <?cs var:Lang.error.retry_after ?></p><?cs /if ?>
-  <p class="error-actions"><?cs if:Error.next_url ?><a class="button primary" href="<?cs var:Site.base ?><?cs var:Error.next_url ?>"><?cs var:Error.next_label ?></a> <?cs /if ?><a class="button" href="<?cs var:Site.base ?><?cs if:User.email ?>/settings/email<?cs else ?>/login<?cs /if ?>"><?cs if:User.email ?><?cs var:Lang.error.back ?><?cs else ?><?cs var:Lang.error.to_login ?><?cs /if ?></a></p>
+  <p class="error-actions"><?cs if:Error.next_url ?><a class="button primary" href="<?cs call:url_path(Error.next_url) ?>"><?cs var:Error.next_label ?></a> <?cs /if ?><a class="button" href="<?cs if:User.email ?><?cs call:url_email() ?><?cs else ?><?cs call:url_login() ?><?cs /if ?>"><?cs if:User.email ?><?cs var:Lang.error.back ?><?cs else ?><?cs var:Lang.error.to_login ?><?cs /if ?></a></p>
 </section>
 <?cs include:"footer.cs" ?>

@@ -1,27 +1,29 @@
 <?cs # The top of every page: head, top bar, left menu, flash message.
-       A page sets Page.title (and Nav.current) before including this. ?><!DOCTYPE html>
+       A page sets Page.title (and Nav.current) before including this, and may
+       call the macros of macros.cs (csrf_field, url_*) after it. ?><?cs
+include:"macros.cs" ?><!DOCTYPE html>
 <html lang="<?cs var:Page.lang ?>">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title><?cs var:Page.title ?> · <?cs var:Lang.app.name ?></title>
-<link rel="stylesheet" href="<?cs var:Site.static ?>/style.css">
-<link rel="icon" href="<?cs var:Site.static ?>/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="<?cs call:url_static("style.css") ?>">
+<link rel="icon" href="<?cs call:url_static("favicon.svg") ?>" type="image/svg+xml">
 </head>
 <body<?cs if:!User.email ?> class="signed-out"<?cs /if ?>>
 <a class="skip-link" href="#main"><?cs var:Lang.nav.skip ?></a>
 <header class="topbar">
-  <a class="brand" href="<?cs var:Site.base ?>/"><span class="brand-mark" aria-hidden="true"></span><?cs var:Lang.app.name ?></a>
+  <a class="brand" href="<?cs call:url_home() ?>"><span class="brand-mark" aria-hidden="true"></span><?cs var:Lang.app.name ?></a>
   <?cs if:User.email ?>
   <div class="usermenu">
-    <form method="post" action="<?cs var:Site.base ?>/settings/language" class="inline">
-      <input type="hidden" name="csrf" value="<?cs var:Csrf.token ?>">
+    <form method="post" action="<?cs call:url_language() ?>" class="inline">
+      <?cs call:csrf_field() ?>
       <input type="hidden" name="next" value="<?cs var:Page.path ?>">
       <button type="submit" class="button quiet" name="language" value="<?cs var:Lang.nav.other_language ?>" lang="<?cs var:Lang.nav.other_language ?>" title="<?cs var:Lang.nav.switch_title ?>"><?cs var:Lang.nav.other_language_name ?></button>
     </form>
     <span class="who" title="<?cs var:User.email ?>"><span class="visually-hidden"><?cs var:Lang.nav.signed_in_as ?> </span><?cs var:User.display ?></span>
-    <form method="post" action="<?cs var:Site.base ?>/logout" class="inline">
-      <input type="hidden" name="csrf" value="<?cs var:Csrf.token ?>">
+    <form method="post" action="<?cs call:url_logout() ?>" class="inline">
+      <?cs call:csrf_field() ?>
       <button type="submit" class="button quiet"><?cs var:Lang.nav.sign_out ?></button>
     </form>
   </div>
@@ -33,11 +35,11 @@
   <p class="sidemenu-title"><?cs var:Lang.nav.settings ?></p>
   <ul>
     <li><span class="sidemenu-group"><?cs var:Lang.nav.general ?></span>
-      <ul><li><a href="<?cs var:Site.base ?>/settings/email"<?cs if:Nav.current == "email" ?> aria-current="page"<?cs /if ?>><?cs var:Lang.nav.email ?></a></li></ul>
+      <ul><li><a href="<?cs call:url_email() ?>"<?cs if:Nav.current == "email" ?> aria-current="page"<?cs /if ?>><?cs var:Lang.nav.email ?></a></li></ul>
     </li>
     <?cs if:User.is_super_admin == "1" ?>
     <li><span class="sidemenu-group"><?cs var:Lang.nav.admin ?></span>
-      <ul><li><a href="<?cs var:Site.base ?>/admin/audit"<?cs if:Nav.current == "audit" ?> aria-current="page"<?cs /if ?>><?cs var:Lang.nav.audit ?></a></li></ul>
+      <ul><li><a href="<?cs call:url_audit() ?>"<?cs if:Nav.current == "audit" ?> aria-current="page"<?cs /if ?>><?cs var:Lang.nav.audit ?></a></li></ul>
     </li>
     <?cs /if ?>
   </ul>

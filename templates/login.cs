@@ -3,8 +3,8 @@
   <h1 id="login-title"><?cs var:Lang.login.title ?></h1>
   <p class="lead"><?cs var:Lang.login.intro ?></p>
   <?cs if:Login.error ?><p class="form-error" role="alert" id="login-error"><?cs var:Login.error ?></p><?cs /if ?>
-  <form method="post" action="<?cs var:Site.base ?>/login" class="stack">
-    <input type="hidden" name="csrf" value="<?cs var:Login.csrf ?>">
+  <form method="post" action="<?cs call:url_login() ?>" class="stack">
+    <?cs call:csrf_field_with(Login.csrf) ?>
     <?cs if:Login.next ?><input type="hidden" name="next" value="<?cs var:Login.next ?>"><?cs /if ?>
     <label for="email"><?cs var:Lang.login.email ?></label>
     <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" value="<?cs var:Login.email ?>"<?cs if:Login.error ?> aria-describedby="login-error"<?cs /if ?> autofocus>

@@ -1,10 +1,12 @@
 /* tmpl.c — ClearSilver rendering.
  *
- * Config.VarEscapeMode=html must be set before cs_init (later it is silently
- * ignored), so every CSPARSE here is created from one HDF that carries it.  A
- * parsed template is kept and rendered again with each request's data swapped in
- * (cs->hdf) and the language as the global HDF beneath it (cs->global_hdf): the
- * parse is the costly part, and includes are inlined at parse time. */
+ * Config.VarEscapeMode must be set before cs_init (later it is silently ignored),
+ * so every CSPARSE here is created from one of two HDFs that carry it: "html" for
+ * every page, "none" for the templates under mail/, and the name alone decides
+ * which, so no page can be parsed without escaping.  A parsed template is kept
+ * and rendered again with each request's data swapped in (cs->hdf) and the
+ * language as the global HDF beneath it (cs->global_hdf): the parse is the costly
+ * part, and includes are inlined at parse time. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -17,16 +19,19 @@
 #include "tmpl.h"
 
 #define TEMPLATE_CACHE_SIZE 48
+#define MAIL_PREFIX "mail/"
 
 const char *const tmpl_languages[] = { "en", "fr", NULL };
 
 static struct {
-	HDF *parse_hdf; /* escape mode and include path for every parse */
+	HDF *parse_html; /* escape mode "html" and the include path: the pages */
+	HDF *parse_mail; /* escape mode "none" and the include path: mail/ only */
 	HDF *lang[2];
 	char *dir;
 	struct {
 		char *name;
 		CSPARSE *cs;
+		HDF *parse_hdf; /* the one it was parsed with */
 	} cache[TEMPLATE_CACHE_SIZE];
 	size_t cached;
 } T;
@@ -96,9 +101,12 @@ int tmpl_init(const char *template_dir, const char *lang_dir, char *err, size_t 
 		return -1;
 	}
 	T.dir = xstrdup(template_dir);
-	die_nomem(hdf_init(&T.parse_hdf));
-	tmpl_set(T.parse_hdf, "Config.VarEscapeMode", "html");
-	tmpl_set(T.parse_hdf, "hdf.loadpaths.0", template_dir);
+	die_nomem(hdf_init(&T.parse_html));
+	tmpl_set(T.parse_html, "Config.VarEscapeMode", "html");
+	tmpl_set(T.parse_html, "hdf.loadpaths.0", template_dir);
+	die_nomem(hdf_init(&T.parse_mail));
+	tmpl_set(T.parse_mail, "Config.VarEscapeMode", "none");
+	tmpl_set(T.parse_mail, "hdf.loadpaths.0", template_dir);
 	for (int i = 0; tmpl_languages[i] != NULL; i++) {
 		char *path = xasprintf("%s/%s.hdf", lang_dir, tmpl_languages[i]);
 		NEOERR *nerr;
@@ -125,7 +133,7 @@ int tmpl_init(const char *template_dir, const char *lang_dir, char *err, size_t 
 void tmpl_shutdown(void)
 {
 	for (size_t i = 0; i < T.cached; i++) {
-		T.cache[i].cs->hdf = T.parse_hdf;
+		T.cache[i].cs->hdf = T.cache[i].parse_hdf;
 		T.cache[i].cs->global_hdf = NULL;
 		cs_destroy(&T.cache[i].cs);
 		free(T.cache[i].name);
@@ -133,7 +141,8 @@ void tmpl_shutdown(void)
 	T.cached = 0;
 	for (size_t i = 0; i < ARRAY_LEN(T.lang); i++)
 		hdf_destroy(&T.lang[i]);
-	hdf_destroy(&T.parse_hdf);
+	hdf_destroy(&T.parse_html);
+	hdf_destroy(&T.parse_mail);
 	free(T.dir);
 	T.dir = NULL;
 }
@@ -273,7 +282,8 @@ char *tmpl_date(HDF *lang, time_t t)
 	return text;
 }
 
-static CSPARSE *parsed(const char *name)
+/* The template name, parsed with parse_hdf's escape mode the first time. */
+static CSPARSE *parsed(const char *name, HDF *parse_hdf)
 {
 	CSPARSE *cs = NULL;
 	NEOERR *err;
@@ -281,7 +291,7 @@ static CSPARSE *parsed(const char *name)
 	for (size_t i = 0; i < T.cached; i++)
 		if (strcmp(T.cache[i].name, name) == 0)
 			return T.cache[i].cs;
-	err = cs_init(&cs, T.parse_hdf);
+	err = cs_init(&cs, parse_hdf);
 	if (err == STATUS_OK)
 		err = cgi_register_strfuncs(cs);
 	if (err == STATUS_OK)
@@ -295,6 +305,7 @@ static CSPARSE *parsed(const char *name)
 	if (T.cached < TEMPLATE_CACHE_SIZE) {
 		T.cache[T.cached].name = xstrdup(name);
 		T.cache[T.cached].cs = cs;
+		T.cache[T.cached].parse_hdf = parse_hdf;
 		T.cached++;
 	} else {
 		log_error("template cache full; raise TEMPLATE_CACHE_SIZE");
@@ -309,9 +320,15 @@ static NEOERR *append_output(void *ctx, char *s)
 	return STATUS_OK;
 }
 
-enum status tmpl_render(const char *name, HDF *data, HDF *lang, struct buf *out)
+/* A mail template's name: under mail/, and no ".." that could leave it. */
+static int is_mail_template(const char *name)
 {
-	CSPARSE *cs = parsed(name);
+	return strncmp(name, MAIL_PREFIX, strlen(MAIL_PREFIX)) == 0 && strstr(name, "..") == NULL;
+}
+
+static enum status render(const char *name, HDF *parse_hdf, HDF *data, HDF *lang, struct buf *out)
+{
+	CSPARSE *cs = parsed(name, parse_hdf);
 	NEOERR *err;
 	HDF *saved;
 
@@ -328,4 +345,25 @@ enum status tmpl_render(const char *name, HDF *data, HDF *lang, struct buf *out)
 		return ST_INTERNAL;
 	}
 	return ST_OK;
+}
+
+enum status tmpl_render(const char *name, HDF *data, HDF *lang, struct buf *out)
+{
+	/* The name alone decides the escape mode: the cache, keyed by name, then
+	 * holds each template in one mode only, and a mail is never a page. */
+	if (strncmp(name, MAIL_PREFIX, strlen(MAIL_PREFIX)) == 0) {
+		log_error("%s: a mail template, rendered with tmpl_render_mail only", name);
+		return ST_INTERNAL;
+	}
+	return render(name, T.parse_html, data, lang, out);
+}
+
+enum status tmpl_render_mail(const char *name, HDF *data, HDF *lang, struct buf *out)
+{
+	if (!is_mail_template(name)) {
+		log_error("%s: not under %s; only mail templates are rendered without escaping",
+			  name, MAIL_PREFIX);
+		return ST_INTERNAL;
+	}
+	return render(name, T.parse_mail, data, lang, out);
 }

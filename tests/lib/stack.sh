@@ -9,8 +9,19 @@
 #
 # SRC is the source tree (templates, static), BIN the build folder (programs).
 
-# The programs, by the name after inboxpanel-; conf/nginx-inboxpanel.conf routes to them.
-STACK_PROGRAMS=(account settings)
+# The programs, by the name after inboxpanel-: the first word of each line of
+# conf/programs, the one list (tests/integration/t_programs.sh checks the nginx
+# file, README.md and Makefile.am against it).
+stack_read_programs() {
+	local name paths
+	STACK_PROGRAMS=()
+	[ -r "$1" ] || { echo "stack.sh: cannot read the list of programs $1" >&2; return 1; }
+	while read -r name paths; do
+		case $name in '' | '#'*) continue ;; esac
+		STACK_PROGRAMS+=("$name")
+	done <"$1"
+}
+stack_read_programs "$(dirname "${BASH_SOURCE[0]}")/../../conf/programs"
 
 stack_port_busy() {
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
