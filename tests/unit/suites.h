@@ -14,5 +14,6 @@ Suite *crypto_suite(void);
 Suite *tmpl_suite(void);
 Suite *store_suite(void);
 Suite *csrf_suite(void);
+Suite *oauth_suite(void);
 
 #endif
