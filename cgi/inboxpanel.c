@@ -13,7 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "audit.h"
+#include "conn.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
@@ -534,6 +537,144 @@ static int cmd_demo_seed(const struct conf *conf, int argc, char **argv)
 	return rc;
 }
 
+static void print_inbox(const struct conn *c, void *arg)
+{
+	char since[21];
+
+	(void)arg;
+	format_utc((time_t)c->connected_at, since);
+	printf("%lld\t%s\t%lld\t%s\t%s\t%s\t%s\n", c->id, conn_kind_names[c->kind],
+	       c->kind == CONN_PERSONAL ? c->owner_user_id : c->inbox_id, prov_table[c->provider].name,
+	       c->address, conn_state_names[c->state], since);
+}
+
+/* Connects an inbox whose token the operator already holds (moving from another
+ * system; the tests, which mint tokens at the sandbox provider).  The token is
+ * read from stdin and sealed for its row with the public key, as a web program
+ * would; it never appears on the command line. */
+static int add_inbox(const struct conf *conf, struct db *db, const char *owner_email,
+		     const char *address, enum provider provider, const char *subject,
+		     const char *tenant)
+{
+	static const char *const scopes = "";
+	char token[4096], err[512], target[40];
+	struct seal_key *key = NULL;
+	uint8_t *box = NULL;
+	size_t box_len = 0;
+	struct user owner;
+	long long id;
+	time_t now = now_utc();
+	struct conn_new c = {
+		.kind = CONN_PERSONAL,
+		.provider = provider,
+		.address = address,
+		.state = CONN_CONNECTED,
+		.scopes = scopes,
+		.subject = subject,
+		.tenant = tenant,
+		.connected_at = now,
+	};
+	int rc = EXIT_FAILURE;
+
+	if (!form_email_valid(address, strlen(address)))
+		return usage_error("ADDRESS: not an email address");
+	if (read_password(token, sizeof(token)) != 0)
+		return fail("no token on stdin (one line)");
+	if (user_by_email_or_fail(db, owner_email, &owner) != 0)
+		goto out;
+	key = seal_load_public(conf->public_key_file, err, sizeof(err));
+	if (key == NULL) {
+		rc = fail("%s", err);
+		goto out;
+	}
+	c.owner_user_id = owner.id;
+	c.connected_by_user_id = owner.id;
+	if (db_begin_write(db) != ST_OK) {
+		rc = fail("the database is busy");
+		goto out;
+	}
+	if (conn_insert(db, &c, &id) != ST_OK ||
+	    seal_box(key, (const uint8_t *)token, strlen(token), &box, &box_len) != 0 ||
+	    conn_set_token(db, id, box, box_len) != ST_OK)
+		goto rollback;
+	snprintf(target, sizeof(target), "connection:%lld", id);
+	if (audit_write(db, &cli_actor, now, "email.connect", target, address) != ST_OK ||
+	    db_commit(db) != ST_OK)
+		goto rollback;
+	printf("%lld\n", id);
+	rc = 0;
+	goto out;
+rollback:
+	db_rollback(db);
+	rc = fail("cannot add %s", address);
+out:
+	OPENSSL_cleanse(token, sizeof(token));
+	free(box);
+	seal_key_free(key);
+	return rc;
+}
+
+static int cmd_inbox(const struct conf *conf, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "provider", required_argument, NULL, 'p' },
+		{ "subject", required_argument, NULL, 's' },
+		{ "tenant", required_argument, NULL, 't' },
+		{ "token-stdin", no_argument, NULL, 'T' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *provider_name = NULL, *subject = "", *tenant = "";
+	enum provider provider;
+	int opt, from_stdin = 0, rc;
+	struct db *db;
+
+	if (argc < 2)
+		return usage_error("inbox: add or list");
+	optind = 2;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			provider_name = optarg;
+			break;
+		case 's':
+			subject = optarg;
+			break;
+		case 't':
+			tenant = optarg;
+			break;
+		case 'T':
+			from_stdin = 1;
+			break;
+		default:
+			return usage_error("inbox: unknown option");
+		}
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		if (optind != argc)
+			return usage_error("inbox list: no arguments");
+		if (open_db(conf, &db) != 0)
+			return EXIT_FAILURE;
+		rc = conn_each_all(db, print_inbox, NULL) == ST_OK ? 0 : fail("cannot list inboxes");
+		db_close(db);
+		return rc;
+	}
+	if (strcmp(argv[1], "add") != 0)
+		return usage_error("inbox: add or list");
+	if (optind != argc - 2)
+		return usage_error("inbox add: give OWNER-EMAIL and ADDRESS");
+	if (provider_name == NULL || prov_from_name(provider_name, &provider) != 0)
+		return usage_error("inbox add: --provider google, microsoft, outlook or imap");
+	if (!from_stdin)
+		return usage_error("inbox add: --token-stdin is required (the token is never an argument)");
+	if (strlen(subject) > 127 || strlen(tenant) > 63)
+		return usage_error("inbox add: --subject or --tenant is too long");
+	if (open_db(conf, &db) != 0)
+		return EXIT_FAILURE;
+	rc = add_inbox(conf, db, argv[optind], argv[optind + 1], provider, subject, tenant);
+	db_close(db);
+	return rc;
+}
+
 static int cmd_worker(const struct conf *conf, int argc, char **argv)
 {
 	if (argc == 1)
@@ -560,6 +701,12 @@ static const struct command {
 	  "  user list\n"
 	  "  user set-role EMAIL --role super_admin|user [--account-access|--no-account-access]\n"
 	  "  user disable EMAIL              deactivate and end every session of the user\n" },
+	{ "inbox", cmd_inbox,
+	  "  inbox list                      every connection: id, kind, owner, provider,\n"
+	  "                                  address, state, connected since\n"
+	  "  inbox add OWNER-EMAIL ADDRESS --provider google|microsoft|outlook|imap\n"
+	  "            --token-stdin [--subject ID] [--tenant TID]\n"
+	  "                                  connect an inbox whose token you hold\n" },
 	{ "audit", cmd_audit, "  audit export --format csv|json  the whole audit log on stdout\n" },
 	{ "worker", cmd_worker,
 	  "  worker [--once]                 revoke at the providers, check connected inboxes;\n"

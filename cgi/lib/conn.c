@@ -116,7 +116,11 @@ static const char sql_set_removed[] =
 static const char sql_insert[] =
 	"INSERT INTO email_connections (kind, owner_user_id, inbox_id, connected_by_user_id, "
 	"provider, address, state, sealed_token, scopes, connected_at, state_changed_at, "
-	"last_error, last_error_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12)";
+	"last_error, last_error_code, provider_subject, provider_tenant) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14)";
+static const char sql_set_token[] =
+	"UPDATE email_connections SET sealed_token = ?2 WHERE id = ?1 AND state <> 'removed'";
+static const char sql_all[] = "SELECT " CONN_COLUMNS CONN_FROM "ORDER BY c.id";
 static const char sql_count[] = "SELECT count(*) FROM email_connections";
 
 #define RECENTLY_REMOVED (30 * 86400)
@@ -194,11 +198,26 @@ enum status conn_find(struct db *db, const struct conn_scope *scope, long long i
 	return rc;
 }
 
+/* Hands each row of a bound statement to fn; rows this build cannot read are
+ * left out (read_conn logged them). */
+static enum status each_row(sqlite3_stmt *st, void (*fn)(const struct conn *c, void *arg), void *arg)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct conn c;
+
+		if (read_conn(st, &c) == 0)
+			fn(&c, arg);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : ST_INTERNAL;
+}
+
 enum status conn_each(struct db *db, const struct conn_scope *scope, enum conn_listing which,
 		      time_t now, void (*fn)(const struct conn *c, void *arg), void *arg)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((unsigned)scope->kind >= CONN_KIND__MAX)
 		return ST_INTERNAL;
@@ -209,14 +228,7 @@ enum status conn_each(struct db *db, const struct conn_scope *scope, enum conn_l
 	sqlite3_bind_int64(st, 1, scope->id);
 	if (which == CONN_RECENTLY_REMOVED)
 		sqlite3_bind_int64(st, 2, (long long)now - RECENTLY_REMOVED);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct conn c;
-
-		if (read_conn(st, &c) == 0)
-			fn(&c, arg);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? ST_OK : ST_INTERNAL;
+	return each_row(st, fn, arg);
 }
 
 static enum status write_transition(struct db *db, const struct conn *c, enum conn_action action,
@@ -308,6 +320,8 @@ enum status conn_insert(struct db *db, const struct conn_new *c, long long *id)
 	sqlite3_bind_int64(st, 10, (long long)c->connected_at);
 	sqlite3_bind_text(st, 11, c->last_error ? c->last_error : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 12, c->last_error_code ? c->last_error_code : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 13, c->subject ? c->subject : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 14, c->tenant ? c->tenant : "", -1, SQLITE_TRANSIENT);
 	rc = db_step_done(db, st);
 	if (rc == ST_OK && id != NULL)
 		*id = db_last_insert_id(db);
@@ -444,6 +458,30 @@ enum status conn_record_health_refusal(struct db *db, const struct audit_actor *
 		return rc;
 	*disconnected = 1;
 	return ST_OK;
+}
+
+enum status conn_set_token(struct db *db, long long id, const unsigned char *sealed, size_t len)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_set_token);
+	enum status rc;
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_blob(st, 2, sealed, (int)len, SQLITE_TRANSIENT);
+	rc = db_step_done(db, st);
+	if (rc == ST_OK && db_changes(db) == 0)
+		return ST_NOT_FOUND;
+	return rc;
+}
+
+enum status conn_each_all(struct db *db, void (*fn)(const struct conn *c, void *arg), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_all);
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	return each_row(st, fn, arg);
 }
 
 long long conn_count(struct db *db)

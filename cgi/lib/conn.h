@@ -101,9 +101,18 @@ struct conn_new {
 	const char *scopes;
 	const char *last_error;
 	const char *last_error_code;
+	const char *subject; /* the provider's id of the account (Microsoft: oid), or NULL */
+	const char *tenant;  /* Microsoft: the user's tenant id (tid), or NULL */
 	time_t connected_at;
 };
 enum status conn_insert(struct db *db, const struct conn_new *c, long long *id);
+
+/* Stores a connection's sealed token (sealed for its row, so after the insert
+ * that gave it an id). */
+enum status conn_set_token(struct db *db, long long id, const unsigned char *sealed, size_t len);
+
+/* Calls fn for every connection of every scope, removed ones included, by id. */
+enum status conn_each_all(struct db *db, void (*fn)(const struct conn *c, void *arg), void *arg);
 
 /* Every connection of every scope, removed ones included; -1 on a failure. */
 long long conn_count(struct db *db);
