@@ -13,8 +13,9 @@ ALTER TABLE outbox_jobs ADD COLUMN last_error_code TEXT NOT NULL DEFAULT '';
 -- Microsoft: the user's tenant (the id token's tid), for the app token of the Graph
 -- calls; provider_subject holds the user's object id (oid).  '' elsewhere.
 ALTER TABLE email_connections ADD COLUMN provider_tenant TEXT NOT NULL DEFAULT '';
--- Health checks: when the token was last tried, and how many tries in a row the
--- provider refused it for good (invalid_grant, revoked consent).
+-- Health checks: when the token was last tried (a new one counts as tried when it
+-- is connected), and how many tries in a row the provider refused it for good
+-- (invalid_grant, revoked consent).
 ALTER TABLE email_connections ADD COLUMN checked_at INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE email_connections ADD COLUMN refusals_in_a_row INTEGER NOT NULL DEFAULT 0;
 

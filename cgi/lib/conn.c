@@ -116,8 +116,8 @@ static const char sql_set_removed[] =
 static const char sql_insert[] =
 	"INSERT INTO email_connections (kind, owner_user_id, inbox_id, connected_by_user_id, "
 	"provider, address, state, sealed_token, scopes, connected_at, state_changed_at, "
-	"last_error, last_error_code, provider_subject, provider_tenant) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14)";
+	"last_error, last_error_code, provider_subject, provider_tenant, checked_at) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14, ?10)";
 static const char sql_set_token[] =
 	"UPDATE email_connections SET sealed_token = ?2 WHERE id = ?1 AND state <> 'removed'";
 static const char sql_all[] = "SELECT " CONN_COLUMNS CONN_FROM "ORDER BY c.id";
