@@ -20,6 +20,7 @@
 #include "demo.h"
 #include "form.h"
 #include "pw.h"
+#include "keyring.h"
 #include "seal.h"
 #include "seal_store.h"
 #include "sess.h"
@@ -40,7 +41,9 @@ static const char usage_text[] =
 	"  user set-role EMAIL --role super_admin|user [--account-access|--no-account-access]\n"
 	"  user disable EMAIL              deactivate and end every session of the user\n"
 	"  audit export --format csv|json  the whole audit log on stdout\n"
-	"  rekey                           re-seal every stored token under a new key pair\n"
+	"  rekey [--check | --finish]      re-seal every stored token for a new key pair;\n"
+	"                                  --finish retires old keys no token needs any more,\n"
+	"                                  --check opens every token and changes nothing\n"
 	"  demo-seed                       inboxes in every state for the demo users\n";
 
 static const struct audit_actor cli_actor = { 0, "cli", "" };
@@ -191,21 +194,21 @@ static int add_user(struct db *db, const char *email, const char *name, enum rol
 	return 0;
 }
 
+/* The sealing keys, as init leaves them: a key found in the old place filed in
+ * the keyring under its id, a new pair when there is no public key, and the
+ * public key checked to be the public half of a key of the ring. */
 static int ensure_keys(const struct conf *conf)
 {
-	char err[512];
+	char err[1024], id[KEYRING_ID_HEX];
+	int created;
 
-	if (conf->private_key_file == NULL)
-		return fail("Keys.private_file: missing (init writes the sealing key pair there)");
-	if (access(conf->private_key_file, F_OK) == 0 && access(conf->public_key_file, F_OK) == 0)
-		return 0;
-	if (access(conf->private_key_file, F_OK) == 0 || access(conf->public_key_file, F_OK) == 0)
-		return fail("Keys: only one of %s and %s exists; restore the other or remove both",
-			    conf->private_key_file, conf->public_key_file);
-	if (seal_generate_keys(conf->private_key_file, conf->public_key_file, err, sizeof(err)) != 0)
+	keyring_no_core_dumps();
+	if (keyring_init(conf, &created, id, err, sizeof(err)) != 0)
 		return fail("%s", err);
-	printf("Wrote the sealing keys: %s (private, worker only) and %s (public)\n",
-	       conf->private_key_file, conf->public_key_file);
+	if (created)
+		printf("Wrote the sealing keys: %s.%s (private, for the worker's user only) and %s "
+		       "(public)\n",
+		       conf->private_key_file, id, conf->public_key_file);
 	return 0;
 }
 
@@ -437,98 +440,191 @@ static int cmd_audit(const struct conf *conf, int argc, char **argv)
 	return 0;
 }
 
-static int file_exists(const char *path)
+/* Prints one line per key of the ring: its id and how many stored secrets it seals. */
+static void print_ring(struct db *db, const struct keyring *kr)
 {
-	return access(path, F_OK) == 0;
+	uint8_t newest[SEAL_KEY_ID_LEN];
+
+	seal_key_id(keyring_newest(kr), newest);
+	for (size_t i = 0; i < keyring_count(kr); i++) {
+		uint8_t id[SEAL_KEY_ID_LEN];
+		char hex[KEYRING_ID_HEX];
+
+		seal_key_id(keyring_key(kr, i), id);
+		seal_id_hex(id, hex);
+		printf("key %s: %ld tokens%s\n", hex, seal_store_count_key(db, id),
+		       memcmp(id, newest, sizeof(id)) == 0 ? " (newest)" : "");
+	}
 }
 
-/* Re-seals every stored token under a new key pair, then puts the new key files
- * in place of the old ones (the old private key is gone afterwards: that is the
- * point of rotating it).
- *
- * The new pair is first written beside the old one (".new"), and the re-sealing
- * leaves alone what is sealed for it already, so a rekey cut short anywhere is
- * finished by running it again. */
-static int cmd_rekey(const struct conf *conf, int argc)
+/* Retires every key of the ring but the newest that no stored secret names, under
+ * the write lock, so no secret sealed for it can be committed meanwhile; and
+ * only once the public key has named another key long enough for every program
+ * to have read it again.  The number of keys kept, or -1. */
+static int retire_old_keys(const struct conf *conf, struct db *db, const struct keyring *kr)
 {
-	char *private_new = NULL, *public_new = NULL, err[512];
-	struct seal_key *old_key = NULL, *new_key = NULL;
+	long age = keyring_public_age(conf);
+	uint8_t newest[SEAL_KEY_ID_LEN];
+	char err[1024];
+	int kept = 0;
+
+	seal_key_id(keyring_newest(kr), newest);
+	if (db_begin_write(db) != ST_OK) {
+		fail("the database is busy");
+		return -1;
+	}
+	for (size_t i = 0; i < keyring_count(kr); i++) {
+		uint8_t id[SEAL_KEY_ID_LEN];
+		char hex[KEYRING_ID_HEX];
+		long n;
+
+		seal_key_id(keyring_key(kr, i), id);
+		if (memcmp(id, newest, sizeof(id)) == 0)
+			continue;
+		seal_id_hex(id, hex);
+		n = seal_store_count_key(db, id);
+		if (n != 0) {
+			printf("Kept key %s: %ld stored tokens are still sealed for it\n", hex, n);
+			kept++;
+		} else if (age < KEYRING_RETIRE_AFTER) {
+			printf("Kept key %s: the public key changed %lds ago; a program may still be "
+			       "sealing with the old one. Run rekey --finish again in %lds\n",
+			       hex, age < 0 ? 0 : age, KEYRING_RETIRE_AFTER - (age < 0 ? 0 : age));
+			kept++;
+		} else if (keyring_retire(conf, id, err, sizeof(err)) != 0 ||
+			   audit_write(db, &cli_actor, "keys.retire", "keys", hex) != ST_OK) {
+			db_rollback(db);
+			fail("%s", err);
+			return -1;
+		} else {
+			printf("Retired key %s: no stored token is sealed for it\n", hex);
+		}
+	}
+	if (db_commit(db) != ST_OK) {
+		db_rollback(db);
+		fail("cannot write the audit rows of the retired keys");
+		return -1;
+	}
+	return kept;
+}
+
+/* Keys are rotated in three steps, none of which can lose a key:
+ *
+ *   rekey            checks that every stored token opens, puts a new key pair in
+ *                    place (private key into the ring first, then the public
+ *                    file), and re-seals every token for it; the old keys stay
+ *   rekey --finish   re-seals what was sealed meanwhile with the old public key,
+ *                    then retires each old key no stored token names, once the
+ *                    new public key is old enough that every program reads it
+ *   rekey --check    opens every stored token and says which key seals it;
+ *                    changes nothing
+ *
+ * Each step can be run again after a crash; the public key always names a key
+ * of the ring, which keyring_load checks before anything is done. */
+static int cmd_rekey(const struct conf *conf, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "check", no_argument, NULL, 'c' },
+		{ "finish", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum { ROTATE, CHECK, FINISH } mode = ROTATE;
+	char err[1024], new_id[KEYRING_ID_HEX] = "";
+	struct keyring *kr = NULL;
 	struct seal_store_counts counts;
 	struct db *db = NULL;
-	int rc = EXIT_FAILURE;
+	int opt, rc = EXIT_FAILURE;
+	enum status st;
 
-	if (argc != 1)
-		return usage_error("rekey: no arguments");
-	if (conf->private_key_file == NULL)
-		return fail("Keys.private_file: missing");
-	private_new = xasprintf("%s.new", conf->private_key_file);
-	public_new = xasprintf("%s.new", conf->public_key_file);
-	if (!file_exists(private_new)) {
-		if (file_exists(public_new)) {
-			rc = fail("%s is left from an earlier rekey without its private key: remove it",
-				  public_new);
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (opt == 'c' && mode == ROTATE)
+			mode = CHECK;
+		else if (opt == 'f' && mode == ROTATE)
+			mode = FINISH;
+		else
+			return usage_error("rekey: [--check | --finish]");
+	}
+	if (optind != argc)
+		return usage_error("rekey: unexpected argument");
+	keyring_no_core_dumps();
+	/* --check changes nothing: a key not yet filed under its id is read where it is. */
+	if ((mode != CHECK && keyring_adopt(conf, err, sizeof(err)) != 0) ||
+	    (kr = keyring_load(conf, err, sizeof(err))) == NULL)
+		return fail("%s", err);
+	if (open_db(conf, &db) != 0)
+		goto out;
+
+	/* Every token must open before anything changes: a rotation over a token
+	 * that does not would leave it for good. */
+	if (db_begin_read(db) != ST_OK) {
+		rc = fail("the database is busy");
+		goto out;
+	}
+	st = seal_store_sweep(db, kr, 0, &counts);
+	db_rollback(db);
+	if (st == ST_CONFLICT) {
+		rc = fail("%ld stored tokens do not open (see above); nothing was changed",
+			  counts.failed);
+		goto out;
+	}
+	if (st != ST_OK) {
+		rc = fail("cannot read the stored tokens; nothing was changed");
+		goto out;
+	}
+	if (mode == CHECK) {
+		printf("All %ld stored tokens open.\n", counts.opened);
+		print_ring(db, kr);
+		rc = 0;
+		goto out;
+	}
+
+	if (mode == ROTATE) {
+		if (keyring_rotate(conf, new_id, err, sizeof(err)) != 0) {
+			rc = fail("%s; the stored tokens were not changed", err);
 			goto out;
 		}
-		if (seal_generate_keys(private_new, public_new, err, sizeof(err)) != 0) {
+		keyring_free(kr);
+		kr = keyring_load(conf, err, sizeof(err));
+		if (kr == NULL) {
 			rc = fail("%s", err);
 			goto out;
 		}
 	}
-	old_key = seal_load_private(conf->private_key_file, err, sizeof(err));
-	if (old_key == NULL) {
-		rc = fail("%s", err);
-		goto out;
-	}
-	new_key = seal_load_private(private_new, err, sizeof(err));
-	if (new_key == NULL) {
-		rc = fail("%s", err);
-		goto out;
-	}
-	if (open_db(conf, &db) != 0)
-		goto out;
 	if (db_begin_write(db) != ST_OK) {
 		rc = fail("the database is busy");
 		goto out;
 	}
-	switch (seal_store_rekey(db, old_key, new_key, &counts)) {
-	case ST_OK:
-		break;
-	case ST_CONFLICT:
+	st = seal_store_sweep(db, kr, 1, &counts);
+	if (st != ST_OK) {
 		db_rollback(db);
-		rc = fail("a stored token opens with neither key; nothing was changed (see the line above)");
-		goto out;
-	default:
-		db_rollback(db);
-		rc = fail("cannot re-seal the tokens; nothing was changed");
+		rc = fail(st == ST_CONFLICT
+				  ? "a stored token does not open (see above); nothing was re-sealed"
+				  : "cannot re-seal the tokens; nothing was re-sealed");
 		goto out;
 	}
 	snprintf(err, sizeof(err), "%ld tokens re-sealed, %ld were already", counts.resealed,
 		 counts.already);
-	if (audit_write(db, &cli_actor, "keys.rekey", "keys", err) != ST_OK ||
+	if (audit_write(db, &cli_actor, mode == ROTATE ? "keys.rekey" : "keys.reseal", "keys", err) !=
+		    ST_OK ||
 	    db_commit(db) != ST_OK) {
 		db_rollback(db);
-		rc = fail("cannot commit the re-sealed tokens; nothing was changed");
+		rc = fail("cannot commit the re-sealed tokens; nothing was re-sealed");
 		goto out;
 	}
-	/* The public key first: were we stopped in between, the next run finds the
-	 * private ".new" and finishes. */
-	if ((file_exists(public_new) && rename(public_new, conf->public_key_file) != 0) ||
-	    rename(private_new, conf->private_key_file) != 0) {
-		rc = fail("the tokens are re-sealed but the key files could not be moved into place (%s): "
-			  "run rekey again",
-			  strerror(errno));
+	if (mode == ROTATE) {
+		printf("Re-sealed %ld tokens (%ld already were) for the new key %s.\n"
+		       "The older keys stay in the keyring: once every program has read the new "
+		       "public key, run `inboxpanel rekey --finish` to retire them.\n",
+		       counts.resealed, counts.already, new_id);
+		rc = 0;
 		goto out;
 	}
-	printf("Re-sealed %ld tokens (%ld already were) under the new keys in %s and %s.\n"
-	       "Restart the programs and the worker so that they read them.\n",
-	       counts.resealed, counts.already, conf->private_key_file, conf->public_key_file);
-	rc = 0;
+	printf("Re-sealed %ld tokens (%ld already were).\n", counts.resealed, counts.already);
+	rc = retire_old_keys(conf, db, kr) < 0 ? EXIT_FAILURE : 0;
 out:
 	db_close(db);
-	seal_key_free(old_key);
-	seal_key_free(new_key);
-	free(private_new);
-	free(public_new);
+	keyring_free(kr);
 	return rc;
 }
 
@@ -587,7 +683,7 @@ int main(int argc, char **argv)
 	else if (strcmp(argv[first], "demo-seed") == 0)
 		rc = cmd_demo_seed(&conf, argc - first);
 	else if (strcmp(argv[first], "rekey") == 0)
-		rc = cmd_rekey(&conf, argc - first);
+		rc = cmd_rekey(&conf, argc - first, argv + first);
 	else
 		rc = cmd_audit(&conf, argc - first, argv + first);
 	conf_free(&conf);

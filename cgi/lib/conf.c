@@ -59,6 +59,7 @@ static const struct key keys[] = {
 	{ "Limits.max_body", KEY_COUNT, 0, AT(max_body), "16384", 1024, 1024 * 1024 },
 	{ "Keys.public_file", KEY_PATH, 1, AT(public_key_file), NULL, 0, 0 },
 	{ "Keys.private_file", KEY_PATH, 0, AT(private_key_file), NULL, 0, 0 },
+	{ "Keys.single_user", KEY_COUNT, 0, AT(keys_single_user), "0", 0, 1 },
 	{ "Worker.wakeup", KEY_PATH, 0, AT(worker_wakeup), NULL, 0, 0 },
 	{ "Smtp.url", KEY_URL, 0, AT(smtp_url), NULL, 0, 0 },
 	{ "Smtp.from", KEY_EMAIL, 0, AT(smtp_from), NULL, 0, 0 },

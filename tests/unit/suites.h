@@ -10,6 +10,7 @@ Suite *form_suite(void);
 Suite *route_suite(void);
 Suite *conf_suite(void);
 Suite *seal_suite(void);
+Suite *keyring_suite(void);
 Suite *pw_suite(void);
 Suite *crypto_suite(void);
 Suite *tmpl_suite(void);
