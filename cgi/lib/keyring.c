@@ -189,7 +189,7 @@ static int each_key_file(const char *private_file, int (*fn)(const char *path, v
 
 struct load_state {
 	struct keyring *kr;
-	const char *legacy;
+	const char *base; /* the file name of Keys.private_file */
 	char *err;
 	size_t errlen;
 };
@@ -200,7 +200,8 @@ static int load_one(const char *path, void *arg)
 	struct seal_key *key = seal_load_private(path, ls->err, ls->errlen);
 	uint8_t id[SEAL_KEY_ID_LEN];
 	char hex[KEYRING_ID_HEX];
-	size_t plen = strlen(path);
+	const char *slash = strrchr(path, '/');
+	const char *name = slash != NULL ? slash + 1 : path;
 
 	if (key == NULL)
 		return -1;
@@ -208,8 +209,7 @@ static int load_one(const char *path, void *arg)
 	seal_id_hex(id, hex);
 	/* A key file under another key's name would make boxes look unopenable, or a
 	 * retirement remove the wrong key. */
-	if (strcmp(path + plen - strlen(ls->legacy), ls->legacy) != 0 &&
-	    strcmp(path + plen - (KEYRING_ID_HEX - 1), hex) != 0) {
+	if (strcmp(name, ls->base) != 0 && strcmp(name + strlen(ls->base) + 1, hex) != 0) {
 		snprintf(ls->err, ls->errlen, "%s: holds key %s, not the one its name says", path, hex);
 		seal_key_free(key);
 		return -1;
@@ -234,14 +234,16 @@ struct keyring *keyring_load(const struct conf *conf, char *err, size_t errlen)
 	struct seal_key *pub;
 	uint8_t pub_id[SEAL_KEY_ID_LEN];
 	struct load_state ls;
-	const char *slash;
+	const char *base;
+	char *dir;
 
 	keyring_no_core_dumps();
 	if (need_private_file(conf, err, errlen) != 0)
 		return NULL;
 	kr = xcalloc(1, sizeof(*kr));
-	slash = strrchr(conf->private_key_file, '/');
-	ls = (struct load_state){ kr, slash != NULL ? slash : conf->private_key_file, err, errlen };
+	split_private_file(conf->private_key_file, &dir, &base);
+	free(dir);
+	ls = (struct load_state){ kr, base, err, errlen };
 	if (each_key_file(conf->private_key_file, load_one, &ls, err, errlen) != 0)
 		goto fail;
 	if (kr->count == 0 && access(conf->public_key_file, F_OK) != 0) {

@@ -361,11 +361,6 @@ void seal_id_hex(const uint8_t id[SEAL_KEY_ID_LEN], char out[2 * SEAL_KEY_ID_LEN
 	out[2 * SEAL_KEY_ID_LEN] = '\0';
 }
 
-int seal_key_has_private(const struct seal_key *key)
-{
-	return key->has_private;
-}
-
 /* --- key files ------------------------------------------------------------------
  * err gets one line naming the file; OpenSSL's own queue of messages is cleared
  * rather than left to confuse whatever reports the next failure. */

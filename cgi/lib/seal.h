@@ -86,7 +86,6 @@ int seal_box_header(const uint8_t *box, size_t box_len, uint8_t id[SEAL_KEY_ID_L
 /* The key's id, and any id as 16 lower-case hex digits and a NUL. */
 void seal_key_id(const struct seal_key *key, uint8_t id[SEAL_KEY_ID_LEN]);
 void seal_id_hex(const uint8_t id[SEAL_KEY_ID_LEN], char out[2 * SEAL_KEY_ID_LEN + 1]);
-int seal_key_has_private(const struct seal_key *key);
 
 /* --- key files -------------------------------------------------------------------
  * Every function names the file in err (one line) when it fails. */

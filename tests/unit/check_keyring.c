@@ -375,6 +375,38 @@ END_TEST
 
 /* --- the web programs ---------------------------------------------------------- */
 
+/* Keys.single_user is off unless the configuration says 1, and nothing but 0 or 1. */
+START_TEST(single_user_is_said_explicitly)
+{
+	static const char minimal[] = "Database.path = db\n"
+				      "Site.base_url = https://x.example\n"
+				      "Keys.public_file = seal.pub\n";
+	struct conf loaded;
+	char err[256] = "", *text, *path;
+
+	path = testlib_write_file("a.hdf", minimal);
+	ck_assert_msg(conf_load(path, &loaded, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(loaded.keys_single_user, 0);
+	conf_free(&loaded);
+	free(path);
+
+	text = xasprintf("%sKeys.single_user = 1\n", minimal);
+	path = testlib_write_file("b.hdf", text);
+	ck_assert_msg(conf_load(path, &loaded, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(loaded.keys_single_user, 1);
+	conf_free(&loaded);
+	free(path);
+	free(text);
+
+	text = xasprintf("%sKeys.single_user = yes\n", minimal);
+	path = testlib_write_file("c.hdf", text);
+	ck_assert_int_ne(conf_load(path, &loaded, err, sizeof(err)), 0);
+	ck_assert_msg(strstr(err, "Keys.single_user") != NULL, "unclear: %s", err);
+	free(path);
+	free(text);
+}
+END_TEST
+
 /* This process owns the keys, so it stands for a web program run, wrongly, as the
  * keys' owner: refused, with the reason and the way out. */
 START_TEST(web_check_refuses_a_program_that_can_read_a_private_key)
@@ -492,6 +524,7 @@ Suite *keyring_suite(void)
 	suite_add_tcase(s, ring);
 
 	tcase_add_checked_fixture(web, make_ring_folder, remove_ring_folder);
+	tcase_add_test(web, single_user_is_said_explicitly);
 	tcase_add_test(web, web_check_refuses_a_program_that_can_read_a_private_key);
 	tcase_add_test(web, web_check_refuses_a_malformed_public_key);
 	tcase_add_test(web, sealer_follows_a_rotation_without_a_restart);
