@@ -440,74 +440,6 @@ static int cmd_audit(const struct conf *conf, int argc, char **argv)
 	return 0;
 }
 
-/* Prints one line per key of the ring: its id and how many stored secrets it seals. */
-static void print_ring(struct db *db, const struct keyring *kr)
-{
-	uint8_t newest[SEAL_KEY_ID_LEN];
-
-	seal_key_id(keyring_newest(kr), newest);
-	for (size_t i = 0; i < keyring_count(kr); i++) {
-		uint8_t id[SEAL_KEY_ID_LEN];
-		char hex[KEYRING_ID_HEX];
-
-		seal_key_id(keyring_key(kr, i), id);
-		seal_id_hex(id, hex);
-		printf("key %s: %ld tokens%s\n", hex, seal_store_count_key(db, id),
-		       memcmp(id, newest, sizeof(id)) == 0 ? " (newest)" : "");
-	}
-}
-
-/* Retires every key of the ring but the newest that no stored secret names, under
- * the write lock, so no secret sealed for it can be committed meanwhile; and
- * only once the public key has named another key long enough for every program
- * to have read it again.  The number of keys kept, or -1. */
-static int retire_old_keys(const struct conf *conf, struct db *db, const struct keyring *kr)
-{
-	long age = keyring_public_age(conf);
-	uint8_t newest[SEAL_KEY_ID_LEN];
-	char err[1024];
-	int kept = 0;
-
-	seal_key_id(keyring_newest(kr), newest);
-	if (db_begin_write(db) != ST_OK) {
-		fail("the database is busy");
-		return -1;
-	}
-	for (size_t i = 0; i < keyring_count(kr); i++) {
-		uint8_t id[SEAL_KEY_ID_LEN];
-		char hex[KEYRING_ID_HEX];
-		long n;
-
-		seal_key_id(keyring_key(kr, i), id);
-		if (memcmp(id, newest, sizeof(id)) == 0)
-			continue;
-		seal_id_hex(id, hex);
-		n = seal_store_count_key(db, id);
-		if (n != 0) {
-			printf("Kept key %s: %ld stored tokens are still sealed for it\n", hex, n);
-			kept++;
-		} else if (age < KEYRING_RETIRE_AFTER) {
-			printf("Kept key %s: the public key changed %lds ago; a program may still be "
-			       "sealing with the old one. Run rekey --finish again in %lds\n",
-			       hex, age < 0 ? 0 : age, KEYRING_RETIRE_AFTER - (age < 0 ? 0 : age));
-			kept++;
-		} else if (keyring_retire(conf, id, err, sizeof(err)) != 0 ||
-			   audit_write(db, &cli_actor, "keys.retire", "keys", hex) != ST_OK) {
-			db_rollback(db);
-			fail("%s", err);
-			return -1;
-		} else {
-			printf("Retired key %s: no stored token is sealed for it\n", hex);
-		}
-	}
-	if (db_commit(db) != ST_OK) {
-		db_rollback(db);
-		fail("cannot write the audit rows of the retired keys");
-		return -1;
-	}
-	return kept;
-}
-
 /* Keys are rotated in three steps, none of which can lose a key:
  *
  *   rekey            checks that every stored token opens, puts a new key pair in
@@ -532,6 +464,8 @@ static int cmd_rekey(const struct conf *conf, int argc, char **argv)
 	char err[1024], new_id[KEYRING_ID_HEX] = "";
 	struct keyring *kr = NULL;
 	struct seal_store_counts counts;
+	struct seal_store_old_key *old = NULL;
+	size_t n_old = 0;
 	struct db *db = NULL;
 	int opt, rc = EXIT_FAILURE;
 	enum status st;
@@ -573,8 +507,19 @@ static int cmd_rekey(const struct conf *conf, int argc, char **argv)
 		goto out;
 	}
 	if (mode == CHECK) {
+		uint8_t newest[SEAL_KEY_ID_LEN];
+
 		printf("All %ld stored tokens open.\n", counts.opened);
-		print_ring(db, kr);
+		seal_key_id(keyring_newest(kr), newest);
+		for (size_t i = 0; i < keyring_count(kr); i++) {
+			uint8_t id[SEAL_KEY_ID_LEN];
+			char hex[KEYRING_ID_HEX];
+
+			seal_key_id(keyring_key(kr, i), id);
+			seal_id_hex(id, hex);
+			printf("key %s: %ld tokens%s\n", hex, seal_store_count_key(db, id),
+			       memcmp(id, newest, sizeof(id)) == 0 ? " (newest)" : "");
+		}
 		rc = 0;
 		goto out;
 	}
@@ -621,8 +566,37 @@ static int cmd_rekey(const struct conf *conf, int argc, char **argv)
 		goto out;
 	}
 	printf("Re-sealed %ld tokens (%ld already were).\n", counts.resealed, counts.already);
-	rc = retire_old_keys(conf, db, kr) < 0 ? EXIT_FAILURE : 0;
+	/* Under the write lock, so nothing sealed for a key being removed is
+	 * committed meanwhile. */
+	if (db_begin_write(db) != ST_OK) {
+		rc = fail("the database is busy");
+		goto out;
+	}
+	if (seal_store_retire_old_keys(db, conf, kr, &cli_actor, &old, &n_old, err, sizeof(err)) !=
+	    ST_OK) {
+		db_rollback(db);
+		rc = fail("%s", err);
+		goto out;
+	}
+	if (db_commit(db) != ST_OK) {
+		db_rollback(db);
+		rc = fail("cannot commit the audit rows of the retired keys");
+		goto out;
+	}
+	for (size_t i = 0; i < n_old; i++) {
+		if (old[i].fate == SEAL_STORE_RETIRED)
+			printf("Retired key %s: no stored token is sealed for it\n", old[i].id);
+		else if (old[i].fate == SEAL_STORE_KEPT_IN_USE)
+			printf("Kept key %s: %ld stored tokens are still sealed for it\n", old[i].id,
+			       old[i].tokens);
+		else
+			printf("Kept key %s: the public key changed less than %ds ago, and a program "
+			       "may still be sealing with the old one; run rekey --finish again in %lds\n",
+			       old[i].id, KEYRING_RETIRE_AFTER, old[i].wait);
+	}
+	rc = 0;
 out:
+	free(old);
 	db_close(db);
 	keyring_free(kr);
 	return rc;

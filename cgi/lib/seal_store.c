@@ -114,6 +114,54 @@ long seal_store_count_key(struct db *db, const uint8_t id[SEAL_KEY_ID_LEN])
 	return n;
 }
 
+enum status seal_store_retire_old_keys(struct db *db, const struct conf *conf,
+				       const struct keyring *kr, const struct audit_actor *actor,
+				       struct seal_store_old_key **out, size_t *n, char *err,
+				       size_t errlen)
+{
+	long age = keyring_public_age(conf);
+	uint8_t newest[SEAL_KEY_ID_LEN];
+
+	*out = xcalloc(keyring_count(kr) + 1, sizeof(**out));
+	*n = 0;
+	if (age < 0)
+		age = 0;
+	seal_key_id(keyring_newest(kr), newest);
+	for (size_t i = 0; i < keyring_count(kr); i++) {
+		struct seal_store_old_key *k = &(*out)[*n];
+		uint8_t id[SEAL_KEY_ID_LEN];
+
+		seal_key_id(keyring_key(kr, i), id);
+		if (memcmp(id, newest, sizeof(id)) == 0)
+			continue;
+		seal_id_hex(id, k->id);
+		(*n)++;
+		k->tokens = seal_store_count_key(db, id);
+		if (k->tokens < 0) {
+			snprintf(err, errlen, "cannot count the secrets sealed for key %s", k->id);
+			return ST_INTERNAL;
+		}
+		if (k->tokens > 0) {
+			k->fate = SEAL_STORE_KEPT_IN_USE;
+		} else if (age < KEYRING_RETIRE_AFTER) {
+			/* A program may have read the old public key just before it was
+			 * replaced and still be about to seal with it. */
+			k->fate = SEAL_STORE_KEPT_TOO_SOON;
+			k->wait = KEYRING_RETIRE_AFTER - age;
+		} else {
+			/* The audit row first: a key is never gone without one. */
+			if (audit_write(db, actor, "keys.retire", "keys", k->id) != ST_OK) {
+				snprintf(err, errlen, "cannot write the audit row for key %s", k->id);
+				return ST_INTERNAL;
+			}
+			if (keyring_retire(conf, id, err, errlen) != 0)
+				return ST_INTERNAL;
+			k->fate = SEAL_STORE_RETIRED;
+		}
+	}
+	return ST_OK;
+}
+
 struct pending {
 	long long id;
 	long long connection_id;

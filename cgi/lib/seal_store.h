@@ -4,6 +4,8 @@
 #ifndef IP_SEAL_STORE_H
 #define IP_SEAL_STORE_H
 
+#include "audit.h"
+#include "conf.h"
 #include "db.h"
 #include "keyring.h"
 #include "seal.h"
@@ -48,5 +50,24 @@ enum status seal_store_sweep(struct db *db, const struct keyring *kr, int reseal
 
 /* How many stored secrets are sealed for key id; -1 on a store error. */
 long seal_store_count_key(struct db *db, const uint8_t id[SEAL_KEY_ID_LEN]);
+
+/* What became of a key of the ring other than the newest. */
+struct seal_store_old_key {
+	char id[KEYRING_ID_HEX];
+	enum { SEAL_STORE_RETIRED, SEAL_STORE_KEPT_IN_USE, SEAL_STORE_KEPT_TOO_SOON } fate;
+	long tokens; /* KEPT_IN_USE: the stored secrets still sealed for it */
+	long wait;   /* KEPT_TOO_SOON: seconds until it may go */
+};
+
+/* Retires (keyring_retire) each key of kr but the newest that no stored secret
+ * names, once Keys.public_file has named another key for KEYRING_RETIRE_AFTER
+ * seconds, writing a keys.retire audit row for each; inside the caller's write
+ * transaction, so that no secret sealed for a key being removed can be committed
+ * meanwhile (the caller commits).  *out (free()) gets one entry per old key, *n
+ * how many.  ST_OK, or ST_INTERNAL with err (roll back). */
+enum status seal_store_retire_old_keys(struct db *db, const struct conf *conf,
+				       const struct keyring *kr, const struct audit_actor *actor,
+				       struct seal_store_old_key **out, size_t *n, char *err,
+				       size_t errlen);
 
 #endif

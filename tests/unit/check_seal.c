@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "conn.h"
@@ -1226,6 +1227,77 @@ START_TEST(sweep_reports_a_token_no_key_of_the_ring_opens)
 }
 END_TEST
 
+/* Retirement: never a key a stored secret names, never before every program has
+ * had time to read the new public key, and each one audited. */
+START_TEST(retire_keeps_a_key_in_use_or_too_recently_replaced)
+{
+	static const struct audit_actor actor = { 0, "cli", "" };
+	struct db *db = store_with_tokens(2);
+	struct seal_store_old_key *old;
+	struct keyring *kr;
+	uint8_t first[8];
+	size_t n;
+	char err[512] = "", hex[KEYRING_ID_HEX], *path;
+	struct timeval an_hour_ago[2];
+
+	newest_id(first);
+	ck_assert_msg(keyring_rotate(&ring_conf, hex, err, sizeof(err)) == 0, "%s", err);
+	kr = load_ring();
+	/* Still sealing the two tokens. */
+	ck_assert_int_eq(seal_store_retire_old_keys(db, &ring_conf, kr, &actor, &old, &n, err,
+						    sizeof(err)),
+			 ST_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(old[0].fate, SEAL_STORE_KEPT_IN_USE);
+	ck_assert_int_eq(old[0].tokens, 2);
+	free(old);
+	/* Re-sealed, but the public key is brand new. */
+	{
+		struct seal_store_counts counts;
+
+		ck_assert_int_eq(seal_store_sweep(db, kr, 1, &counts), ST_OK);
+	}
+	ck_assert_int_eq(seal_store_retire_old_keys(db, &ring_conf, kr, &actor, &old, &n, err,
+						    sizeof(err)),
+			 ST_OK);
+	ck_assert_int_eq(old[0].fate, SEAL_STORE_KEPT_TOO_SOON);
+	ck_assert_int_gt(old[0].wait, KEYRING_RETIRE_AFTER - 60);
+	free(old);
+	/* An hour later. */
+	gettimeofday(&an_hour_ago[0], NULL);
+	an_hour_ago[0].tv_sec -= 3600;
+	an_hour_ago[1] = an_hour_ago[0];
+	ck_assert_int_eq(utimes(ring_conf.public_key_file, an_hour_ago), 0);
+	ck_assert_int_eq(seal_store_retire_old_keys(db, &ring_conf, kr, &actor, &old, &n, err,
+						    sizeof(err)),
+			 ST_OK);
+	ck_assert_int_eq(old[0].fate, SEAL_STORE_RETIRED);
+	seal_id_hex(first, hex);
+	ck_assert_str_eq(old[0].id, hex);
+	free(old);
+	path = xasprintf("%s.%s", ring_conf.private_key_file, hex);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	free(path);
+	keyring_free(kr);
+	kr = load_ring();
+	ck_assert_uint_eq(keyring_count(kr), 1);
+	keyring_free(kr);
+	{
+		sqlite3_stmt *st;
+
+		ck_assert_int_eq(sqlite3_prepare_v2(db_handle(db),
+						    "SELECT detail FROM audit_log WHERE action = 'keys.retire'",
+						    -1, &st, NULL),
+				 SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), hex);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_finalize(st);
+	}
+	db_close(db);
+}
+END_TEST
+
 Suite *seal_suite(void)
 {
 	Suite *s = suite_create("seal");
@@ -1278,6 +1350,7 @@ Suite *seal_suite(void)
 	tcase_add_test(store, revocation_job_copy_opens_with_its_connection);
 	tcase_add_test(store, sweep_reseals_old_keys_and_version_1_as_version_2_for_the_newest);
 	tcase_add_test(store, sweep_reports_a_token_no_key_of_the_ring_opens);
+	tcase_add_test(store, retire_keeps_a_key_in_use_or_too_recently_replaced);
 	tcase_set_timeout(store, 60);
 	suite_add_tcase(s, store);
 	return s;
