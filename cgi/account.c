@@ -121,7 +121,7 @@ static void login_submit(struct ctx *ctx)
 	struct login_limits lim = { ctx->conf->login_window, ctx->conf->login_max_per_account,
 				    ctx->conf->login_max_per_address };
 	struct sess_timeouts t = { ctx->conf->idle_timeout, ctx->conf->absolute_timeout };
-	char hash[PW_HASH_MAX] = "";
+	char hash[PW_HASH_MAX] = "", rehash[PW_HASH_MAX] = "";
 	char cookie[CRYPTO_TOKEN_LEN + 1];
 	struct session session;
 	struct user user;
@@ -152,6 +152,11 @@ static void login_submit(struct ctx *ctx)
 	known = found && !user.deactivated;
 	if (known) {
 		ok = pw_verify(f[LOGIN_PASSWORD].str, f[LOGIN_PASSWORD].len, hash);
+		/* A hash made with older scrypt parameters is made again while the
+		 * password is at hand, before the write lock is taken. */
+		if (ok && pw_needs_rehash(hash) &&
+		    pw_hash(f[LOGIN_PASSWORD].str, f[LOGIN_PASSWORD].len, rehash) != 0)
+			rehash[0] = '\0';
 	} else {
 		pw_verify_dummy(f[LOGIN_PASSWORD].str, f[LOGIN_PASSWORD].len);
 		ok = 0;
@@ -173,7 +178,8 @@ static void login_submit(struct ctx *ctx)
 		render_login(ctx, f[LOGIN_NEXT].present ? f[LOGIN_NEXT].str : NULL, email, "failed");
 		return;
 	}
-	if ((ctx->session != NULL && sess_end(ctx->db, ctx->session->id) != ST_OK) ||
+	if ((rehash[0] != '\0' && user_set_password(ctx->db, user.id, rehash, ctx->now) != ST_OK) ||
+	    (ctx->session != NULL && sess_end(ctx->db, ctx->session->id) != ST_OK) ||
 	    login_record(ctx->db, email, ctx->req->remote_addr, 1, ctx->now) != ST_OK ||
 	    sess_start(ctx->db, user.id, ctx->req->remote_addr, &t, ctx->now, cookie, &session) !=
 		    ST_OK ||

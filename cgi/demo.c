@@ -1,10 +1,13 @@
 /* demo.c — `inboxpanel demo-seed`: users and inboxes in every state, so each state
  * of the pages can be seen right after ./dev demo.  The tokens are random strings
- * sealed with the deployment's real public key, exactly as real ones would be. */
+ * sealed with the deployment's real public key, each bound to its row, exactly as
+ * the web programs seal real ones. */
 #include "config.h"
 
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "conn.h"
@@ -12,7 +15,7 @@
 #include "demo.h"
 #include "outbox.h"
 #include "pw.h"
-#include "seal.h"
+#include "seal_store.h"
 #include "user.h"
 #include "util.h"
 
@@ -78,13 +81,11 @@ static int ensure_user(struct db *db, const struct demo_user *u)
 		       : -1;
 }
 
-static int add_inbox(struct db *db, const struct seal_key *key, const struct demo_inbox *d,
+static int add_inbox(struct db *db, struct keyring_sealer *sealer, const struct demo_inbox *d,
 		     time_t now)
 {
 	static const struct audit_actor demo = { 0, "demo-seed", "" };
 	char token[CRYPTO_TOKEN_LEN + 1], plain[80];
-	uint8_t *box = NULL;
-	size_t box_len = 0;
 	struct user owner;
 	struct conn after;
 	struct conn_scope scope = { CONN_PERSONAL, 0 };
@@ -104,16 +105,17 @@ static int add_inbox(struct db *db, const struct seal_key *key, const struct dem
 	if (user_by_email(db, d->owner, &owner, NULL) != ST_OK || crypto_random_token(token) != 0)
 		return -1;
 	snprintf(plain, sizeof(plain), "demo-%s-%s", d->provider == PROV_IMAP ? "password" : "refresh-token", token);
-	if (seal_box(key, (const uint8_t *)plain, strlen(plain), &box, &box_len) != 0)
-		return -1;
 	c.owner_user_id = owner.id;
 	c.connected_by_user_id = owner.id;
 	scope.id = owner.id;
-	c.sealed_token = box;
-	c.sealed_token_len = box_len;
+	/* The box is bound to the row's id, so the row comes first, in the same
+	 * transaction: nobody ever sees the inbox without its token. */
 	if (db_begin_write(db) != ST_OK)
 		goto out;
-	if (conn_insert(db, &c, &id) != ST_OK || db_commit(db) != ST_OK) {
+	if (conn_insert(db, &c, &id) != ST_OK ||
+	    seal_store_connection_secret(db, sealer, id, (const uint8_t *)plain, strlen(plain)) !=
+		    ST_OK ||
+	    db_commit(db) != ST_OK) {
 		db_rollback(db);
 		goto out;
 	}
@@ -133,37 +135,63 @@ static int add_inbox(struct db *db, const struct seal_key *key, const struct dem
 	}
 	rc = 0;
 out:
-	free(box);
+	OPENSSL_cleanse(plain, sizeof(plain));
 	return rc;
+}
+
+/* For tests/integration/t_keys.sh: with INBOXPANEL_TEST_DEMO_PAUSE=FILE set,
+ * demo-seed stops after its first inbox, creates FILE.paused, and goes on once
+ * FILE exists (30 s at most): a program that seals, left running across a rekey. */
+static void test_pause(void)
+{
+	const char *path = getenv("INBOXPANEL_TEST_DEMO_PAUSE");
+	char *paused;
+	FILE *fp;
+
+	if (path == NULL)
+		return;
+	paused = xasprintf("%s.paused", path);
+	fp = fopen(paused, "w");
+	if (fp != NULL)
+		fclose(fp);
+	for (int i = 0; i < 300 && access(path, F_OK) != 0; i++)
+		usleep(100 * 1000);
+	free(paused);
 }
 
 int demo_seed(const struct conf *conf, struct db *db)
 {
-	struct seal_key *key;
+	struct keyring_sealer *sealer;
 	char err[512];
 	time_t now = now_utc();
 	long long existing = conn_count(db);
 
-	if (existing < 0)
-		return fail("cannot read the database");
-	if (existing > 0)
-		return fail("the database has inboxes already; demo-seed fills an empty one");
-	key = seal_load_public(conf->public_key_file, err, sizeof(err));
-	if (key == NULL)
+	/* As a web program would: the public key, and only once it is known to belong
+	 * to a key of the ring. */
+	sealer = keyring_sealer_new(conf, err, sizeof(err));
+	if (sealer == NULL)
 		return fail(err);
+	if (existing != 0) {
+		keyring_sealer_free(sealer);
+		return fail(existing < 0 ? "cannot read the database"
+					 : "the database has inboxes already; demo-seed fills an empty one");
+	}
 	for (size_t i = 0; i < ARRAY_LEN(demo_users); i++)
 		if (db_begin_write(db) != ST_OK || ensure_user(db, &demo_users[i]) != 0 ||
 		    db_commit(db) != ST_OK) {
 			db_rollback(db);
-			seal_key_free(key);
+			keyring_sealer_free(sealer);
 			return fail("cannot add the demo users");
 		}
-	for (size_t i = 0; i < ARRAY_LEN(demo_inboxes); i++)
-		if (add_inbox(db, key, &demo_inboxes[i], now) != 0) {
-			seal_key_free(key);
+	for (size_t i = 0; i < ARRAY_LEN(demo_inboxes); i++) {
+		if (add_inbox(db, sealer, &demo_inboxes[i], now) != 0) {
+			keyring_sealer_free(sealer);
 			return fail("cannot add the demo inboxes (is admin@example.com a user?)");
 		}
-	seal_key_free(key);
+		if (i == 0)
+			test_pause();
+	}
+	keyring_sealer_free(sealer);
 	printf("Seeded %zu demo inboxes for %zu users\n", ARRAY_LEN(demo_inboxes),
 	       ARRAY_LEN(demo_users) + 1);
 	return 0;

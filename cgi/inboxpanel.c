@@ -23,6 +23,7 @@
 #include "demo.h"
 #include "form.h"
 #include "pw.h"
+#include "keyring.h"
 #include "seal.h"
 #include "seal_store.h"
 #include "sess.h"
@@ -173,21 +174,21 @@ static int add_user(struct db *db, const char *email, const char *name, enum rol
 	return 0;
 }
 
+/* The sealing keys, as init leaves them: a key found in the old place filed in
+ * the keyring under its id, a new pair when there is no public key, and the
+ * public key checked to be the public half of a key of the ring. */
 static int ensure_keys(const struct conf *conf)
 {
-	char err[512];
+	char err[1024], id[KEYRING_ID_HEX];
+	int created;
 
-	if (conf->private_key_file == NULL)
-		return fail("Keys.private_file: missing (init writes the sealing key pair there)");
-	if (access(conf->private_key_file, F_OK) == 0 && access(conf->public_key_file, F_OK) == 0)
-		return 0;
-	if (access(conf->private_key_file, F_OK) == 0 || access(conf->public_key_file, F_OK) == 0)
-		return fail("Keys: only one of %s and %s exists; restore the other or remove both",
-			    conf->private_key_file, conf->public_key_file);
-	if (seal_generate_keys(conf->private_key_file, conf->public_key_file, err, sizeof(err)) != 0)
+	keyring_no_core_dumps();
+	if (keyring_init(conf, &created, id, err, sizeof(err)) != 0)
 		return fail("%s", err);
-	printf("Wrote the sealing keys: %s (private, worker only) and %s (public)\n",
-	       conf->private_key_file, conf->public_key_file);
+	if (created)
+		printf("Wrote the sealing keys: %s.%s (private, for the worker's user only) and %s "
+		       "(public)\n",
+		       conf->private_key_file, id, conf->public_key_file);
 	return 0;
 }
 
@@ -426,99 +427,165 @@ static int cmd_audit(const struct conf *conf, int argc, char **argv)
 	return 0;
 }
 
-static int file_exists(const char *path)
-{
-	return access(path, F_OK) == 0;
-}
-
-/* Re-seals every stored token under a new key pair, then puts the new key files
- * in place of the old ones (the old private key is gone afterwards: that is the
- * point of rotating it).
+/* Keys are rotated in three steps, none of which can lose a key:
  *
- * The new pair is first written beside the old one (".new"), and the re-sealing
- * leaves alone what is sealed for it already, so a rekey cut short anywhere is
- * finished by running it again. */
+ *   rekey            checks that every stored token opens, puts a new key pair in
+ *                    place (private key into the ring first, then the public
+ *                    file), and re-seals every token for it; the old keys stay
+ *   rekey --finish   re-seals what was sealed meanwhile with the old public key,
+ *                    then retires each old key no stored token names, once the
+ *                    new public key is old enough that every program reads it
+ *   rekey --check    opens every stored token and says which key seals it;
+ *                    changes nothing
+ *
+ * Each step can be run again after a crash; the public key always names a key
+ * of the ring, which keyring_load checks before anything is done. */
 static int cmd_rekey(const struct conf *conf, int argc, char **argv)
 {
-	char *private_new = NULL, *public_new = NULL, err[512];
-	struct seal_key *old_key = NULL, *new_key = NULL;
+	static const struct option options[] = {
+		{ "check", no_argument, NULL, 'c' },
+		{ "finish", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum { ROTATE, CHECK, FINISH } mode = ROTATE;
+	char err[1024], new_id[KEYRING_ID_HEX] = "";
+	struct keyring *kr = NULL;
 	struct seal_store_counts counts;
+	struct seal_store_old_key *old = NULL;
+	size_t n_old = 0;
 	struct db *db = NULL;
-	int rc = EXIT_FAILURE;
+	int opt, rc = EXIT_FAILURE;
+	enum status st;
 
-	(void)argv;
-	if (argc != 1)
-		return usage_error("rekey: no arguments");
-	if (conf->private_key_file == NULL)
-		return fail("Keys.private_file: missing");
-	private_new = xasprintf("%s.new", conf->private_key_file);
-	public_new = xasprintf("%s.new", conf->public_key_file);
-	if (!file_exists(private_new)) {
-		if (file_exists(public_new)) {
-			rc = fail("%s is left from an earlier rekey without its private key: remove it",
-				  public_new);
-			goto out;
-		}
-		if (seal_generate_keys(private_new, public_new, err, sizeof(err)) != 0) {
-			rc = fail("%s", err);
-			goto out;
-		}
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (opt == 'c' && mode == ROTATE)
+			mode = CHECK;
+		else if (opt == 'f' && mode == ROTATE)
+			mode = FINISH;
+		else
+			return usage_error("rekey: [--check | --finish]");
 	}
-	old_key = seal_load_private(conf->private_key_file, err, sizeof(err));
-	if (old_key == NULL) {
-		rc = fail("%s", err);
-		goto out;
-	}
-	new_key = seal_load_private(private_new, err, sizeof(err));
-	if (new_key == NULL) {
-		rc = fail("%s", err);
-		goto out;
-	}
+	if (optind != argc)
+		return usage_error("rekey: unexpected argument");
+	keyring_no_core_dumps();
+	/* --check changes nothing: a key not yet filed under its id is read where it is. */
+	if ((mode != CHECK && keyring_adopt(conf, err, sizeof(err)) != 0) ||
+	    (kr = keyring_load(conf, err, sizeof(err))) == NULL)
+		return fail("%s", err);
 	if (open_db(conf, &db) != 0)
 		goto out;
+
+	/* Every token must open before anything changes: a rotation over a token
+	 * that does not would leave it for good. */
 	if (db_begin_write(db) != ST_OK) {
 		rc = fail("the database is busy");
 		goto out;
 	}
-	switch (seal_store_rekey(db, old_key, new_key, &counts)) {
-	case ST_OK:
-		break;
-	case ST_CONFLICT:
-		db_rollback(db);
-		rc = fail("a stored token opens with neither key; nothing was changed (see the line above)");
+	st = seal_store_sweep(db, kr, 0, &counts);
+	db_rollback(db);
+	if (st == ST_CONFLICT) {
+		rc = fail("%ld stored tokens do not open (see above); nothing was changed",
+			  counts.failed);
 		goto out;
-	default:
+	}
+	if (st != ST_OK) {
+		rc = fail("cannot read the stored tokens; nothing was changed");
+		goto out;
+	}
+	if (mode == CHECK) {
+		uint8_t newest[SEAL_KEY_ID_LEN];
+
+		printf("All %ld stored tokens open.\n", counts.opened);
+		seal_key_id(keyring_newest(kr), newest);
+		for (size_t i = 0; i < keyring_count(kr); i++) {
+			uint8_t id[SEAL_KEY_ID_LEN];
+			char hex[KEYRING_ID_HEX];
+
+			seal_key_id(keyring_key(kr, i), id);
+			seal_id_hex(id, hex);
+			printf("key %s: %ld tokens%s\n", hex, seal_store_count_key(db, id),
+			       memcmp(id, newest, sizeof(id)) == 0 ? " (newest)" : "");
+		}
+		rc = 0;
+		goto out;
+	}
+
+	if (mode == ROTATE) {
+		if (keyring_rotate(conf, new_id, err, sizeof(err)) != 0) {
+			rc = fail("%s; the stored tokens were not changed", err);
+			goto out;
+		}
+		keyring_free(kr);
+		kr = keyring_load(conf, err, sizeof(err));
+		if (kr == NULL) {
+			rc = fail("%s", err);
+			goto out;
+		}
+	}
+	if (db_begin_write(db) != ST_OK) {
+		rc = fail("the database is busy");
+		goto out;
+	}
+	st = seal_store_sweep(db, kr, 1, &counts);
+	if (st != ST_OK) {
 		db_rollback(db);
-		rc = fail("cannot re-seal the tokens; nothing was changed");
+		rc = fail(st == ST_CONFLICT
+				  ? "a stored token does not open (see above); nothing was re-sealed"
+				  : "cannot re-seal the tokens; nothing was re-sealed");
 		goto out;
 	}
 	snprintf(err, sizeof(err), "%ld tokens re-sealed, %ld were already", counts.resealed,
 		 counts.already);
-	if (audit_write(db, &cli_actor, now_utc(), "keys.rekey", "keys", err) != ST_OK ||
+	if (audit_write(db, &cli_actor, now_utc(), mode == ROTATE ? "keys.rekey" : "keys.reseal", "keys",
+			err) != ST_OK ||
 	    db_commit(db) != ST_OK) {
 		db_rollback(db);
-		rc = fail("cannot commit the re-sealed tokens; nothing was changed");
+		rc = fail("cannot commit the re-sealed tokens; nothing was re-sealed");
 		goto out;
 	}
-	/* The public key first: were we stopped in between, the next run finds the
-	 * private ".new" and finishes. */
-	if ((file_exists(public_new) && rename(public_new, conf->public_key_file) != 0) ||
-	    rename(private_new, conf->private_key_file) != 0) {
-		rc = fail("the tokens are re-sealed but the key files could not be moved into place (%s): "
-			  "run rekey again",
-			  strerror(errno));
+	if (mode == ROTATE) {
+		printf("Re-sealed %ld tokens (%ld already were) for the new key %s.\n"
+		       "The older keys stay in the keyring: once every program has read the new "
+		       "public key, run `inboxpanel rekey --finish` to retire them.\n",
+		       counts.resealed, counts.already, new_id);
+		rc = 0;
 		goto out;
 	}
-	printf("Re-sealed %ld tokens (%ld already were) under the new keys in %s and %s.\n"
-	       "Restart the programs and the worker so that they read them.\n",
-	       counts.resealed, counts.already, conf->private_key_file, conf->public_key_file);
+	printf("Re-sealed %ld tokens (%ld already were).\n", counts.resealed, counts.already);
+	/* Under the write lock, so nothing sealed for a key being removed is
+	 * committed meanwhile. */
+	if (db_begin_write(db) != ST_OK) {
+		rc = fail("the database is busy");
+		goto out;
+	}
+	if (seal_store_retire_old_keys(db, conf, kr, &cli_actor, now_utc(), &old, &n_old, err, sizeof(err)) !=
+	    ST_OK) {
+		db_rollback(db);
+		rc = fail("%s", err);
+		goto out;
+	}
+	if (db_commit(db) != ST_OK) {
+		db_rollback(db);
+		rc = fail("cannot commit the audit rows of the retired keys");
+		goto out;
+	}
+	for (size_t i = 0; i < n_old; i++) {
+		if (old[i].fate == SEAL_STORE_RETIRED)
+			printf("Retired key %s: no stored token is sealed for it\n", old[i].id);
+		else if (old[i].fate == SEAL_STORE_KEPT_IN_USE)
+			printf("Kept key %s: %ld stored tokens are still sealed for it\n", old[i].id,
+			       old[i].tokens);
+		else
+			printf("Kept key %s: the public key changed less than %ds ago, and a program "
+			       "may still be sealing with the old one; run rekey --finish again in %lds\n",
+			       old[i].id, KEYRING_RETIRE_AFTER, old[i].wait);
+	}
 	rc = 0;
 out:
+	free(old);
 	db_close(db);
-	seal_key_free(old_key);
-	seal_key_free(new_key);
-	free(private_new);
-	free(public_new);
+	keyring_free(kr);
 	return rc;
 }
 
@@ -558,9 +625,7 @@ static int add_inbox(const struct conf *conf, struct db *db, const char *owner_e
 {
 	static const char *const scopes = "";
 	char token[4096], err[512], target[40];
-	struct seal_key *key = NULL;
-	uint8_t *box = NULL;
-	size_t box_len = 0;
+	struct keyring_sealer *sealer = NULL;
 	struct user owner;
 	long long id;
 	time_t now = now_utc();
@@ -582,8 +647,8 @@ static int add_inbox(const struct conf *conf, struct db *db, const char *owner_e
 		return fail("no token on stdin (one line)");
 	if (user_by_email_or_fail(db, owner_email, &owner) != 0)
 		goto out;
-	key = seal_load_public(conf->public_key_file, err, sizeof(err));
-	if (key == NULL) {
+	sealer = keyring_sealer_new(conf, err, sizeof(err));
+	if (sealer == NULL) {
 		rc = fail("%s", err);
 		goto out;
 	}
@@ -593,9 +658,10 @@ static int add_inbox(const struct conf *conf, struct db *db, const char *owner_e
 		rc = fail("the database is busy");
 		goto out;
 	}
+	/* The box is bound to the row, so the row comes first. */
 	if (conn_insert(db, &c, &id) != ST_OK ||
-	    seal_box(key, (const uint8_t *)token, strlen(token), &box, &box_len) != 0 ||
-	    conn_set_token(db, id, box, box_len) != ST_OK)
+	    seal_store_connection_secret(db, sealer, id, (const uint8_t *)token, strlen(token)) !=
+		    ST_OK)
 		goto rollback;
 	snprintf(target, sizeof(target), "connection:%lld", id);
 	if (audit_write(db, &cli_actor, now, "email.connect", target, address) != ST_OK ||
@@ -609,8 +675,7 @@ rollback:
 	rc = fail("cannot add %s", address);
 out:
 	OPENSSL_cleanse(token, sizeof(token));
-	free(box);
-	seal_key_free(key);
+	keyring_sealer_free(sealer);
 	return rc;
 }
 
@@ -712,7 +777,9 @@ static const struct command {
 	  "  worker [--once]                 revoke at the providers, check connected inboxes;\n"
 	  "                                  --once: until nothing is due (cron)\n" },
 	{ "rekey", cmd_rekey,
-	  "  rekey                           re-seal every stored token under a new key pair\n" },
+	  "  rekey [--check | --finish]      re-seal every stored token for a new key pair;\n"
+	  "                                  --finish retires old keys no token needs any more,\n"
+	  "                                  --check opens every token and changes nothing\n" },
 	{ "demo-seed", cmd_demo_seed,
 	  "  demo-seed                       inboxes in every state for the demo users\n" },
 };

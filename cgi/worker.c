@@ -17,8 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,14 +28,16 @@
 #include "outbox.h"
 #include "refresh.h"
 #include "revoke.h"
-#include "seal.h"
+#include "keyring.h"
+#include "seal_store.h"
 #include "util.h"
 #include "worker.h"
 
 struct worker {
 	const struct conf *conf;
 	struct db *db;
-	struct seal_key *key;     /* the private key: opens tokens, seals rotated ones */
+	struct keyring *ring;     /* the private keys: open the tokens */
+	struct keyring_sealer *sealer; /* the newest public key: seals rotated tokens */
 	struct http_pool *pool;
 	char owner[64];           /* this worker's name on the leases it takes */
 	int in_flight;            /* jobs and checks started and not yet recorded */
@@ -64,14 +64,21 @@ static void on_stop(int sig)
 	stopping = 1;
 }
 
-/* Opens a sealed token; NULL (logged, nothing of it kept) when it does not open. */
+/* Opens a sealed token, bound to its connection's row (a revocation job's copy
+ * too); NULL (logged, nothing of it kept) when it does not open. */
 static char *open_token(struct worker *w, const unsigned char *box, size_t len, long long conn_id)
 {
+	struct seal_store_context c;
 	uint8_t *plain = NULL;
 	size_t plain_len = 0;
+	enum seal_status st;
 
-	if (box == NULL || seal_open(w->key, box, len, &plain, &plain_len) != 0) {
-		log_error("connection %lld: its token does not open with this worker's key", conn_id);
+	if (box == NULL || seal_store_context_of(w->db, conn_id, &c) != ST_OK)
+		return NULL;
+	st = keyring_open(w->ring, &c.ctx, box, len, &plain, &plain_len);
+	if (st != SEAL_OK) {
+		log_error("connection %lld: its token cannot be opened: %s", conn_id,
+			  seal_status_text(st));
 		return NULL;
 	}
 	return (char *)plain;
@@ -229,11 +236,20 @@ static void record_check(struct worker *w, const struct conn_health *h,
 		log_info("connection %lld: health check inconclusive (%s)", h->id, r->code);
 		return;
 	}
-	if (r->verdict == OAUTH_OK && r->refresh_token != NULL &&
-	    seal_box(w->key, (const uint8_t *)r->refresh_token, strlen(r->refresh_token), &sealed,
-		     &sealed_len) != 0) {
-		log_error("connection %lld: cannot seal its new refresh token", h->id);
-		return;
+	if (r->verdict == OAUTH_OK && r->refresh_token != NULL) {
+		struct seal_store_context c;
+		char err[256];
+
+		/* Sealed for the row, like every token, with the newest public key. */
+		if (seal_store_context_of(w->db, h->id, &c) != ST_OK ||
+		    keyring_sealer_box(w->sealer, &c.ctx, (const uint8_t *)r->refresh_token,
+				       strlen(r->refresh_token), &sealed, &sealed_len, err,
+				       sizeof(err)) != 0) {
+			/* The provider killed the old token: this one must not be lost.
+			 * Nothing can keep it, so the inbox will need a reconnect. */
+			log_error("connection %lld: cannot seal its new refresh token", h->id);
+			return;
+		}
 	}
 	if (db_begin_write(w->db) != ST_OK)
 		goto out;
@@ -362,7 +378,8 @@ static void drain_fifo(int fd)
 static void worker_free(struct worker *w)
 {
 	http_pool_free(w->pool);
-	seal_key_free(w->key);
+	keyring_sealer_free(w->sealer);
+	keyring_free(w->ring);
 	db_close(w->db);
 	if (w->fifo >= 0)
 		close(w->fifo);
@@ -372,20 +389,19 @@ static int worker_start(struct worker *w, const struct conf *conf)
 {
 	char err[512];
 	uint32_t nonce = 0;
-	struct rlimit no_core = { 0, 0 };
 
 	memset(w, 0, sizeof(*w));
 	w->conf = conf;
 	w->fifo = -1;
-	/* A core file of this process would hold the private key and open tokens. */
-	setrlimit(RLIMIT_CORE, &no_core);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	if (conf->private_key_file == NULL) {
-		fprintf(stderr, "inboxpanel worker: Keys.private_file: missing\n");
+	/* The ring is checked whole (the public key names one of its keys), and core
+	 * dumps are off: a core file would hold the private keys and open tokens. */
+	w->ring = keyring_load(conf, err, sizeof(err));
+	if (w->ring == NULL) {
+		fprintf(stderr, "inboxpanel worker: %s\n", err);
 		return -1;
 	}
-	w->key = seal_load_private(conf->private_key_file, err, sizeof(err));
-	if (w->key == NULL) {
+	w->sealer = keyring_sealer_new(conf, err, sizeof(err));
+	if (w->sealer == NULL) {
 		fprintf(stderr, "inboxpanel worker: %s\n", err);
 		return -1;
 	}

@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "dispatch.h"
+#include "keyring.h"
 #include "supervise.h"
 #include "tmpl.h"
 #include "util.h"
@@ -137,6 +138,13 @@ int app_main(int argc, char **argv, const struct program *program)
 	conf_path = conf_default_path(conf_path);
 	if (conf_load(conf_path, &app.conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: %s\n", program->name, err);
+		return 1;
+	}
+	/* A web program seals with the public key only; one that could read a
+	 * private key would hand it to anyone who breaks into the web tier. */
+	if (keyring_check_web(&app.conf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", program->name, err);
+		conf_free(&app.conf);
 		return 1;
 	}
 	if (tmpl_init(app.conf.template_dir, app.conf.lang_dir, err, sizeof(err)) != 0) {

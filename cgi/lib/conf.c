@@ -53,6 +53,7 @@ static const struct key keys[] = {
 	{ "Limits.max_body", KEY_COUNT, 0, AT(max_body), "16384", 1024, 1024 * 1024 },
 	{ "Keys.public_file", KEY_PATH, 1, AT(public_key_file), NULL, 0, 0 },
 	{ "Keys.private_file", KEY_PATH, 0, AT(private_key_file), NULL, 0, 0 },
+	{ "Keys.single_user", KEY_COUNT, 0, AT(keys_single_user), "0", 0, 1 },
 	{ "Worker.wakeup", KEY_PATH, 0, AT(worker_wakeup), NULL, 0, 0 },
 	{ "Worker.parallel", KEY_COUNT, 0, AT(worker_parallel), "8", 1, 64 },
 	{ "Worker.poll_interval", KEY_SECONDS, 0, AT(worker_poll_interval), "30", 1, 3600 },

@@ -36,7 +36,10 @@ struct conf {
 	long login_max_per_address;
 	long max_body;          /* bytes */
 	char *public_key_file;  /* seals tokens; every web program reads it */
-	char *private_key_file; /* opens them; only the worker and the CLI read it */
+	char *private_key_file; /* the keyring's name: private keys are this path + "." + key id;
+				 * only the worker and the CLI read them */
+	long keys_single_user;  /* 1: one user runs everything (single-user shared hosting),
+				 * so the web programs may be able to read the private keys */
 	char *worker_wakeup;    /* FIFO the web programs poke after queueing a job */
 	long worker_parallel;   /* provider calls in flight at once */
 	long worker_poll_interval;   /* seconds between passes without a wake-up */

@@ -118,8 +118,6 @@ static const char sql_insert[] =
 	"provider, address, state, sealed_token, scopes, connected_at, state_changed_at, "
 	"last_error, last_error_code, provider_subject, provider_tenant, checked_at) "
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14, ?10)";
-static const char sql_set_token[] =
-	"UPDATE email_connections SET sealed_token = ?2 WHERE id = ?1 AND state <> 'removed'";
 static const char sql_all[] = "SELECT " CONN_COLUMNS CONN_FROM "ORDER BY c.id";
 static const char sql_count[] = "SELECT count(*) FROM email_connections";
 
@@ -458,21 +456,6 @@ enum status conn_record_health_refusal(struct db *db, const struct audit_actor *
 		return rc;
 	*disconnected = 1;
 	return ST_OK;
-}
-
-enum status conn_set_token(struct db *db, long long id, const unsigned char *sealed, size_t len)
-{
-	sqlite3_stmt *st = db_stmt(db, sql_set_token);
-	enum status rc;
-
-	if (st == NULL)
-		return ST_INTERNAL;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_blob(st, 2, sealed, (int)len, SQLITE_TRANSIENT);
-	rc = db_step_done(db, st);
-	if (rc == ST_OK && db_changes(db) == 0)
-		return ST_NOT_FOUND;
-	return rc;
 }
 
 enum status conn_each_all(struct db *db, void (*fn)(const struct conn *c, void *arg), void *arg)

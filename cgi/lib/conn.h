@@ -107,10 +107,6 @@ struct conn_new {
 };
 enum status conn_insert(struct db *db, const struct conn_new *c, long long *id);
 
-/* Stores a connection's sealed token (sealed for its row, so after the insert
- * that gave it an id). */
-enum status conn_set_token(struct db *db, long long id, const unsigned char *sealed, size_t len);
-
 /* Calls fn for every connection of every scope, removed ones included, by id. */
 enum status conn_each_all(struct db *db, void (*fn)(const struct conn *c, void *arg), void *arg);
 

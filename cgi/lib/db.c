@@ -120,7 +120,9 @@ struct db *db_open(const char *path, int create, char *err, size_t errlen)
 	if (exec_sql(db, "PRAGMA journal_mode = WAL", err, errlen) != 0 ||
 	    exec_sql(db, "PRAGMA synchronous = FULL", err, errlen) != 0 ||
 	    exec_sql(db, "PRAGMA foreign_keys = ON", err, errlen) != 0 ||
-	    exec_sql(db, "PRAGMA trusted_schema = OFF", err, errlen) != 0)
+	    exec_sql(db, "PRAGMA trusted_schema = OFF", err, errlen) != 0 ||
+	    /* A deleted token's bytes are overwritten, not left in free pages. */
+	    exec_sql(db, "PRAGMA secure_delete = ON", err, errlen) != 0)
 		goto fail;
 	if (migrate(db, err, errlen) != 0)
 		goto fail;

@@ -45,30 +45,54 @@ int pw_hash(const char *password, size_t len, char out[PW_HASH_MAX])
 	return 0;
 }
 
+/* A stored hash taken apart; -1 when it is malformed or out of bounds. */
+struct parsed_hash {
+	int log_n, r, p;
+	uint8_t salt[48], key[72];
+	long salt_len, key_len;
+};
+
+static int parse_hash(const char *stored, struct parsed_hash *h)
+{
+	char salt64[64], key64[96];
+	int consumed = 0;
+
+	if (sscanf(stored, "$scrypt$ln=%d,r=%d,p=%d$%63[A-Za-z0-9+/=]$%95[A-Za-z0-9+/=]%n",
+		   &h->log_n, &h->r, &h->p, salt64, key64, &consumed) != 5 ||
+	    stored[consumed] != '\0')
+		return -1;
+	/* Bounds keep a tampered row from making one sign-in take minutes or fail. */
+	if (h->log_n < 10 || h->log_n > 20 || h->r < 1 || h->r > 32 || h->p < 1 || h->p > 16)
+		return -1;
+	h->salt_len = crypto_base64_decode(salt64, strlen(salt64), h->salt, sizeof(h->salt));
+	h->key_len = crypto_base64_decode(key64, strlen(key64), h->key, sizeof(h->key));
+	if (h->salt_len < 8 || h->key_len < 16)
+		return -1;
+	return 0;
+}
+
+int pw_needs_rehash(const char *stored)
+{
+	struct parsed_hash h;
+
+	if (stored == NULL || parse_hash(stored, &h) != 0)
+		return 1;
+	return h.log_n != PW_LOG_N || h.r != PW_R || h.p != PW_P || h.salt_len != PW_SALT_LEN ||
+	       h.key_len != PW_KEY_LEN;
+}
+
 int pw_verify(const char *password, size_t len, const char *stored)
 {
-	int log_n, r, p, consumed = 0;
-	char salt64[64], key64[96];
-	uint8_t salt[48], want[72], got[72];
-	long salt_len, key_len;
+	struct parsed_hash h;
+	uint8_t got[72];
 	int ok;
 
-	if (len > PW_MAX_LEN)
+	if (len > PW_MAX_LEN || parse_hash(stored, &h) != 0)
 		return 0;
-	if (sscanf(stored, "$scrypt$ln=%d,r=%d,p=%d$%63[A-Za-z0-9+/=]$%95[A-Za-z0-9+/=]%n", &log_n,
-		   &r, &p, salt64, key64, &consumed) != 5 ||
-	    stored[consumed] != '\0')
+	if (derive(password, len, h.salt, (size_t)h.salt_len, h.log_n, h.r, h.p, got,
+		   (size_t)h.key_len) != 0)
 		return 0;
-	/* Bounds keep a tampered row from making one sign-in take minutes or fail. */
-	if (log_n < 10 || log_n > 20 || r < 1 || r > 32 || p < 1 || p > 16)
-		return 0;
-	salt_len = crypto_base64_decode(salt64, strlen(salt64), salt, sizeof(salt));
-	key_len = crypto_base64_decode(key64, strlen(key64), want, sizeof(want));
-	if (salt_len < 8 || key_len < 16)
-		return 0;
-	if (derive(password, len, salt, (size_t)salt_len, log_n, r, p, got, (size_t)key_len) != 0)
-		return 0;
-	ok = CRYPTO_memcmp(got, want, (size_t)key_len) == 0;
+	ok = CRYPTO_memcmp(got, h.key, (size_t)h.key_len) == 0;
 	OPENSSL_cleanse(got, sizeof(got));
 	return ok;
 }

@@ -1,20 +1,35 @@
 #!/usr/bin/env bash
-# t_keys.sh — the token-sealing keys: init writes them with the right modes, and
-# `inboxpanel rekey` re-seals every stored token under a new pair.
+# t_keys.sh — the token-sealing keys: init files the private key in the keyring
+# under its id; every token is a version 2 box bound to its row; `inboxpanel
+# rekey` rotates without ever losing a key, even with programs left running
+# across it or a crash in the middle; and whatever starts notices a public key
+# whose private key is gone.
 . "$(dirname "$0")/lib.sh"
 t_start
-cli demo-seed >/dev/null || { echo "Bail out! demo-seed failed"; exit 1; }
+
+KEYS="$T_DIR/keys"
 
 # The key id a box carries (its bytes 2..9) for the public key in a file.
 key_id() {
-	openssl pkey -pubin -in "$1" -outform DER | tail -c 32 | sha256sum | cut -c1-16 | tr a-f A-F
+	openssl pkey -pubin -in "$1" -outform DER | tail -c 32 | sha256sum | cut -c1-16
 }
 
-sealed_for_other_keys() {
+newest() {
+	key_id "$KEYS/seal.pub"
+}
+
+ring() {
+	(cd "$KEYS" && ls seal.key.* 2>/dev/null | sed 's/^seal\.key\.//' | sort | tr '\n' ' ')
+}
+
+# Stored tokens not sealed as version 2 for key $1.
+not_v2_for() {
+	local want
+	want=$(printf '02%s' "$1" | tr a-f A-F)
 	sql "SELECT (SELECT count(*) FROM email_connections WHERE sealed_token IS NOT NULL
-	               AND hex(substr(sealed_token, 2, 8)) <> '$1')
+	               AND hex(substr(sealed_token, 1, 9)) <> '$want')
 	          + (SELECT count(*) FROM outbox_jobs WHERE sealed_token IS NOT NULL
-	               AND hex(substr(sealed_token, 2, 8)) <> '$1')"
+	               AND hex(substr(sealed_token, 1, 9)) <> '$want')"
 }
 
 tokens() {
@@ -22,55 +37,223 @@ tokens() {
 	          + (SELECT count(*) FROM outbox_jobs WHERE sealed_token IS NOT NULL)"
 }
 
-test_init_writes_a_private_key_only_its_owner_reads() {
-	[ "$(stat -c %a "$T_DIR/keys/seal.key")" = 600 ] || fail "the private key is not mode 0600"
-	[ "$(stat -c %a "$T_DIR/inboxpanel.db")" = 660 ] || fail "the database is not mode 0660"
-	grep -q 'BEGIN PUBLIC KEY' "$T_DIR/keys/seal.pub" || fail "no public key"
-	[ "$(sealed_for_other_keys "$(key_id "$T_DIR/keys/seal.pub")")" = 0 ] ||
-		fail "the demo tokens are not sealed for the key init wrote"
+# A fresh set of demo inboxes (demo-seed fills an empty store only).
+reseed() {
+	sql "DELETE FROM outbox_jobs; DELETE FROM email_connections;"
+	cli demo-seed >/dev/null || fail "demo-seed failed"
 }
 
-test_rekey_reseals_every_token_under_a_new_key() {
-	local n old_id new_id
+# `rekey --check` opens every stored token with the keyring: the worker's view.
+all_open() {
+	cli rekey --check >"$T_DIR/check" 2>&1 || { fail "not every token opens: $(cat "$T_DIR/check")"; return 1; }
+	grep -q "^All $(tokens) stored tokens open" "$T_DIR/check" || fail "says: $(cat "$T_DIR/check")"
+}
+
+# Makes the public key look as old as the retirement rule wants, as if the
+# programs had been running with it for an hour.
+age_public_key() {
+	touch -d '-1 hour' "$KEYS/seal.pub"
+}
+
+finish_rotation() {
+	age_public_key
+	cli rekey --finish >"$T_DIR/out" 2>&1 || fail "rekey --finish failed: $(cat "$T_DIR/out")"
+}
+
+test_init_files_the_private_key_under_its_id_for_its_owner_only() {
+	local id
+	id=$(newest)
+	[ "$(ring)" = "$id " ] || fail "the keyring is not one key named by the public key's id: $(ring)"
+	[ ! -e "$KEYS/seal.key" ] || fail "a private key outside the keyring"
+	[ "$(stat -c %a "$KEYS/seal.key.$id")" = 600 ] || fail "the private key is not mode 0600"
+	[ "$(stat -c %a "$T_DIR/inboxpanel.db")" = 660 ] || fail "the database is not mode 0660"
+	grep -q 'BEGIN PUBLIC KEY' "$KEYS/seal.pub" || fail "no public key"
+	printf '%s\n' "$ADMIN_PW" | cli init >/dev/null || fail "init again failed"
+	[ "$(ring)" = "$id " ] || fail "init again changed the keyring: $(ring)"
+}
+
+test_demo_tokens_are_version_2_boxes_bound_to_their_row() {
+	local n victim other saved
+	reseed
 	n=$(tokens)
 	[ "$n" -gt 3 ] || fail "too few tokens to test with ($n)"
-	old_id=$(key_id "$T_DIR/keys/seal.pub")
-	cli rekey >"$T_DIR/out" || fail "rekey failed: $(cat "$T_DIR/out")"
-	grep -q "^Re-sealed $n tokens (0 already were)" "$T_DIR/out" || fail "says: $(cat "$T_DIR/out")"
-	new_id=$(key_id "$T_DIR/keys/seal.pub")
-	[ "$old_id" != "$new_id" ] || fail "the public key did not change"
-	[ "$(sealed_for_other_keys "$new_id")" = 0 ] || fail "some tokens are not sealed for the new key"
-	[ "$(tokens)" = "$n" ] || fail "tokens were lost"
-	[ "$(stat -c %a "$T_DIR/keys/seal.key")" = 600 ] || fail "the new private key is not mode 0600"
-	[ -z "$(ls "$T_DIR"/keys/*.new 2>/dev/null)" ] || fail "a .new key file was left behind"
-	[ "$(sql "SELECT detail FROM audit_log WHERE action = 'keys.rekey'")" = "$n tokens re-sealed, 0 were already" ] ||
-		fail "no audit row"
+	[ "$(not_v2_for "$(newest)")" = 0 ] || fail "demo tokens are not version 2 boxes for the public key"
+	all_open
+	# Someone who can write rows moves a victim's token into a row they chose.
+	victim=$(sql "SELECT min(id) FROM email_connections WHERE sealed_token IS NOT NULL")
+	other=$(sql "SELECT max(id) FROM email_connections WHERE sealed_token IS NOT NULL")
+	saved=$(sql "SELECT hex(sealed_token) FROM email_connections WHERE id = $other")
+	sql "UPDATE email_connections SET sealed_token = (SELECT sealed_token FROM email_connections
+	     WHERE id = $victim) WHERE id = $other"
+	cli rekey --check >"$T_DIR/out" 2>&1 && fail "a moved token opened"
+	grep -q "connection $other: its secret: does not open" "$T_DIR/out" || fail "says: $(cat "$T_DIR/out")"
+	sql "UPDATE email_connections SET sealed_token = X'$saved' WHERE id = $other"
+	all_open
 }
 
-test_rekey_can_run_again() {
-	local n
+test_rekey_reseals_every_token_under_a_new_key_and_keeps_the_old_one() {
+	local n old_id new_id
 	n=$(tokens)
-	cli rekey >"$T_DIR/out" || fail "a second rekey failed"
-	grep -q "^Re-sealed $n tokens" "$T_DIR/out" || fail "says: $(cat "$T_DIR/out")"
-	[ "$(sealed_for_other_keys "$(key_id "$T_DIR/keys/seal.pub")")" = 0 ] || fail "not all re-sealed"
+	old_id=$(newest)
+	cli rekey >"$T_DIR/out" || fail "rekey failed: $(cat "$T_DIR/out")"
+	new_id=$(newest)
+	[ "$old_id" != "$new_id" ] || fail "the public key did not change"
+	grep -q "^Re-sealed $n tokens (0 already were) for the new key $new_id" "$T_DIR/out" ||
+		fail "says: $(cat "$T_DIR/out")"
+	[ "$(not_v2_for "$new_id")" = 0 ] || fail "some tokens are not sealed for the new key"
+	[ "$(tokens)" = "$n" ] || fail "tokens were lost"
+	[ -e "$KEYS/seal.key.$old_id" ] || fail "the old private key is gone before rekey --finish"
+	[ "$(stat -c %a "$KEYS/seal.key.$new_id")" = 600 ] || fail "the new private key is not mode 0600"
+	[ -z "$(ls "$KEYS" | grep -v -E '^seal\.(pub|key\.[0-9a-f]{16})$')" ] ||
+		fail "stray files in the key folder: $(ls "$KEYS")"
+	[ "$(sql "SELECT detail FROM audit_log WHERE action = 'keys.rekey' ORDER BY id DESC LIMIT 1")" = "$n tokens re-sealed, 0 were already" ] ||
+		fail "no audit row"
+	all_open
+	# Retired only by the explicit step, and only once the new key is old enough.
+	cli rekey --finish >"$T_DIR/out" 2>&1 || fail "rekey --finish failed: $(cat "$T_DIR/out")"
+	grep -q "^Kept key $old_id: the public key changed less than" "$T_DIR/out" || fail "says: $(cat "$T_DIR/out")"
+	[ -e "$KEYS/seal.key.$old_id" ] || fail "retired a key the programs may still seal with"
+	finish_rotation
+	grep -q "^Retired key $old_id" "$T_DIR/out" || fail "says: $(cat "$T_DIR/out")"
+	[ "$(ring)" = "$new_id " ] || fail "the keyring is not the new key alone: $(ring)"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'keys.retire' AND target = 'keys'
+	          AND detail = '$old_id'")" = 1 ] || fail "no audit row for the retirement"
+	all_open
+}
+
+# The failure the keyring exists for: a program that read the public key before a
+# rekey keeps sealing with it afterwards.  Two of them: demo-seed paused across a
+# rekey (a program that reads the public key file again before each seal), and
+# one that holds the old key itself (a seal that raced with the rename: a config
+# naming a copy of the old public key file).  Their tokens open, and rekey
+# --finish re-seals them before it retires anything.
+test_a_program_left_running_across_a_rekey_loses_no_token() {
+	local old_id new_id i
+	sql "DELETE FROM outbox_jobs; DELETE FROM email_connections;"
+	old_id=$(newest)
+	rm -f "$T_DIR/go" "$T_DIR/go.paused"
+	INBOXPANEL_TEST_DEMO_PAUSE="$T_DIR/go" cli demo-seed >"$T_DIR/seed.out" 2>&1 &
+	local seeder=$!
+	for i in $(seq 1 100); do
+		[ -e "$T_DIR/go.paused" ] && break
+		sleep 0.1
+	done
+	[ -e "$T_DIR/go.paused" ] || fail "demo-seed did not pause"
+	[ "$(tokens)" = 1 ] || fail "the first token was not sealed before the rekey"
+	cli rekey >"$T_DIR/out" 2>&1 || fail "rekey with a sealer running failed: $(cat "$T_DIR/out")"
+	new_id=$(newest)
+	touch "$T_DIR/go"
+	wait "$seeder" || fail "demo-seed failed after the rekey: $(cat "$T_DIR/seed.out")"
+	[ "$(not_v2_for "$new_id")" = 0 ] || fail "the running program did not pick up the new public key"
+	all_open
+	# The web programs, running all along, still answer.
+	http GET /healthz
+	expect_status 200
+
+	# A program still holding the old public key.
+	sed "s|^Keys.public_file = .*|Keys.public_file = keys/held.pub|" "$T_DIR/inboxpanel.hdf" >"$T_DIR/held.hdf"
+	cp "$KEYS/seal.pub" "$KEYS/held.pub"
+	cli rekey >/dev/null || fail "rekey failed"
+	sql "DELETE FROM outbox_jobs; DELETE FROM email_connections;"
+	"$BIN/inboxpanel" --conf "$T_DIR/held.hdf" demo-seed >/dev/null || fail "a sealer with the old key failed"
+	rm -f "$KEYS/held.pub"
+	[ "$(not_v2_for "$new_id")" = 0 ] || fail "the test did not seal with the old key"
+	all_open
+	finish_rotation
+	[ "$(not_v2_for "$(newest)")" = 0 ] || fail "rekey --finish did not re-seal the old key's tokens"
+	[ "$(ring)" = "$(newest) " ] || fail "old keys were not retired: $(ring)"
+	all_open
+}
+
+# A crash (SIGKILL) between writing the new private key and moving the public
+# key into place, and one just after: the public key still names a key of the
+# ring, start-up and rekey --check find nothing wrong, every token opens, and the
+# next rekey completes.
+test_a_crash_between_the_renames_loses_no_key() {
+	local point before rc
+	for point in after-private after-public; do
+		before=$(newest)
+		INBOXPANEL_TEST_REKEY_CRASH=$point cli rekey >/dev/null 2>&1
+		rc=$?
+		[ $rc = 137 ] || fail "$point: rekey was not killed (exit $rc)"
+		if [ $point = after-private ]; then
+			[ "$(newest)" = "$before" ] || fail "$point: the public key changed"
+		else
+			[ "$(newest)" != "$before" ] || fail "$point: the public key did not change"
+		fi
+		[ -e "$KEYS/seal.key.$(newest)" ] || fail "$point: the public key has no private key"
+		printf '%s\n' "$ADMIN_PW" | cli init >"$T_DIR/out" 2>&1 || fail "$point: init refused: $(cat "$T_DIR/out")"
+		all_open
+		cli rekey >"$T_DIR/out" 2>&1 || fail "$point: the next rekey failed: $(cat "$T_DIR/out")"
+		all_open
+	done
+	finish_rotation
+	[ "$(ring)" = "$(newest) " ] || fail "the keys left by the crashes were not retired: $(ring)"
+}
+
+# What the old rekey could leave: a public key whose private key is gone (a crash
+# between its renames, or a stray file deleted).  Every start-up notices, names
+# the file, and changes nothing.
+test_a_public_key_without_its_private_key_is_noticed_at_start_up() {
+	local id before
+	id=$(newest)
+	mv "$KEYS/seal.key.$id" "$T_DIR/lost.key"
+	before=$(db_state)
+	for cmd in "rekey" "rekey --check" "rekey --finish" "init" "demo-seed"; do
+		# shellcheck disable=SC2086
+		cli $cmd </dev/null >/dev/null 2>"$T_DIR/err" && fail "$cmd started"
+		grep -q "no private key in the keyring (.*seal.key.$id is missing)" "$T_DIR/err" ||
+			fail "$cmd says: $(cat "$T_DIR/err")"
+	done
+	[ "$before" = "$(db_state)" ] || fail "the database changed"
+	[ "$(newest)" = "$id" ] || fail "the public key changed"
+	mv "$T_DIR/lost.key" "$KEYS/seal.key.$id"
+	all_open
 }
 
 test_a_token_no_key_opens_stops_rekey_and_changes_nothing() {
-	local before key_before rc
+	local before keys_before rc
+	# A version 2 header naming a key no ring has ever held, then noise.
 	sql "INSERT INTO email_connections (kind, owner_user_id, provider, address, state, sealed_token,
 		connected_at, state_changed_at) VALUES ('personal', 1, 'google', 'garbled@example.com',
-		'connected', randomblob(100), 0, 0)"
+		'connected', X'02$(head -c 99 /dev/urandom | od -An -tx1 | tr -d ' \n')', 0, 0)"
 	before=$(db_state)
-	key_before=$(sha256sum "$T_DIR/keys/seal.key")
+	keys_before=$(cd "$KEYS" && sha256sum *)
 	cli rekey >/dev/null 2>"$T_DIR/err"; rc=$?
 	[ $rc = 1 ] || fail "rekey exited $rc"
-	grep -q 'opens with neither key; nothing was changed' "$T_DIR/err" || fail "says: $(cat "$T_DIR/err")"
+	grep -q 'its secret: unknown key id' "$T_DIR/err" || fail "says: $(cat "$T_DIR/err")"
+	grep -q 'stored tokens do not open (see above); nothing was changed' "$T_DIR/err" ||
+		fail "says: $(cat "$T_DIR/err")"
 	[ "$before" = "$(db_state)" ] || fail "the database changed"
-	[ "$key_before" = "$(sha256sum "$T_DIR/keys/seal.key")" ] || fail "the key file changed"
+	[ "$keys_before" = "$(cd "$KEYS" && sha256sum *)" ] || fail "the key files changed"
 	sql "DELETE FROM email_connections WHERE address = 'garbled@example.com'"
-	cli rekey >/dev/null || fail "rekey did not finish once the bad token was gone"
-	[ -z "$(ls "$T_DIR"/keys/*.new 2>/dev/null)" ] || fail "a .new key file was left behind"
-	[ "$(sealed_for_other_keys "$(key_id "$T_DIR/keys/seal.pub")")" = 0 ] || fail "not all re-sealed"
+	cli rekey >/dev/null || fail "rekey did not run once the bad token was gone"
+	[ "$(not_v2_for "$(newest)")" = 0 ] || fail "not all re-sealed"
+}
+
+test_key_files_others_can_change_are_refused() {
+	chmod g+w "$KEYS/seal.pub"
+	cli rekey --check >/dev/null 2>"$T_DIR/err" && fail "a group-writable public key was used"
+	grep -q "seal.pub: key file is writable by group or others" "$T_DIR/err" || fail "says: $(cat "$T_DIR/err")"
+	chmod 644 "$KEYS/seal.pub"
+	chmod 640 "$KEYS/seal.key.$(newest)"
+	cli rekey --check >/dev/null 2>"$T_DIR/err" && fail "a group-readable private key was used"
+	grep -q "private key is accessible to group or others" "$T_DIR/err" || fail "says: $(cat "$T_DIR/err")"
+	chmod 600 "$KEYS/seal.key.$(newest)"
+	all_open
+}
+
+# A deployment from before the keyring: its private key at Keys.private_file.
+test_a_key_from_before_the_keyring_is_adopted() {
+	local id
+	finish_rotation
+	id=$(newest)
+	mv "$KEYS/seal.key.$id" "$KEYS/seal.key"
+	all_open
+	printf '%s\n' "$ADMIN_PW" | cli init >/dev/null || fail "init failed"
+	[ ! -e "$KEYS/seal.key" ] || fail "init left the key outside the keyring"
+	[ "$(ring)" = "$id " ] || fail "init did not file the key under its id: $(ring)"
+	all_open
 }
 
 t_run

@@ -39,6 +39,8 @@ Templates.dir = $src/templates
 Site.base_url = http://127.0.0.1:$port
 Keys.public_file = keys/seal.pub
 Keys.private_file = keys/seal.key
+# One user runs every process of a local stack: nothing to keep the key from.
+Keys.single_user = 1
 Worker.wakeup = run/worker.fifo
 Smtp.url = smtp://127.0.0.1:$((port + 2))
 Smtp.from = inboxpanel@example.com

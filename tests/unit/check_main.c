@@ -16,6 +16,8 @@ int main(void)
 	srunner_add_suite(runner, conf_suite());
 	srunner_add_suite(runner, crypto_suite());
 	srunner_add_suite(runner, seal_suite());
+	srunner_add_suite(runner, keyring_suite());
+	srunner_add_suite(runner, pw_suite());
 	srunner_add_suite(runner, tmpl_suite());
 	srunner_add_suite(runner, store_suite());
 	srunner_add_suite(runner, csrf_suite());

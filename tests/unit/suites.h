@@ -10,6 +10,8 @@ Suite *form_suite(void);
 Suite *route_suite(void);
 Suite *conf_suite(void);
 Suite *seal_suite(void);
+Suite *keyring_suite(void);
+Suite *pw_suite(void);
 Suite *crypto_suite(void);
 Suite *tmpl_suite(void);
 Suite *store_suite(void);
