@@ -17,6 +17,9 @@ int main(void)
 	srunner_add_suite(runner, crypto_suite());
 	srunner_add_suite(runner, seal_suite());
 	srunner_add_suite(runner, tmpl_suite());
+	srunner_add_suite(runner, pw_suite());
+	srunner_add_suite(runner, sess_suite());
+	srunner_add_suite(runner, login_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);

@@ -12,5 +12,8 @@ Suite *conf_suite(void);
 Suite *seal_suite(void);
 Suite *crypto_suite(void);
 Suite *tmpl_suite(void);
+Suite *pw_suite(void);
+Suite *sess_suite(void);
+Suite *login_suite(void);
 
 #endif
