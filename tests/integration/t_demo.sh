@@ -12,10 +12,13 @@ trap t_stop EXIT
 CONF="$T_DIR/inboxpanel.hdf"
 DEMO_PID=
 
+# A port nothing listens on, below the kernel's ephemeral range (32768 and up), where
+# an outgoing connection of another test could take it between the check and the
+# bind.
 free_port() {
 	local port i
 	for i in $(seq 1 50); do
-		port=$((20000 + RANDOM % 20000))
+		port=$((20000 + RANDOM % 12000))
 		stack_port_busy "$port" || stack_port_busy $((port + 2)) || break
 	done
 	echo "$port"
