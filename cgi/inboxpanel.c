@@ -136,6 +136,8 @@ static int open_db_for(const struct conf *conf, int create, struct db **db)
 			return fail("Database.path: %s: no such file (run `inboxpanel init` first)", path);
 		if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
 			return fail("Database.path: %s: a folder, not a database file", path);
+		if (existed && access(path, R_OK | W_OK) != 0 && errno == EACCES)
+			return fail("Database.path: cannot open %s: permission denied", path);
 		snprintf(folder, sizeof(folder), "%s", path);
 		if (!existed && access(dirname(folder), F_OK) != 0)
 			return fail("Database.path: cannot create %s: no folder %s", path, folder);

@@ -92,6 +92,16 @@ test_a_missing_database_says_to_run_init() {
 		--conf "$T_DIR/other.hdf" user list
 }
 
+test_an_unwritable_database_says_permission_denied() {
+	cp "$T_DIR/inboxpanel.db" "$T_DIR/locked.db"
+	chmod 400 "$T_DIR/locked.db"
+	config_with_database "$T_DIR/locked.db"
+	if [ "$(id -u)" != 0 ]; then # root opens it anyway
+		expect_error 1 "inboxpanel: Database.path: cannot open $T_DIR/locked.db: permission denied" \
+			--conf "$T_DIR/other.hdf" user list
+	fi
+}
+
 test_a_database_in_a_missing_folder_cannot_be_created() {
 	config_with_database "$T_DIR/no/such/folder/x.db"
 	printf 'pw\n' | cli --conf "$T_DIR/other.hdf" init --admin "$ADMIN" --password-stdin >/dev/null 2>"$T_DIR/err"
