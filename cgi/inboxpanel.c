@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -116,9 +118,26 @@ static int open_db_for(const struct conf *conf, int create, struct db **db)
 	char err[512];
 
 	*db = db_open(conf->database_path, create, err, sizeof(err));
-	if (*db == NULL)
-		return create ? fail("Database.path: %s", err)
-			      : fail("Database.path: %s (run `inboxpanel init` first)", err);
+	if (*db == NULL) {
+		const char *path = conf->database_path, *why = err;
+		size_t len = strlen(path);
+		char folder[PATH_MAX];
+		struct stat sb;
+
+		/* SQLite's "unable to open database file" says neither which nor why. */
+		if (!existed && !create)
+			return fail("Database.path: %s: no such file (run `inboxpanel init` first)", path);
+		if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+			return fail("Database.path: %s: a folder, not a database file", path);
+		if (existed && access(path, R_OK | W_OK) != 0 && errno == EACCES)
+			return fail("Database.path: cannot open %s: permission denied", path);
+		snprintf(folder, sizeof(folder), "%s", path);
+		if (!existed && access(dirname(folder), F_OK) != 0)
+			return fail("Database.path: cannot create %s: no folder %s", path, folder);
+		if (strncmp(why, path, len) == 0 && strncmp(why + len, ": ", 2) == 0)
+			why += len + 2;
+		return fail("Database.path: %s: %s", path, why);
+	}
 	if (!existed && chmod(conf->database_path, 0660) != 0)
 		return fail("Database.path: cannot set its mode: %s", strerror(errno));
 	return 0;

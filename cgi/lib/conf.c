@@ -6,12 +6,16 @@
 #include "config.h"
 
 #include "clearsilver.h"
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "util.h"
@@ -248,6 +252,104 @@ static int load_providers(HDF *hdf, struct conf *conf, char *err, size_t errlen)
 	return 0;
 }
 
+/* strerror's text as the middle of a sentence: "permission denied". */
+static void errno_words(int errnum, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s", strerror(errnum));
+	if (out[0] != '\0' && isupper((unsigned char)out[0]) && islower((unsigned char)out[1]))
+		out[0] = (char)tolower((unsigned char)out[0]);
+}
+
+/* Whether path can be read as a file, said the way the rest of the panel says
+ * things ("x.hdf: no such file", "cannot read x.hdf: permission denied") before
+ * ClearSilver says it in its own ("NotFoundError: File x.hdf not found"). */
+static int check_readable(const char *path, char *err, size_t errlen)
+{
+	char why[128];
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			snprintf(err, errlen, "%s: no such file", path);
+		} else {
+			errno_words(errno, why, sizeof(why));
+			snprintf(err, errlen, "cannot read %s: %s", path, why);
+		}
+		return -1;
+	}
+	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s: a folder, not a configuration file", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* ClearSilver's error, for a file that could be opened: a syntax error (at a line
+ * of the file or of one it includes) or an #include of a file that is missing.
+ * Its chain holds the message at the bottom ("[x.hdf:3] Unable to parse line ...",
+ * "Path y.hdf not found") and above it, for an #include, "In file x.hdf:2". */
+static void describe_hdf_error(const char *path, NEOERR *nerr, char *err, size_t errlen)
+{
+	const char *context = NULL, *desc;
+	NEOERR *e = nerr, *bottom = nerr;
+	char file[PATH_MAX], name[PATH_MAX], where[PATH_MAX + 32];
+	int line;
+
+	for (; e != NULL && e != INTERNAL_ERR; e = e->next) {
+		if (strncmp(e->desc, "In file ", 8) == 0)
+			context = e->desc + 8;
+		bottom = e;
+	}
+	/* "x.hdf:2" as "x.hdf: line 2", like the other messages. */
+	if (context != NULL) {
+		const char *colon = strrchr(context, ':');
+
+		if (colon != NULL && sscanf(colon + 1, "%d", &line) == 1)
+			snprintf(where, sizeof(where), "%.*s: line %d", (int)(colon - context), context,
+				 line);
+		else
+			snprintf(where, sizeof(where), "%s", context);
+		context = where;
+	}
+	if (bottom == INTERNAL_ERR || bottom->error == NERR_NOMEM) {
+		snprintf(err, errlen, "cannot read %s: out of memory", path);
+		return;
+	}
+	desc = bottom->desc;
+	if (bottom->error == NERR_PARSE) {
+		/* "[FILE:LINE] what", FILE possibly holding a colon of its own. */
+		const char *end = desc[0] == '[' ? strchr(desc, ']') : NULL;
+		const char *colon = NULL;
+
+		for (const char *c = desc + 1; end != NULL && c < end; c++)
+			if (*c == ':')
+				colon = c;
+		if (colon != NULL && sscanf(colon + 1, "%d]", &line) == 1 &&
+		    (size_t)(colon - desc - 1) < sizeof(file)) {
+			snprintf(file, sizeof(file), "%.*s", (int)(colon - desc - 1), desc + 1);
+			snprintf(err, errlen, "%s: line %d: syntax error", file, line);
+		} else if (context != NULL) {
+			snprintf(err, errlen, "%s: syntax error", context);
+		} else {
+			snprintf(err, errlen, "%s: syntax error", path);
+		}
+		return;
+	}
+	if (bottom->error == NERR_NOT_FOUND &&
+	    (sscanf(desc, "Path %4095s not found", name) == 1 ||
+	     sscanf(desc, "File %4095s not found", name) == 1)) {
+		if (context != NULL)
+			snprintf(err, errlen, "%s: #include %s: no such file", context, name);
+		else
+			snprintf(err, errlen, "%s: no such file", name);
+		return;
+	}
+	snprintf(err, errlen, "cannot read %s: %s", path, desc[0] ? desc : "unknown error");
+}
+
 int conf_load(const char *path, struct conf *conf, char *err, size_t errlen)
 {
 	HDF *hdf = NULL;
@@ -256,17 +358,13 @@ int conf_load(const char *path, struct conf *conf, char *err, size_t errlen)
 	int rc = -1;
 
 	memset(conf, 0, sizeof(*conf));
+	if (check_readable(path, err, errlen) != 0)
+		return -1;
 	nerr = hdf_init(&hdf);
 	if (nerr == STATUS_OK)
 		nerr = hdf_read_file(hdf, path);
 	if (nerr != STATUS_OK) {
-		STRING msg;
-
-		string_init(&msg);
-		nerr_error_string(nerr, &msg);
-		snprintf(err, errlen, "%s: cannot read the configuration: %s", path,
-			 msg.buf ? msg.buf : "unknown error");
-		string_clear(&msg);
+		describe_hdf_error(path, nerr, err, errlen);
 		nerr_ignore(&nerr);
 		hdf_destroy(&hdf);
 		return -1;

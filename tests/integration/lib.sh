@@ -4,7 +4,8 @@
 # t_start brings up a real nginx and the programs on a free loopback port with a
 # fresh database in a folder of its own, and an EXIT trap tears them down even
 # when a test fails.  Requests go through nginx with curl.  Results are printed as
-# "ok N - name" / "not ok N - name", then "N passed, N failed".
+# TAP: a plan "1..N", "ok N - name" / "not ok N - name", then "# N passed, N failed";
+# a script that cannot start prints "Bail out! why" and exits 1.
 set -u
 
 : "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -171,9 +172,14 @@ db_state() {
 	sqlite3 "$T_DIR/inboxpanel.db" .dump | grep -v -E '^INSERT INTO (audit_log|sessions|login_attempts) '
 }
 
+# Runs every test_* function of the script in order.  The plan line ("1..N") comes
+# first, so that a reader of the log (./dev's summary) can tell a script that died
+# half-way from one that ran all its tests.
 t_run() {
-	local name n=0 passed=0 failed=0
-	for name in $(grep -oE '^test_[a-z0-9_]+\(\)' "$0" | tr -d '()'); do
+	local name names n=0 passed=0 failed=0
+	names=$(grep -oE '^test_[a-z0-9_]+\(\)' "$0" | tr -d '()')
+	echo "1..$(echo "$names" | grep -c .)"
+	for name in $names; do
 		n=$((n + 1))
 		T_FAILED=0
 		JAR=

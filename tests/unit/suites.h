@@ -17,5 +17,7 @@ Suite *tmpl_suite(void);
 Suite *store_suite(void);
 Suite *csrf_suite(void);
 Suite *oauth_suite(void);
+Suite *sess_suite(void);
+Suite *login_suite(void);
 
 #endif
