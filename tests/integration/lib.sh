@@ -173,7 +173,8 @@ db_state() {
 
 t_run() {
 	local name n=0 passed=0 failed=0
-	for name in $(grep -oE '^test_[a-z0-9_]+\(\)' "$0" | tr -d '()'); do
+	t_choose_tests || exit 1
+	for name in "${T_TESTS[@]}"; do
 		n=$((n + 1))
 		T_FAILED=0
 		JAR=
@@ -188,4 +189,40 @@ t_run() {
 	done
 	echo "# $(basename "$0"): $passed passed, $failed failed"
 	[ $failed = 0 ]
+}
+
+# --- Which tests run, and in what order -------------------------------------------
+# Every test sets up what it needs, so any of them can run alone or in any order:
+#   T_ONLY='name other_name'  runs only these (with or without "test_"; commas do too)
+#   T_SHUFFLE=1               runs them in a random order, and prints its seed
+#   T_SEED=N                  replays the order of that seed
+# t_choose_tests fills T_TESTS; an unknown name in T_ONLY stops the script.
+T_TESTS=()
+
+t_choose_tests() {
+	local all=() name seed keyed=()
+	mapfile -t all < <(grep -oE '^test_[a-z0-9_]+\(\)' "$0" | tr -d '()')
+	T_TESTS=("${all[@]}")
+	if [ -n "${T_ONLY-}" ]; then
+		T_TESTS=()
+		for name in ${T_ONLY//,/ }; do
+			name=test_${name#test_}
+			if ! printf '%s\n' "${all[@]}" | grep -qxF -- "$name"; then
+				echo "Bail out! T_ONLY: $(basename "$0") has no $name"
+				return 1
+			fi
+			T_TESTS+=("$name")
+		done
+	fi
+	if [ -n "${T_SEED-}" ] || [ "${T_SHUFFLE-0}" != 0 ]; then
+		seed=${T_SEED:-$((RANDOM * 32768 + RANDOM))}
+		[[ $seed =~ ^[0-9]+$ ]] || { echo "Bail out! T_SEED is not a number: $seed"; return 1; }
+		echo "# shuffled; T_SEED=$seed runs this order again"
+		RANDOM=$seed
+		for name in "${T_TESTS[@]}"; do
+			keyed+=("$RANDOM $name")
+		done
+		mapfile -t T_TESTS < <(printf '%s\n' "${keyed[@]}" | sort -n -s -k1,1 | cut -d' ' -f2)
+	fi
+	[ ${#T_TESTS[@]} -gt 0 ] || { echo "Bail out! no test to run"; return 1; }
 }
