@@ -232,7 +232,7 @@ t_choose_tests() {
 # of the script uses, so no test leans on what another one left behind.
 
 # The password of every user make_user adds.
-: "${USER_PW:=a long user password}"
+USER_PW='a long user password'
 
 # set_up_failed WHAT — the test cannot even be set up: it fails.  The helpers below
 # often run inside $(...), where fail cannot reach T_FAILED; a signal to the test's
