@@ -196,6 +196,7 @@ t_run() {
 #   T_ONLY='name other_name'  runs only these (with or without "test_"; commas do too)
 #   T_SHUFFLE=1               runs them in a random order, and prints its seed
 #   T_SEED=N                  replays the order of that seed
+# e.g. cd build/werror && T_ONLY=remove_requires_disabled make check TESTS=tests/integration/t_email.sh
 # t_choose_tests fills T_TESTS; an unknown name in T_ONLY stops the script.
 T_TESTS=()
 
@@ -259,6 +260,7 @@ make_user() {
 	salt=$(openssl rand -base64 12)
 	key=$(openssl kdf -binary -keylen 32 -kdfopt "pass:$USER_PW" -kdfopt "salt:$salt" \
 		-kdfopt n:1024 -kdfopt r:8 -kdfopt p:1 SCRYPT | base64 -w0)
+	[ -n "$key" ] || set_up_failed "openssl could not hash a password for $email"
 	hash='$scrypt$ln=10,r=8,p=1$'"$(printf %s "$salt" | base64 -w0)"'$'"$key"
 	set_up_sql "INSERT INTO users (email, role, account_access, password_hash, created_at, updated_at)
 		VALUES ('$email', '$role', $access, '$hash', unixepoch(), unixepoch())" ||
