@@ -41,7 +41,7 @@ t_start() {
 	T_DIR=$(mktemp -d /tmp/inboxpanel-test.XXXXXX)
 	trap t_stop EXIT
 	for i in $(seq 1 50); do
-		PORT=$((20000 + RANDOM % 20000))
+		PORT=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768+)
 		stack_port_busy "$PORT" || break
 	done
 	BASE="http://127.0.0.1:$PORT"
@@ -176,10 +176,10 @@ db_state() {
 # first, so that a reader of the log (./dev's summary) can tell a script that died
 # half-way from one that ran all its tests.
 t_run() {
-	local name names n=0 passed=0 failed=0
-	names=$(grep -oE '^test_[a-z0-9_]+\(\)' "$0" | tr -d '()')
-	echo "1..$(echo "$names" | grep -c .)"
-	for name in $names; do
+	local name n=0 passed=0 failed=0
+	t_choose_tests || exit 1
+	echo "1..${#T_TESTS[@]}"
+	for name in "${T_TESTS[@]}"; do
 		n=$((n + 1))
 		T_FAILED=0
 		JAR=
@@ -194,4 +194,111 @@ t_run() {
 	done
 	echo "# $(basename "$0"): $passed passed, $failed failed"
 	[ $failed = 0 ]
+}
+
+# --- Which tests run, and in what order -------------------------------------------
+# Every test sets up what it needs, so any of them can run alone or in any order:
+#   T_ONLY='name other_name'  runs only these (with or without "test_"; commas do too)
+#   T_SHUFFLE=1               runs them in a random order, and prints its seed
+#   T_SEED=N                  replays the order of that seed
+# e.g. cd build/werror && T_ONLY=remove_requires_disabled make check TESTS=tests/integration/t_email.sh
+# t_choose_tests fills T_TESTS; an unknown name in T_ONLY stops the script.
+T_TESTS=()
+
+t_choose_tests() {
+	local all=() name seed keyed=()
+	mapfile -t all < <(grep -oE '^test_[a-z0-9_]+\(\)' "$0" | tr -d '()')
+	T_TESTS=("${all[@]}")
+	if [ -n "${T_ONLY-}" ]; then
+		T_TESTS=()
+		for name in ${T_ONLY//,/ }; do
+			name=test_${name#test_}
+			if ! printf '%s\n' "${all[@]}" | grep -qxF -- "$name"; then
+				echo "Bail out! T_ONLY: $(basename "$0") has no $name"
+				return 1
+			fi
+			T_TESTS+=("$name")
+		done
+	fi
+	if [ -n "${T_SEED-}" ] || [ "${T_SHUFFLE-0}" != 0 ]; then
+		seed=${T_SEED:-$((RANDOM * 32768 + RANDOM))}
+		[[ $seed =~ ^[0-9]+$ ]] || { echo "Bail out! T_SEED is not a number: $seed"; return 1; }
+		echo "# shuffled; T_SEED=$seed runs this order again"
+		RANDOM=$seed
+		for name in "${T_TESTS[@]}"; do
+			keyed+=("$RANDOM $name")
+		done
+		mapfile -t T_TESTS < <(printf '%s\n' "${keyed[@]}" | sort -n -s -k1,1 | cut -d' ' -f2)
+	fi
+	[ ${#T_TESTS[@]} -gt 0 ] || { echo "Bail out! no test to run"; return 1; }
+}
+
+# --- What a test sets up for itself ----------------------------------------------
+# Users and inboxes are made by the test that needs them, under names no other test
+# of the script uses, so no test leans on what another one left behind.
+
+# The password of every user make_user adds.
+USER_PW='a long user password'
+
+# set_up_failed WHAT — the test cannot even be set up: it fails.  The helpers below
+# often run inside $(...), where fail cannot reach T_FAILED; a signal to the test's
+# own shell can.
+trap 'T_FAILED=1' USR1
+set_up_failed() {
+	printf '#   FAIL: set-up: %s\n' "$*" >&2
+	kill -USR1 $$
+}
+
+# Set-up writes wait for a program's write to finish instead of failing at once.
+set_up_sql() {
+	sqlite3 -batch -noheader -cmd '.timeout 5000' "$T_DIR/inboxpanel.db" "$@"
+}
+
+# make_user EMAIL [ROLE [account_access]] — a new user (ROLE: user, the default, or
+# super_admin) who signs in with $USER_PW, straight into the database.  Its hash
+# holds scrypt's lowest parameters the panel accepts (it reads them from the hash):
+# a real one per user would make set-up the slowest part of the run.  Tests of
+# adding a user add it with the command-line tool.
+make_user() {
+	local email=$1 role=${2:-user} access=0 salt key hash
+	[ "${3-}" = account_access ] && access=1
+	salt=$(openssl rand -base64 12)
+	key=$(openssl kdf -binary -keylen 32 -kdfopt "pass:$USER_PW" -kdfopt "salt:$salt" \
+		-kdfopt n:1024 -kdfopt r:8 -kdfopt p:1 SCRYPT | base64 -w0)
+	[ -n "$key" ] || set_up_failed "openssl could not hash a password for $email"
+	hash='$scrypt$ln=10,r=8,p=1$'"$(printf %s "$salt" | base64 -w0)"'$'"$key"
+	set_up_sql "INSERT INTO users (email, role, account_access, password_hash, created_at, updated_at)
+		VALUES ('$email', '$role', $access, '$hash', unixepoch(), unixepoch())" ||
+		set_up_failed "could not add the user $email"
+}
+
+# as_new_user EMAIL [ROLE [account_access]] — make_user, then a browser of its own
+# (named after the address), signed in as that user.
+as_new_user() {
+	make_user "$@"
+	as "${1%%@*}"
+	login "$1" "$USER_PW"
+}
+
+user_id() {
+	sql "SELECT id FROM users WHERE email = '$1'"
+}
+
+# make_inbox OWNER-EMAIL PROVIDER ADDRESS STATE [LAST-ERROR [ERROR-CODE]] — one
+# personal inbox of the owner's, straight into the database; prints its id.  The
+# token is an opaque blob (the web programs never open it); a removed inbox has none.
+make_inbox() {
+	local token='randomblob(120)'
+	[ "$4" = removed ] && token=NULL
+	set_up_sql "INSERT INTO email_connections (kind, owner_user_id, connected_by_user_id, provider,
+		address, state, sealed_token, scopes, connected_at, state_changed_at, last_error,
+		last_error_code)
+		SELECT 'personal', id, id, '$2', '$3', '$4', $token, 'openid email offline_access',
+		unixepoch() - 30 * 86400, unixepoch(), '${5-}', '${6-}'
+		FROM users WHERE email = '$1' RETURNING id" | grep -E '^[0-9]+$' ||
+		set_up_failed "could not add the inbox $3 for $1"
+}
+
+state_of() {
+	sql "SELECT state FROM email_connections WHERE id = $1"
 }

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # t_accounts.sh — Step 2: sign-in, sessions, CSRF, roles, throttling, the audit log
-# and the command-line tool, through nginx with curl and cookie jars.
+# and the command-line tool, through nginx with curl and cookie jars.  Each test
+# makes the users it needs; the super admin of `init` is only ever signed in.
 . "$(dirname "$0")/lib.sh"
 t_start
-USER_PW='a long user password'
-printf '%s\n' "$USER_PW" | cli user add bob@example.com --role user --password-stdin >/dev/null
-printf '%s\n' "$USER_PW" | cli user add carol@example.com --role user --account-access --password-stdin >/dev/null
+
+# add_user_with_cli EMAIL [OPTIONS...] — a user added the operator's way: a real
+# scrypt hash of $USER_PW, and a user.add row in the audit log.
+add_user_with_cli() {
+	local email=$1
+	shift
+	printf '%s\n' "$USER_PW" | cli user add "$email" --role user "$@" --password-stdin >/dev/null ||
+		set_up_failed "cli user add $email failed"
+}
 
 # A config that differs from the running one in a few keys, for a plain-CGI run
 # of the account program against the same database.
@@ -26,48 +33,52 @@ cgi_request() {
 }
 
 test_sign_in_succeeds_and_lands_on_the_inboxes() {
-	as admin
-	login "$ADMIN" "$ADMIN_PW"
+	add_user_with_cli sid@example.com
+	as sid
+	login sid@example.com "$USER_PW"
 	expect_header Location '/settings/email'
 	[ -n "$(cookie_value ip_session)" ] || fail "no session cookie"
-	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='login.success' AND actor='$ADMIN'")" = 1 ] ||
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='login.success' AND actor='sid@example.com'")" = 1 ] ||
 		fail "no login.success audit row"
 }
 
 test_failed_sign_in_says_the_same_for_unknown_user_and_wrong_password() {
 	local a b
+	make_user fiona@example.com
 	as stranger
 	http GET /login
 	post /login "email=nobody@example.com" "password=whatever"
 	expect_status 200
 	expect_text "That email and password do not match an account."
 	a=$(page_text | sed 's/value="[^"]*"//g')
-	post /login "email=bob@example.com" "password=whatever"
+	post /login "email=fiona@example.com" "password=whatever"
 	expect_status 200
 	b=$(page_text | sed 's/value="[^"]*"//g')
-	[ "${a//nobody@example.com/X}" = "${b//bob@example.com/X}" ] || fail "the two failures read differently"
+	[ "${a//nobody@example.com/X}" = "${b//fiona@example.com/X}" ] || fail "the two failures read differently"
 	[ -z "$(cookie_value ip_session)" ] || fail "a failed sign-in set a session"
 	[ "$(sql "SELECT detail FROM audit_log WHERE action='login.failure' AND actor='nobody@example.com'")" = "no such user" ] ||
 		fail "the unknown user's failure is not audited as such"
-	[ "$(sql "SELECT target || ' ' || detail FROM audit_log WHERE action='login.failure' AND actor='bob@example.com'")" = "user:2 wrong password" ] ||
-		fail "bob's failure is not audited as such"
+	[ "$(sql "SELECT target || ' ' || detail FROM audit_log WHERE action='login.failure' AND actor='fiona@example.com'")" = "user:$(user_id fiona@example.com) wrong password" ] ||
+		fail "fiona's failure is not audited as such"
 	! sql "SELECT detail FROM audit_log" | grep -q whatever || fail "a password reached the audit log"
 }
 
 test_session_cookie_is_httponly_samesite_lax() {
+	make_user cookies@example.com
 	as cookies
 	http GET /login
-	post /login "email=bob@example.com" "password=$USER_PW"
+	post /login "email=cookies@example.com" "password=$USER_PW"
 	expect_header Set-Cookie 'ip_session=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Lax; Max-Age=[0-9]+'
 }
 
 test_https_base_url_gives_secure_host_prefixed_cookies() {
 	local token=BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB
+	make_user secure@example.com
 	variant_conf "Site.base_url = https://127.0.0.1:$PORT"
 	cgi_request GET /login ""
 	grep -q "^Set-Cookie: __Host-ip_login=[^;]*; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600; Secure" "$T_DIR/cgi.out" ||
 		fail "the sign-in cookie is not __Host- and Secure"
-	cgi_request POST /login "__Host-ip_login=$token" "csrf=$token&email=bob%40example.com&password=a+long+user+password"
+	cgi_request POST /login "__Host-ip_login=$token" "csrf=$token&email=secure%40example.com&password=a+long+user+password"
 	grep -q '^Status: 303' "$T_DIR/cgi.out" || fail "https sign-in did not succeed: $(head -1 "$T_DIR/cgi.out")"
 	grep -q "^Set-Cookie: __Host-ip_session=[A-Za-z0-9_-]\{43\}; Path=/; HttpOnly; SameSite=Lax; Max-Age=[0-9]*; Secure" "$T_DIR/cgi.out" ||
 		fail "the session cookie is not __Host- and Secure"
@@ -75,13 +86,15 @@ test_https_base_url_gives_secure_host_prefixed_cookies() {
 
 test_sign_in_gives_a_new_session_id_each_time() {
 	local first token=DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD
+	make_user fixed@example.com
+	make_user fixer@example.com
 	as fixation
-	login bob@example.com "$USER_PW"
+	login fixed@example.com "$USER_PW"
 	first=$(cookie_value ip_session)
 	# The same browser signs in again, carrying its session along.
 	as nobody
 	http POST /login -H "Cookie: ip_session=$first; ip_login=$token" -H "Origin: $BASE" \
-		--data-urlencode "csrf=$token" --data-urlencode "email=carol@example.com" \
+		--data-urlencode "csrf=$token" --data-urlencode "email=fixer@example.com" \
 		--data-urlencode "password=$USER_PW"
 	expect_status 303
 	expect_header Set-Cookie 'ip_session=[A-Za-z0-9_-]{43};.*'
@@ -93,8 +106,7 @@ test_sign_in_gives_a_new_session_id_each_time() {
 
 test_only_a_hash_of_the_session_id_is_stored() {
 	local value
-	as hashed
-	login bob@example.com "$USER_PW"
+	as_new_user hashed@example.com
 	value=$(cookie_value ip_session)
 	! sqlite3 "$T_DIR/inboxpanel.db" .dump | grep -qF "$value" || fail "the session id is in the database"
 }
@@ -125,8 +137,7 @@ test_next_never_leads_to_another_site() {
 
 test_idle_timeout_ends_a_session() {
 	local value
-	as idle
-	login bob@example.com "$USER_PW"
+	as_new_user idle@example.com
 	value=$(cookie_value ip_session)
 	variant_conf "Session.idle_timeout = 1"
 	sleep 2.2
@@ -139,8 +150,7 @@ test_idle_timeout_ends_a_session() {
 
 test_absolute_timeout_ends_a_busy_session() {
 	local value
-	as busy
-	login bob@example.com "$USER_PW"
+	as_new_user busy@example.com
 	value=$(cookie_value ip_session)
 	# Used again after 2 s, then after 3.2 s more, the session is never idle for
 	# 4 s; it still ends 4 s after sign-in.  (Times are whole seconds: the margins
@@ -158,8 +168,7 @@ test_absolute_timeout_ends_a_busy_session() {
 
 test_sign_out_ends_the_session_on_the_server() {
 	local value
-	as leaving
-	login bob@example.com "$USER_PW"
+	as_new_user leaving@example.com
 	value=$(cookie_value ip_session)
 	http GET /no/such/page
 	post /logout
@@ -171,7 +180,8 @@ test_sign_out_ends_the_session_on_the_server() {
 	http GET / -H "Cookie: ip_session=$value"
 	expect_status 303
 	expect_header Location '/login\?next=%2F'
-	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='logout'")" -ge 1 ] || fail "not audited"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='logout' AND actor='leaving@example.com'")" -ge 1 ] ||
+		fail "not audited"
 }
 
 test_deactivating_a_user_ends_their_live_session() {
@@ -196,11 +206,9 @@ test_deactivating_a_user_ends_their_live_session() {
 
 test_post_without_a_valid_token_is_403_and_changes_nothing() {
 	local before other_token
-	as victim
-	login bob@example.com "$USER_PW"
+	as_new_user victim@example.com
 	http GET /no/such/page
-	as other
-	login carol@example.com "$USER_PW"
+	as_new_user other@example.com
 	http GET /no/such/page
 	other_token=$(page_csrf)
 	as victim
@@ -218,20 +226,22 @@ test_post_without_a_valid_token_is_403_and_changes_nothing() {
 	expect_text "The form was sent from another site."
 	[ "$before" = "$(db_state)" ] || fail "a refused POST changed the database"
 	http GET /no/such/page
-	expect_text "bob@example.com"
-	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='csrf.failure'")" -ge 4 ] || fail "CSRF failures not audited"
+	expect_text "victim@example.com"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='csrf.failure' AND actor='victim@example.com'")" -ge 4 ] ||
+		fail "CSRF failures not audited"
 }
 
 test_sign_in_from_another_site_is_refused() {
+	make_user crosssite@example.com
 	as crosssite
 	http GET /login
-	ORIGIN=https://evil.example post /login "email=bob@example.com" "password=$USER_PW"
+	ORIGIN=https://evil.example post /login "email=crosssite@example.com" "password=$USER_PW"
 	expect_status 403
 	http GET /login
-	http POST /login -H "Origin: $BASE" --data-urlencode "email=bob@example.com" \
+	http POST /login -H "Origin: $BASE" --data-urlencode "email=crosssite@example.com" \
 		--data-urlencode "password=$USER_PW" --data-urlencode "csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 	expect_status 403
-	http POST /login -H "Sec-Fetch-Site: cross-site" --data-urlencode "email=bob@example.com" \
+	http POST /login -H "Sec-Fetch-Site: cross-site" --data-urlencode "email=crosssite@example.com" \
 		--data-urlencode "password=$USER_PW" --data-urlencode "csrf=$(cookie_value ip_login)"
 	expect_status 403
 	[ -z "$(cookie_value ip_session)" ] || fail "a cross-site sign-in started a session"
@@ -253,7 +263,8 @@ test_forged_posts_from_nobody_cannot_flood_the_audit_log() {
 
 test_repeated_failures_are_throttled_per_account() {
 	local i
-	printf '%s\n' "$USER_PW" | cli user add erin@example.com --role user --password-stdin >/dev/null
+	make_user erin@example.com
+	make_user neighbour@example.com
 	as guesser
 	http GET /login
 	for i in 1 2 3 4 5; do
@@ -265,20 +276,23 @@ test_repeated_failures_are_throttled_per_account() {
 	expect_header Retry-After '[0-9]+'
 	expect_text "Too many attempts"
 	[ -z "$(cookie_value ip_session)" ] || fail "a throttled sign-in succeeded"
-	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='login.throttled'")" = 1 ] || fail "not audited"
+	# Counted at this browser's address: the per-address test is held at another.
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='login.throttled' AND client_addr='127.0.0.1'")" = 1 ] ||
+		fail "not audited"
 	http GET /login
 	post /login "email=erin@example.com" "password=$USER_PW"
 	expect_status 429
-	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='login.throttled'")" = 1 ] ||
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='login.throttled' AND client_addr='127.0.0.1'")" = 1 ] ||
 		fail "every throttled attempt wrote an audit row"
 	# Another account from the same address is not held by erin's failures.
 	http GET /login
-	post /login "email=carol@example.com" "password=$USER_PW"
+	post /login "email=neighbour@example.com" "password=$USER_PW"
 	expect_status 303
 }
 
 test_repeated_failures_are_throttled_per_address() {
 	local i
+	make_user held@example.com
 	variant_conf "Login.max_failures_per_address = 3"
 	for i in 1 2 3; do
 		CGI_ADDR=10.9.9.9 cgi_request POST /login "ip_login=$(printf 'C%.0s' {1..43})" \
@@ -286,27 +300,29 @@ test_repeated_failures_are_throttled_per_address() {
 		grep -q '^Status: 200' "$T_DIR/cgi.out" || fail "attempt $i was not an ordinary failure"
 	done
 	CGI_ADDR=10.9.9.9 cgi_request POST /login "ip_login=$(printf 'C%.0s' {1..43})" \
-		"csrf=$(printf 'C%.0s' {1..43})&email=carol%40example.com&password=a+long+user+password"
+		"csrf=$(printf 'C%.0s' {1..43})&email=held%40example.com&password=a+long+user+password"
 	grep -q '^Status: 429' "$T_DIR/cgi.out" || fail "the address was not held: $(head -1 "$T_DIR/cgi.out")"
 }
 
 test_audit_log_is_for_super_admins_only() {
-	as bob
-	login bob@example.com "$USER_PW"
+	as_new_user plain@example.com
 	http GET /admin/audit
 	expect_status 403
 	expect_text "This page is for administrators only."
 	http GET "/admin/audit?format=csv"
 	expect_status 403
-	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='permission.denied' AND actor='bob@example.com'")" -ge 2 ] ||
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='permission.denied' AND actor='plain@example.com'")" -ge 2 ] ||
 		fail "refusals not audited"
-	as carol
-	login carol@example.com "$USER_PW"
+	as_new_user access@example.com user account_access
 	http GET /admin/audit
 	expect_status 403
 }
 
 test_audit_log_page_filters_and_pages() {
+	add_user_with_cli added@example.com
+	as_new_user curious@example.com
+	http GET /admin/audit
+	expect_status 403
 	as admin
 	login "$ADMIN" "$ADMIN_PW"
 	http GET /admin/audit
@@ -317,7 +333,7 @@ test_audit_log_page_filters_and_pages() {
 	expect_status 200
 	expect_text "user.add"
 	expect_no_body "<code>login.success</code>"
-	http GET "/admin/audit?actor=bob%40example.com&action=permission.denied"
+	http GET "/admin/audit?actor=curious%40example.com&action=permission.denied"
 	expect_text "permission.denied"
 	expect_no_body "<code>user.add</code>"
 	http GET "/admin/audit?page=999"
@@ -329,6 +345,7 @@ test_audit_log_page_filters_and_pages() {
 }
 
 test_audit_csv_export_holds_the_rows() {
+	add_user_with_cli exported@example.com
 	as admin
 	login "$ADMIN" "$ADMIN_PW"
 	http GET "/admin/audit?format=csv"
@@ -337,7 +354,8 @@ test_audit_csv_export_holds_the_rows() {
 	expect_header Content-Disposition 'attachment; filename="audit-[0-9-]+\.csv"'
 	head -1 "$T_DIR/body" | grep -q '^id,time_utc,actor,client_address,action,target,detail' ||
 		fail "no CSV header line"
-	grep -q '"cli","","user.add","user:2","role user"' "$T_DIR/body" || fail "the user.add row is missing"
+	grep -q "\"cli\",\"\",\"user.add\",\"user:$(user_id exported@example.com)\",\"role user\"" "$T_DIR/body" ||
+		fail "the user.add row is missing"
 	[ "$(($(wc -l <"$T_DIR/body") - 1))" -ge "$(sql "SELECT count(*) - 1 FROM audit_log")" ] ||
 		fail "rows are missing from the export"
 	http GET "/admin/audit?format=json"
@@ -355,6 +373,7 @@ test_csv_export_defuses_formulas() {
 
 test_cli_exit_codes_and_messages() {
 	local rc
+	make_user ops@example.com
 	cli >/dev/null 2>&1; rc=$?
 	[ $rc = 2 ] || fail "no command: exit $rc, want 2"
 	cli frobnicate >/dev/null 2>&1; rc=$?
@@ -363,16 +382,15 @@ test_cli_exit_codes_and_messages() {
 	[ $rc = 2 ] || fail "bad role: exit $rc, want 2"
 	cli user add not-an-email --role user </dev/null >/dev/null 2>&1; rc=$?
 	[ $rc = 2 ] || fail "bad email: exit $rc, want 2"
-	printf 'pw\n' | cli user add bob@example.com --role user --password-stdin >/dev/null 2>"$T_DIR/err"; rc=$?
+	printf 'pw\n' | cli user add ops@example.com --role user --password-stdin >/dev/null 2>"$T_DIR/err"; rc=$?
 	[ $rc = 1 ] || fail "duplicate user: exit $rc, want 1"
 	[ "$(wc -l <"$T_DIR/err")" = 1 ] && grep -q 'exists' "$T_DIR/err" || fail "duplicate: not one clear line: $(cat "$T_DIR/err")"
 	cli user disable ghost@example.com >/dev/null 2>"$T_DIR/err"; rc=$?
 	[ $rc = 1 ] || fail "unknown user: exit $rc, want 1"
-	cli user set-role bob@example.com --role super_admin >/dev/null; rc=$?
+	cli user set-role ops@example.com --role super_admin >/dev/null; rc=$?
 	[ $rc = 0 ] || fail "set-role: exit $rc"
 	cli user list >"$T_DIR/list"
-	grep -q $'^bob@example.com\tsuper_admin' "$T_DIR/list" || fail "user list does not show the new role"
-	cli user set-role bob@example.com --role user >/dev/null
+	grep -q $'^ops@example.com\tsuper_admin' "$T_DIR/list" || fail "user list does not show the new role"
 	cli audit export --format yaml >/dev/null 2>&1; rc=$?
 	[ $rc = 2 ] || fail "bad format: exit $rc, want 2"
 	cli --conf /nonexistent/inboxpanel.hdf user list >/dev/null 2>&1; rc=$?
@@ -383,8 +401,7 @@ test_cli_exit_codes_and_messages() {
 }
 
 test_the_language_switch_sticks_whatever_the_browser_says() {
-	as polyglot
-	login carol@example.com "$USER_PW"
+	as_new_user polyglot@example.com
 	http GET /no/such/page -H "Accept-Language: en"
 	expect_text "Page not found"
 	expect_body 'value="fr" lang="fr"'
@@ -396,8 +413,8 @@ test_the_language_switch_sticks_whatever_the_browser_says() {
 	http GET /settings/email -H "Accept-Language: en"
 	expect_text "Le panneau vous parle désormais en français"
 	expect_text "Paramètres › Général › E-mail"
-	[ "$(sql "SELECT language FROM users WHERE email = 'carol@example.com'")" = fr ] || fail "not stored"
-	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'user.language' AND detail = 'fr'")" = 1 ] ||
+	[ "$(sql "SELECT language FROM users WHERE email = 'polyglot@example.com'")" = fr ] || fail "not stored"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'user.language' AND actor = 'polyglot@example.com' AND detail = 'fr'")" = 1 ] ||
 		fail "not audited"
 	post /settings/language "language=de"
 	expect_status 400
@@ -408,9 +425,9 @@ test_the_language_switch_sticks_whatever_the_browser_says() {
 }
 
 test_password_hashes_are_scrypt_with_parameters() {
-	sql "SELECT password_hash FROM users WHERE email='bob@example.com'" |
+	add_user_with_cli hashes@example.com
+	sql "SELECT password_hash FROM users WHERE email='hashes@example.com'" |
 		grep -qE '^\$scrypt\$ln=15,r=8,p=3\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$' || fail "not an scrypt hash"
 }
-
 
 t_run

@@ -1,35 +1,19 @@
 #!/usr/bin/env bash
 # t_email.sh — Step 3: Settings › General › Email.  Every transition and every
-# refusal, through nginx; after each refusal the database is as it was.
+# refusal, through nginx; after each refusal the database is as it was.  Each test
+# signs in a user of its own and gives it the inboxes it needs.
 . "$(dirname "$0")/lib.sh"
 t_start
-cli demo-seed >/dev/null || { echo "Bail out! demo-seed failed"; exit 1; }
-USER_PW='a long user password'
-printf '%s\n' "$USER_PW" | cli user add bob@example.com --role user --password-stdin >/dev/null
-
-# add_inbox EMAIL PROVIDER ADDRESS STATE — an inbox of the user's, for a test of
-# its own (the token is an opaque blob: the web programs never open it).
-add_inbox() {
-	sql "INSERT INTO email_connections (kind, owner_user_id, connected_by_user_id, provider, address,
-		state, sealed_token, connected_at, state_changed_at)
-		SELECT 'personal', id, id, '$2', '$3', '$4', randomblob(120), unixepoch(), unixepoch()
-		FROM users WHERE email = '$1'"
-	inbox_id "$3"
-}
-
-inbox_id() {
-	sql "SELECT id FROM email_connections WHERE address = '$1'"
-}
-
-state_of() {
-	sql "SELECT state FROM email_connections WHERE address = '$1'"
-}
-
-as admin
-login "$ADMIN" "$ADMIN_PW"
 
 test_list_shows_each_inbox_with_provider_state_since_and_error() {
-	as admin
+	as_new_user ann@example.com
+	make_inbox ann@example.com google sales@example.com connected >/dev/null
+	make_inbox ann@example.com microsoft admin@contoso.example connected >/dev/null
+	make_inbox ann@example.com imap support@example.org connected >/dev/null
+	make_inbox ann@example.com outlook old.admin@outlook.com disabled >/dev/null
+	make_inbox ann@example.com google admin.archive@gmail.com disconnected token_rejected invalid_grant >/dev/null
+	make_user marie@example.com
+	make_inbox marie@example.com microsoft marie@contoso.example connected >/dev/null
 	http GET /settings/email
 	expect_status 200
 	expect_text "Settings › General › Email"
@@ -47,10 +31,10 @@ test_list_shows_each_inbox_with_provider_state_since_and_error() {
 
 test_only_the_actions_a_state_allows_are_offered() {
 	local connected disabled disconnected
-	connected=$(inbox_id sales@example.com)
-	disabled=$(inbox_id old.admin@outlook.com)
-	disconnected=$(inbox_id admin.archive@gmail.com)
-	as admin
+	as_new_user ben@example.com
+	connected=$(make_inbox ben@example.com google sales@example.com connected)
+	disabled=$(make_inbox ben@example.com outlook old.admin@outlook.com disabled)
+	disconnected=$(make_inbox ben@example.com google admin.archive@gmail.com disconnected token_rejected invalid_grant)
 	http GET /settings/email
 	expect_body "/settings/email/$connected/disable"
 	expect_no_body "/settings/email/$connected/remove"
@@ -63,15 +47,19 @@ test_only_the_actions_a_state_allows_are_offered() {
 }
 
 test_a_disabled_inbox_is_greyed_out_and_says_so() {
-	as admin
+	local id
+	as_new_user cleo@example.com
+	id=$(make_inbox cleo@example.com outlook old.admin@outlook.com disabled)
 	http GET /settings/email
-	expect_body "class=\"state-disabled\" id=\"inbox-$(inbox_id old.admin@outlook.com)\""
+	expect_body "class=\"state-disabled\" id=\"inbox-$id\""
 	expect_text "Disabled Nothing is synced or sent."
 }
 
 test_disable_confirmation_names_the_mailbox_and_what_happens() {
-	as admin
-	http GET "/settings/email/$(inbox_id sales@example.com)/disable"
+	local id
+	as_new_user dan@example.com
+	id=$(make_inbox dan@example.com google sales@example.com connected)
+	http GET "/settings/email/$id/disable"
 	expect_status 200
 	expect_text "Disable sales@example.com?"
 	expect_text "Syncing and sending through sales@example.com stop at once."
@@ -83,16 +71,16 @@ test_disable_confirmation_names_the_mailbox_and_what_happens() {
 
 test_disable_moves_connected_to_disabled_and_keeps_the_token() {
 	local id
-	id=$(inbox_id sales@example.com)
-	as admin
+	as_new_user eve@example.com
+	id=$(make_inbox eve@example.com google sales@example.com connected)
 	http GET "/settings/email/$id/disable"
 	post "/settings/email/$id/disable"
 	expect_status 303
 	expect_header Location '/settings/email'
-	[ "$(state_of sales@example.com)" = disabled ] || fail "not disabled"
+	[ "$(state_of "$id")" = disabled ] || fail "not disabled"
 	[ "$(sql "SELECT sealed_token IS NOT NULL FROM email_connections WHERE id = $id")" = 1 ] ||
 		fail "disabling dropped the token"
-	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'email.disable' AND target = 'connection:$id' AND actor = '$ADMIN' AND detail = 'sales@example.com'")" = 1 ] ||
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'email.disable' AND target = 'connection:$id' AND actor = 'eve@example.com' AND detail = 'sales@example.com'")" = 1 ] ||
 		fail "no audit row"
 	http GET /settings/email
 	expect_text "Your inbox is greyed out. Select Remove to remove it from your account."
@@ -101,20 +89,22 @@ test_disable_moves_connected_to_disabled_and_keeps_the_token() {
 }
 
 test_confirming_what_is_done_already_goes_back_to_the_list() {
-	as admin
-	http GET "/settings/email/$(inbox_id sales@example.com)/disable"
+	local id
+	as_new_user fay@example.com
+	id=$(make_inbox fay@example.com google sales@example.com disabled)
+	http GET "/settings/email/$id/disable"
 	expect_status 303
 	expect_header Location '/settings/email'
 }
 
 test_enable_brings_a_disabled_inbox_back() {
 	local id
-	id=$(inbox_id sales@example.com)
-	as admin
+	as_new_user gus@example.com
+	id=$(make_inbox gus@example.com google sales@example.com disabled)
 	http GET /settings/email
 	post "/settings/email/$id/enable"
 	expect_status 303
-	[ "$(state_of sales@example.com)" = connected ] || fail "not connected again"
+	[ "$(state_of "$id")" = connected ] || fail "not connected again"
 	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'email.enable' AND target = 'connection:$id'")" = 1 ] ||
 		fail "no audit row"
 	http GET /settings/email
@@ -123,8 +113,8 @@ test_enable_brings_a_disabled_inbox_back() {
 
 test_remove_requires_disabled() {
 	local id before
-	id=$(inbox_id admin@contoso.example)
-	as admin
+	as_new_user hal@example.com
+	id=$(make_inbox hal@example.com microsoft admin@contoso.example connected)
 	http GET "/settings/email/$id/remove"
 	expect_status 409
 	expect_text "admin@contoso.example is still connected. Disable it first"
@@ -139,10 +129,8 @@ test_remove_requires_disabled() {
 
 test_remove_confirmation_says_what_is_deleted_and_revoked() {
 	local id
-	id=$(inbox_id admin@contoso.example)
-	as admin
-	http GET "/settings/email/$id/disable"
-	post "/settings/email/$id/disable"
+	as_new_user ivy@example.com
+	id=$(make_inbox ivy@example.com microsoft admin@contoso.example disabled)
 	http GET "/settings/email/$id/remove"
 	expect_status 200
 	expect_text "Remove admin@contoso.example?"
@@ -154,12 +142,12 @@ test_remove_confirmation_says_what_is_deleted_and_revoked() {
 
 test_remove_moves_the_token_into_one_pending_revocation() {
 	local id
-	id=$(inbox_id admin@contoso.example)
-	as admin
+	as_new_user jon@example.com
+	id=$(make_inbox jon@example.com microsoft admin@contoso.example disabled)
 	http GET "/settings/email/$id/remove"
 	post "/settings/email/$id/remove"
 	expect_status 303
-	[ "$(state_of admin@contoso.example)" = removed ] || fail "not removed"
+	[ "$(state_of "$id")" = removed ] || fail "not removed"
 	[ "$(sql "SELECT sealed_token IS NULL FROM email_connections WHERE id = $id")" = 1 ] ||
 		fail "the connection kept its token"
 	[ "$(sql "SELECT state || ' ' || provider || ' ' || (sealed_token IS NOT NULL) FROM outbox_jobs WHERE kind = 'revoke' AND connection_id = $id")" = "pending microsoft 1" ] ||
@@ -176,8 +164,8 @@ test_remove_moves_the_token_into_one_pending_revocation() {
 
 test_removing_an_outlook_inbox_leaves_manual_steps() {
 	local id
-	id=$(inbox_id old.admin@outlook.com)
-	as admin
+	as_new_user kim@example.com
+	id=$(make_inbox kim@example.com outlook old.admin@outlook.com disabled)
 	http GET "/settings/email/$id/remove"
 	expect_text "Outlook.com offers the panel no way to revoke that access"
 	expect_text "account.live.com/consent/Manage"
@@ -194,10 +182,8 @@ test_removing_an_outlook_inbox_leaves_manual_steps() {
 
 test_removing_an_imap_inbox_says_there_is_nothing_to_revoke() {
 	local id
-	id=$(inbox_id support@example.org)
-	as admin
-	http GET "/settings/email/$id/disable"
-	post "/settings/email/$id/disable"
+	as_new_user lea@example.com
+	id=$(make_inbox lea@example.com imap support@example.org disabled)
 	http GET "/settings/email/$id/remove"
 	expect_text "The panel deletes the password it stored for support@example.org."
 	expect_text "There is nothing to revoke at an IMAP server."
@@ -209,8 +195,8 @@ test_removing_an_imap_inbox_says_there_is_nothing_to_revoke() {
 
 test_a_disconnected_inbox_can_be_removed() {
 	local id
-	id=$(inbox_id admin.archive@gmail.com)
-	as admin
+	as_new_user max@example.com
+	id=$(make_inbox max@example.com google admin.archive@gmail.com disconnected token_rejected invalid_grant)
 	http GET "/settings/email/$id/remove"
 	expect_status 200
 	expect_text "It then asks Google to revoke that access"
@@ -221,10 +207,8 @@ test_a_disconnected_inbox_can_be_removed() {
 
 test_double_submitted_remove_queues_one_job() {
 	local id token
-	id=$(inbox_id sales@example.com)
-	as admin
-	http GET "/settings/email/$id/disable"
-	post "/settings/email/$id/disable"
+	as_new_user ned@example.com
+	id=$(make_inbox ned@example.com google sales@example.com disabled)
 	http GET "/settings/email/$id/remove"
 	token=$(page_csrf)
 	# Two submits of the same form, at the same moment.
@@ -247,9 +231,9 @@ test_double_submitted_remove_queues_one_job() {
 
 test_another_users_inbox_is_404_and_changes_nothing() {
 	local id before
-	id=$(inbox_id marie@contoso.example)
-	as bob
-	login bob@example.com "$USER_PW"
+	make_user olga@example.com
+	id=$(make_inbox olga@example.com microsoft marie@contoso.example connected)
+	as_new_user pat@example.com
 	http GET "/settings/email/$id/disable"
 	expect_status 404
 	expect_text "Page not found"
@@ -269,7 +253,7 @@ test_another_users_inbox_is_404_and_changes_nothing() {
 
 test_malformed_ids_are_400() {
 	local path
-	as admin
+	as_new_user quin@example.com
 	for path in /settings/email/abc/disable /settings/email/0/disable /settings/email/007/remove \
 		/settings/email/99999999999999999999/disable /settings/email/-1/remove; do
 		http GET "$path"
@@ -280,8 +264,8 @@ test_malformed_ids_are_400() {
 
 test_post_without_or_with_a_bad_token_is_403_and_changes_nothing() {
 	local id before
-	id=$(add_inbox "$ADMIN" google forged@example.com connected)
-	as admin
+	as_new_user rita@example.com
+	id=$(make_inbox rita@example.com google forged@example.com connected)
 	http GET /settings/email
 	before=$(db_state)
 	http POST "/settings/email/$id/disable" -H "Origin: $BASE"
@@ -295,7 +279,7 @@ test_post_without_or_with_a_bad_token_is_403_and_changes_nothing() {
 }
 
 test_get_on_a_post_only_route_is_405() {
-	as admin
+	as_new_user sam@example.com
 	http GET "/settings/email/1/enable"
 	expect_status 405
 	expect_header Allow 'POST'
@@ -303,8 +287,8 @@ test_get_on_a_post_only_route_is_405() {
 
 test_a_state_that_forbids_the_action_is_409() {
 	local removed before
-	removed=$(inbox_id admin@contoso.example)
-	as admin
+	as_new_user tara@example.com
+	removed=$(make_inbox tara@example.com microsoft admin@contoso.example removed)
 	http GET /settings/email
 	before=$(db_state)
 	post "/settings/email/$removed/enable"
@@ -318,8 +302,8 @@ test_a_state_that_forbids_the_action_is_409() {
 
 test_doing_again_what_is_done_changes_nothing() {
 	local id before
-	id=$(add_inbox "$ADMIN" microsoft again@example.com connected)
-	as admin
+	as_new_user ugo@example.com
+	id=$(make_inbox ugo@example.com microsoft again@example.com connected)
 	http GET /settings/email
 	before=$(db_state)
 	post "/settings/email/$id/enable"
@@ -328,8 +312,7 @@ test_doing_again_what_is_done_changes_nothing() {
 }
 
 test_empty_list_explains_and_offers_connect() {
-	as bob
-	login bob@example.com "$USER_PW"
+	as_new_user vera@example.com
 	http GET /settings/email
 	expect_status 200
 	expect_text "No inbox is connected yet"
@@ -348,8 +331,8 @@ test_remove_wakes_the_worker_after_commit() {
 	mkfifo "$T_DIR/run/worker.fifo"
 	(timeout 10 head -c 1 "$T_DIR/run/worker.fifo" >"$T_DIR/poked") &
 	reader=$!
-	id=$(add_inbox "$ADMIN" google poke@example.com connected)
-	as admin
+	as_new_user walt@example.com
+	id=$(make_inbox walt@example.com google poke@example.com connected)
 	http GET "/settings/email/$id/disable"
 	post "/settings/email/$id/disable"
 	http GET "/settings/email/$id/remove"
@@ -357,22 +340,21 @@ test_remove_wakes_the_worker_after_commit() {
 	expect_status 303
 	wait $reader
 	[ "$(cat "$T_DIR/poked")" = "!" ] || fail "the worker's FIFO got nothing"
+	# The tests after this one find no FIFO, as the ones before it did.
+	rm -f "$T_DIR/run/worker.fifo"
 }
 
 test_pages_speak_french_to_a_french_browser() {
 	local id
-	as bob
-	login bob@example.com "$USER_PW"
+	as_new_user xavier@example.com
 	http GET /settings/email -H "Accept-Language: fr-FR,fr;q=0.9,en;q=0.5"
 	expect_text "Paramètres › Général › E-mail"
 	expect_text "Aucune boîte de réception n'est connectée"
-	as admin
-	id=$(add_inbox "$ADMIN" outlook francais@outlook.fr connected)
+	id=$(make_inbox xavier@example.com outlook francais@outlook.fr connected)
 	http GET "/settings/email/$id/disable" -H "Accept-Language: fr"
 	expect_text "Oui, le désactiver"
 	expect_text "Annuler"
-	id=$(add_inbox "$ADMIN" google refuse@gmail.com disconnected)
-	sql "UPDATE email_connections SET last_error = 'token_rejected' WHERE id = $id"
+	make_inbox xavier@example.com google refuse@gmail.com disconnected token_rejected >/dev/null
 	http GET /settings/email -H "Accept-Language: fr"
 	expect_text "Google n'accepte plus l'accès du panneau : il a été révoqué, ou a expiré."
 }
