@@ -411,7 +411,7 @@ test_the_language_switch_sticks_whatever_the_browser_says() {
 	http GET /no/such/page -H "Accept-Language: en"
 	expect_text "Page introuvable"
 	http GET /settings/email -H "Accept-Language: en"
-	expect_text "Le panneau vous parle désormais en français"
+	expect_text "L’application vous parle désormais en français"
 	expect_text "Paramètres › Général › E-mail"
 	[ "$(sql "SELECT language FROM users WHERE email = 'polyglot@example.com'")" = fr ] || fail "not stored"
 	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'user.language' AND actor = 'polyglot@example.com' AND detail = 'fr'")" = 1 ] ||

@@ -349,14 +349,14 @@ test_pages_speak_french_to_a_french_browser() {
 	as_new_user xavier@example.com
 	http GET /settings/email -H "Accept-Language: fr-FR,fr;q=0.9,en;q=0.5"
 	expect_text "Paramètres › Général › E-mail"
-	expect_text "Aucune boîte de réception n'est connectée"
+	expect_text "Aucune boîte de réception n’est connectée"
 	id=$(make_inbox xavier@example.com outlook francais@outlook.fr connected)
 	http GET "/settings/email/$id/disable" -H "Accept-Language: fr"
 	expect_text "Oui, le désactiver"
 	expect_text "Annuler"
 	make_inbox xavier@example.com google refuse@gmail.com disconnected token_rejected >/dev/null
 	http GET /settings/email -H "Accept-Language: fr"
-	expect_text "Google n'accepte plus l'accès du panneau : il a été révoqué, ou a expiré."
+	expect_text "Google n’accepte plus l’accès de l’application : il a été révoqué, ou a expiré."
 }
 
 t_run
