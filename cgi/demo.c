@@ -13,6 +13,8 @@
 #include "conn.h"
 #include "crypto.h"
 #include "demo.h"
+#include "http.h"
+#include "oauth.h"
 #include "outbox.h"
 #include "pw.h"
 #include "seal_store.h"
@@ -81,11 +83,68 @@ static int ensure_user(struct db *db, const struct demo_user *u)
 		       : -1;
 }
 
-static int add_inbox(struct db *db, struct keyring_sealer *sealer, const struct demo_inbox *d,
-		     time_t now)
+/* An account minted at the sandbox provider for a demo inbox (its control API),
+ * so that the demo's revocations and health checks are real calls about real
+ * tokens. */
+struct minted {
+	char *refresh_token;
+	char *subject; /* Google: sub; Microsoft: oid */
+	char *tenant;  /* Microsoft: tid */
+	int done;
+};
+
+static void minted_answer(void *arg, const struct http_answer *a)
+{
+	struct minted *m = arg;
+
+	m->done = 1;
+	if (a->status != 200) {
+		fprintf(stderr, "inboxpanel: demo-seed: the sandbox answered %ld %s\n", a->status,
+			a->error);
+		return;
+	}
+	m->refresh_token = oauth_json_string(a, "refresh_token");
+	m->subject = oauth_json_string(a, "oid");
+	if (m->subject == NULL)
+		m->subject = oauth_json_string(a, "sub");
+	m->tenant = oauth_json_string(a, "tid");
+}
+
+static int mint(const char *sandbox, const struct demo_inbox *d, struct minted *m)
+{
+	struct http_pool *pool = http_pool_new(1, 5, 20);
+	char *url = xasprintf("%s/_control/mint", sandbox);
+	struct buf form;
+
+	buf_init(&form);
+	http_form_add(&form, "provider", prov_table[d->provider].name);
+	http_form_add(&form, "address", d->address);
+	http_call(pool, "POST", url, form.data, NULL, minted_answer, m);
+	while (!m->done)
+		http_pool_run(pool, -1, 1000);
+	http_pool_free(pool);
+	buf_free(&form);
+	free(url);
+	return m->refresh_token != NULL ? 0 : -1;
+}
+
+static void minted_free(struct minted *m)
+{
+	if (m->refresh_token != NULL) {
+		OPENSSL_cleanse(m->refresh_token, strlen(m->refresh_token));
+		free(m->refresh_token);
+	}
+	free(m->subject);
+	free(m->tenant);
+}
+
+static int add_inbox(struct db *db, struct keyring_sealer *sealer, const char *sandbox,
+		     const struct demo_inbox *d, time_t now)
 {
 	static const struct audit_actor demo = { 0, "demo-seed", "" };
 	char token[CRYPTO_TOKEN_LEN + 1], plain[80];
+	struct minted minted = { NULL, NULL, NULL, 0 };
+	const char *secret = plain;
 	struct user owner;
 	struct conn after;
 	struct conn_scope scope = { CONN_PERSONAL, 0 };
@@ -105,6 +164,14 @@ static int add_inbox(struct db *db, struct keyring_sealer *sealer, const struct 
 	if (user_by_email(db, d->owner, &owner, NULL) != ST_OK || crypto_random_token(token) != 0)
 		return -1;
 	snprintf(plain, sizeof(plain), "demo-%s-%s", d->provider == PROV_IMAP ? "password" : "refresh-token", token);
+	/* A removed one keeps no token, and IMAP has no provider to mint at. */
+	if (sandbox != NULL && prov_table[d->provider].oauth && d->state != CONN_REMOVED) {
+		if (mint(sandbox, d, &minted) != 0)
+			goto out;
+		secret = minted.refresh_token;
+		c.subject = minted.subject;
+		c.tenant = minted.tenant;
+	}
 	c.owner_user_id = owner.id;
 	c.connected_by_user_id = owner.id;
 	scope.id = owner.id;
@@ -113,7 +180,7 @@ static int add_inbox(struct db *db, struct keyring_sealer *sealer, const struct 
 	if (db_begin_write(db) != ST_OK)
 		goto out;
 	if (conn_insert(db, &c, &id) != ST_OK ||
-	    seal_store_connection_secret(db, sealer, id, (const uint8_t *)plain, strlen(plain)) !=
+	    seal_store_connection_secret(db, sealer, id, (const uint8_t *)secret, strlen(secret)) !=
 		    ST_OK ||
 	    db_commit(db) != ST_OK) {
 		db_rollback(db);
@@ -136,6 +203,7 @@ static int add_inbox(struct db *db, struct keyring_sealer *sealer, const struct 
 	rc = 0;
 out:
 	OPENSSL_cleanse(plain, sizeof(plain));
+	minted_free(&minted);
 	return rc;
 }
 
@@ -159,7 +227,7 @@ static void test_pause(void)
 	free(paused);
 }
 
-int demo_seed(const struct conf *conf, struct db *db)
+int demo_seed(const struct conf *conf, struct db *db, const char *sandbox)
 {
 	struct keyring_sealer *sealer;
 	char err[512];
@@ -184,7 +252,7 @@ int demo_seed(const struct conf *conf, struct db *db)
 			return fail("cannot add the demo users");
 		}
 	for (size_t i = 0; i < ARRAY_LEN(demo_inboxes); i++) {
-		if (add_inbox(db, sealer, &demo_inboxes[i], now) != 0) {
+		if (add_inbox(db, sealer, sandbox, &demo_inboxes[i], now) != 0) {
 			keyring_sealer_free(sealer);
 			return fail("cannot add the demo inboxes (is admin@example.com a user?)");
 		}

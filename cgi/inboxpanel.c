@@ -610,15 +610,17 @@ out:
 
 static int cmd_demo_seed(const struct conf *conf, int argc, char **argv)
 {
+	const char *sandbox = NULL;
 	struct db *db;
 	int rc;
 
-	(void)argv;
-	if (argc != 1)
-		return usage_error("demo-seed: no arguments");
+	if (argc == 3 && strcmp(argv[1], "--sandbox") == 0)
+		sandbox = argv[2];
+	else if (argc != 1)
+		return usage_error("demo-seed: [--sandbox URL]");
 	if (open_db(conf, &db) != 0)
 		return EXIT_FAILURE;
-	rc = demo_seed(conf, db);
+	rc = demo_seed(conf, db, sandbox);
 	db_close(db);
 	return rc;
 }
@@ -800,7 +802,8 @@ static const struct command {
 	  "                                  --finish retires old keys no token needs any more,\n"
 	  "                                  --check opens every token and changes nothing\n" },
 	{ "demo-seed", cmd_demo_seed,
-	  "  demo-seed                       inboxes in every state for the demo users\n" },
+	  "  demo-seed [--sandbox URL]       inboxes in every state for the demo users; with the\n"
+	  "                                  sandbox provider's URL, their tokens are minted there\n" },
 };
 
 static void print_usage(FILE *to)
