@@ -1,0 +1,680 @@
+/* sandbox.c — inboxpanel-sandbox: a stand-in for Google's and Microsoft's OAuth
+ * and Graph endpoints, with fault injection and a call log, for ./dev demo and
+ * the integration tests.  It never belongs in a production deployment: it hands
+ * out tokens to anyone who asks its control API.
+ *
+ *   inboxpanel-sandbox --conf sandbox.hdf --socket PATH|127.0.0.1:PORT [--workers N]
+ *
+ * The configuration (HDF):
+ *   Sandbox.database = sandbox.db           its own SQLite file (relative: to the conf)
+ *   Sandbox.templates = DIR                 sandbox/templates of the source tree
+ *   Client.google { client_id, client_secret, redirect_uris }   and the same for
+ *   Client.microsoft (Office 365) and Client.outlook (Outlook.com).
+ *
+ * Every request runs here in the same order: parse → route → latency → injected
+ * fault → the endpoint → the call log → the answer. */
+#include "config.h"
+
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "clearsilver.h"
+#include "crypto.h"
+#include "sandbox.h"
+#include "serve.h"
+#include "status.h"
+#include "supervise.h"
+#include "tmpl.h"
+
+const char *const sbx_client_names[SBX_CLIENT__MAX] = { "google", "microsoft", "outlook" };
+
+struct sandbox {
+	struct sbx_conf conf;
+	int listen_fd;
+	sqlite3 *db;
+};
+
+/* --- answers ------------------------------------------------------------------ */
+
+void call_json(struct call *c, int status, json_t *body)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+
+	c->resp.status = status;
+	buf_reset(&c->resp.body);
+	resp_header(&c->resp, "Content-Type", "application/json; charset=utf-8");
+	if (text != NULL)
+		buf_puts(&c->resp.body, text);
+	free(text);
+	json_decref(body);
+}
+
+static void note_error(struct call *c, const char *error)
+{
+	snprintf(c->error, sizeof(c->error), "%s", error);
+}
+
+void call_oauth_error(struct call *c, int status, const char *error, const char *description)
+{
+	note_error(c, error);
+	call_json(c, status, json_pack("{s:s, s:s}", "error", error, "error_description", description));
+}
+
+void call_aad_error(struct call *c, int status, const char *error, long code, const char *text)
+{
+	char desc[512], stamp[21], trace[37], correlation[37];
+	char *when;
+
+	format_utc(now_utc(), stamp);
+	/* Microsoft writes "2026-11-28 19:50:00Z". */
+	when = xstrdup(stamp);
+	when[10] = ' ';
+	sbx_random_uuid(trace);
+	sbx_random_uuid(correlation);
+	snprintf(desc, sizeof(desc), "AADSTS%ld: %s Trace ID: %s Correlation ID: %s Timestamp: %s",
+		 code, text, trace, correlation, when);
+	note_error(c, error);
+	call_json(c, status,
+		  json_pack("{s:s, s:s, s:[I], s:s, s:s, s:s, s:s}", "error", error,
+			    "error_description", desc, "error_codes", (json_int_t)code, "timestamp", when,
+			    "trace_id", trace, "correlation_id", correlation, "error_uri",
+			    "https://login.microsoftonline.com/error"));
+	free(when);
+}
+
+void call_graph_error(struct call *c, int status, const char *code, const char *message)
+{
+	char request_id[37], stamp[21];
+
+	sbx_random_uuid(request_id);
+	format_utc(now_utc(), stamp);
+	note_error(c, code);
+	call_json(c, status,
+		  json_pack("{s:{s:s, s:s, s:{s:s, s:s, s:s}}}", "error", "code", code, "message",
+			    message, "innerError", "date", stamp, "request-id", request_id,
+			    "client-request-id", request_id));
+}
+
+const char *call_form(const struct call *c, const char *name)
+{
+	const struct param *p = params_get(&c->req.form, name);
+
+	return p ? p->value : NULL;
+}
+
+const char *call_query(const struct call *c, const char *name)
+{
+	const struct param *p = params_get(&c->req.query, name);
+
+	return p ? p->value : NULL;
+}
+
+const char *call_header(const struct call *c, const char *cgi_name)
+{
+	return c->src->getparam(c->src->ctx, cgi_name);
+}
+
+const char *call_bearer(const struct call *c)
+{
+	const char *h = call_header(c, "HTTP_AUTHORIZATION");
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return NULL;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	return *h ? h : NULL;
+}
+
+void call_note_token(struct call *c, const char *token)
+{
+	char hash[65];
+
+	if (token == NULL || *token == '\0')
+		return;
+	token_hash(token, hash);
+	snprintf(c->token_fp, sizeof(c->token_fp), "%.16s", hash);
+}
+
+void call_note_grant(struct call *c, const char *grant)
+{
+	if (grant != NULL)
+		snprintf(c->grant, sizeof(c->grant), "%s", grant);
+}
+
+/* --- helpers ------------------------------------------------------------------ */
+
+int sbx_valid_address(const char *s)
+{
+	const char *at = strchr(s, '@');
+	size_t len = strlen(s);
+
+	if (len < 3 || len > 254 || at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@'))
+		return 0;
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || *s == 0x7f || strchr("<>\"'\\,;()[]", *s))
+			return 0;
+	return 1;
+}
+
+static void uuid_from_bytes(const uint8_t b[16], char out[37])
+{
+	snprintf(out, 37,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+		 b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+		 b[15]);
+}
+
+void sbx_derived_uuid(const char *label, char out[37])
+{
+	uint8_t h[32];
+
+	crypto_sha256(label, strlen(label), h);
+	h[6] = (uint8_t)((h[6] & 0x0f) | 0x50); /* version 5-like: derived from a name */
+	h[8] = (uint8_t)((h[8] & 0x3f) | 0x80);
+	uuid_from_bytes(h, out);
+}
+
+void sbx_random_uuid(char out[37])
+{
+	uint8_t b[16];
+
+	if (crypto_random(b, sizeof(b)) != 0)
+		memset(b, 0, sizeof(b));
+	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+	uuid_from_bytes(b, out);
+}
+
+int sbx_client_by_id(const struct sbx_conf *conf, const char *client_id)
+{
+	if (client_id == NULL)
+		return -1;
+	for (int i = 0; i < SBX_CLIENT__MAX; i++)
+		if (conf->clients[i].client_id != NULL &&
+		    crypto_equal(conf->clients[i].client_id, client_id))
+			return i;
+	return -1;
+}
+
+/* Office 365 tenants follow the mailbox's domain, so every address of one
+ * domain shares a tenant, as in a real organisation. */
+void sbx_tenant_for(enum sbx_client provider, const char *address, char out[64])
+{
+	const char *at = strchr(address, '@');
+	char *label;
+
+	if (provider == SBX_GOOGLE) {
+		out[0] = '\0';
+		return;
+	}
+	if (provider == SBX_OUTLOOK) {
+		snprintf(out, 64, "%s", SBX_CONSUMERS_TID);
+		return;
+	}
+	label = xasprintf("tenant:%s", at ? at + 1 : address);
+	for (char *p = label; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	sbx_derived_uuid(label, out);
+	free(label);
+}
+
+/* --- configuration -------------------------------------------------------------- */
+
+static void conf_free_all(struct sbx_conf *conf)
+{
+	free(conf->database);
+	free(conf->templates);
+	for (int i = 0; i < SBX_CLIENT__MAX; i++) {
+		free(conf->clients[i].client_id);
+		free(conf->clients[i].client_secret);
+		free(conf->clients[i].redirect_uris);
+	}
+	memset(conf, 0, sizeof(*conf));
+}
+
+static char *conf_path_value(HDF *hdf, const char *name, const char *dir)
+{
+	const char *v = hdf_get_value(hdf, name, NULL);
+
+	if (v == NULL || *v == '\0')
+		return NULL;
+	return v[0] == '/' ? xstrdup(v) : xasprintf("%s/%s", dir, v);
+}
+
+static int conf_read(const char *path, struct sbx_conf *conf, char *err, size_t errlen)
+{
+	HDF *hdf = NULL;
+	NEOERR *nerr = hdf_init(&hdf);
+	char *copy = xstrdup(path);
+	const char *dir = dirname(copy);
+	int rc = -1;
+
+	memset(conf, 0, sizeof(*conf));
+	if (nerr == STATUS_OK)
+		nerr = hdf_read_file(hdf, path);
+	if (nerr != STATUS_OK) {
+		snprintf(err, errlen, "%s: cannot read", path);
+		nerr_ignore(&nerr);
+		goto out;
+	}
+	conf->database = conf_path_value(hdf, "Sandbox.database", dir);
+	conf->templates = conf_path_value(hdf, "Sandbox.templates", dir);
+	if (conf->database == NULL || conf->templates == NULL) {
+		snprintf(err, errlen, "%s: Sandbox.database and Sandbox.templates are required", path);
+		goto out;
+	}
+	for (int i = 0; i < SBX_CLIENT__MAX; i++) {
+		char key[64];
+		const char *id, *secret, *uris;
+
+		snprintf(key, sizeof(key), "Client.%s.client_id", sbx_client_names[i]);
+		id = hdf_get_value(hdf, key, NULL);
+		snprintf(key, sizeof(key), "Client.%s.client_secret", sbx_client_names[i]);
+		secret = hdf_get_value(hdf, key, NULL);
+		snprintf(key, sizeof(key), "Client.%s.redirect_uris", sbx_client_names[i]);
+		uris = hdf_get_value(hdf, key, NULL);
+		if (id == NULL)
+			continue;
+		if (secret == NULL || uris == NULL) {
+			snprintf(err, errlen, "%s: Client.%s needs client_secret and redirect_uris",
+				 path, sbx_client_names[i]);
+			goto out;
+		}
+		conf->clients[i].client_id = xstrdup(id);
+		conf->clients[i].client_secret = xstrdup(secret);
+		conf->clients[i].redirect_uris = xstrdup(uris);
+	}
+	rc = 0;
+out:
+	hdf_destroy(&hdf);
+	free(copy);
+	return rc;
+}
+
+/* --- one request --------------------------------------------------------------- */
+
+/* The Graph query ($filter) breaks req_parse's rule that field names are plain
+ * identifiers; for /graph the query string is hidden from it and read raw. */
+struct hiding_source {
+	const struct req_source *inner;
+	int hide_query;
+};
+
+static const char *hiding_param(void *ctx, const char *name)
+{
+	struct hiding_source *h = ctx;
+
+	if (h->hide_query && strcmp(name, "QUERY_STRING") == 0)
+		return NULL;
+	return h->inner->getparam(h->inner->ctx, name);
+}
+
+static long hiding_read(void *ctx, char *buf, size_t len)
+{
+	struct hiding_source *h = ctx;
+
+	return h->inner->read(h->inner->ctx, buf, len);
+}
+
+/* The endpoints that faults can be injected into, and that the call log keeps. */
+static const char *const fault_endpoints[] = {
+	"google.token", "google.revoke", "google.userinfo", "microsoft.token",
+	"graph.sp",     "graph.grants",  "graph.delete",    "graph.me",
+	NULL,
+};
+
+int control_fault_endpoint_known(const char *endpoint)
+{
+	for (int i = 0; fault_endpoints[i]; i++)
+		if (strcmp(fault_endpoints[i], endpoint) == 0)
+			return 1;
+	return 0;
+}
+
+/* Answers an injected fault in the endpoint's own error shape; 0 when the call
+ * should go on (a hang that is over). */
+static int answer_fault(struct call *c, const struct fault *f)
+{
+	int google = strncmp(c->endpoint, "google.", 7) == 0;
+	int graph = strncmp(c->endpoint, "graph.", 6) == 0;
+	int code = strcmp(f->kind, "500") == 0 ? 500
+		   : strcmp(f->kind, "503") == 0 ? 503
+		   : strcmp(f->kind, "429") == 0 ? 429 : 0;
+
+	c->fault = strcmp(f->kind, "500") == 0	   ? "500"
+		   : strcmp(f->kind, "503") == 0   ? "503"
+		   : strcmp(f->kind, "429") == 0   ? "429"
+		   : strcmp(f->kind, "hang") == 0  ? "hang"
+		   : strcmp(f->kind, "graph_403") == 0 ? "graph_403"
+						       : "invalid_grant";
+	if (strcmp(c->fault, "hang") == 0) {
+		/* Holds the connection, then answers as usual: a client that gave up
+		 * retries, and finds the work done (or not) as a real provider would. */
+		sleep((unsigned)f->hang);
+		return 0;
+	}
+	if (code == 503 || code == 429) {
+		char ra[24];
+
+		snprintf(ra, sizeof(ra), "%ld", f->retry_after);
+		resp_header(&c->resp, "Retry-After", ra);
+	}
+	if (code == 500 || code == 503 || code == 429) {
+		const char *msg = code == 500 ? "Internal error (injected by the sandbox)."
+				  : code == 503 ? "Service unavailable (injected by the sandbox)."
+						: "Too many requests (injected by the sandbox).";
+
+		if (graph)
+			call_graph_error(c, code,
+					 code == 500 ? "generalException"
+					 : code == 503 ? "serviceNotAvailable" : "TooManyRequests",
+					 msg);
+		else if (google)
+			call_oauth_error(c, code,
+					 code == 500 ? "internal_failure"
+					 : code == 503 ? "temporarily_unavailable" : "rate_limit_exceeded",
+					 msg);
+		else
+			call_aad_error(c, code, code == 429 ? "temporarily_unavailable"
+					 : code == 503 ? "temporarily_unavailable" : "server_error",
+				       code == 500 ? 90000 : code == 503 ? 90033 : 50196, msg);
+		return 1;
+	}
+	if (strcmp(c->fault, "graph_403") == 0) {
+		call_graph_error(c, 403, "Authorization_RequestDenied",
+				 "Insufficient privileges to complete the operation.");
+		return 1;
+	}
+	/* invalid_grant: what each endpoint says of a token it no longer honours. */
+	if (strcmp(c->endpoint, "google.token") == 0)
+		call_oauth_error(c, 400, "invalid_grant", "Token has been expired or revoked.");
+	else if (strcmp(c->endpoint, "google.revoke") == 0)
+		call_oauth_error(c, 400, "invalid_token", "Token expired or revoked");
+	else if (strcmp(c->endpoint, "google.userinfo") == 0)
+		call_oauth_error(c, 401, "invalid_token", "Invalid Credentials");
+	else if (graph)
+		call_graph_error(c, 401, "InvalidAuthenticationToken",
+				 "Access token has expired or is not yet valid.");
+	else
+		call_aad_error(c, 400, "invalid_grant", 50173,
+			       "The provided grant has expired due to it being revoked, a fresh auth "
+			       "token is needed. The user might have changed or reset their password.");
+	return 1;
+}
+
+static void log_call(struct call *c)
+{
+	char ms[24], elapsed[24], status[8];
+
+	snprintf(ms, sizeof(ms), "%lld", c->started_ms);
+	snprintf(elapsed, sizeof(elapsed), "%lld", now_ms() - c->started_ms);
+	snprintf(status, sizeof(status), "%d", c->resp.status);
+	store_exec(c->db, "INSERT INTO calls (ms, elapsed_ms, endpoint, method, status, token, "
+			  "grant_id, fault, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		   ms, elapsed, c->endpoint, c->method, status, c->token_fp[0] ? c->token_fp : NULL,
+		   c->grant[0] ? c->grant : NULL, c->fault, c->error[0] ? c->error : NULL, NULL);
+}
+
+/* Splits "/microsoft/{tenant}/oauth2/v2.0/{what}"; the tenant into out. */
+static const char *microsoft_path(const char *path, char *tenant, size_t len)
+{
+	const char *t = path + strlen("/microsoft/");
+	const char *slash = strchr(t, '/');
+
+	if (slash == NULL || slash == t || (size_t)(slash - t) >= len ||
+	    strncmp(slash, "/oauth2/v2.0/", 13) != 0)
+		return NULL;
+	snprintf(tenant, len, "%.*s", (int)(slash - t), t);
+	return slash + 13;
+}
+
+static int is_method(const struct call *c, const char *m)
+{
+	return strcmp(c->method, m) == 0;
+}
+
+/* Picks the endpoint for the path and method; *run is then called.  The
+ * authorize pages are logged but take no faults. */
+static void route(struct call *c)
+{
+	const char *p = c->req.path;
+	char tenant[128];
+	const char *what;
+
+	if (strncmp(p, "/_control/", 10) == 0) {
+		control_dispatch(c);
+		return;
+	}
+	if (strcmp(p, "/google/o/oauth2/v2/auth") == 0 && (is_method(c, "GET") || is_method(c, "POST"))) {
+		c->endpoint = "google.authorize";
+	} else if (strcmp(p, "/google/token") == 0 && is_method(c, "POST")) {
+		c->endpoint = "google.token";
+	} else if (strcmp(p, "/google/revoke") == 0 && is_method(c, "POST")) {
+		c->endpoint = "google.revoke";
+	} else if (strcmp(p, "/google/userinfo") == 0 && is_method(c, "GET")) {
+		c->endpoint = "google.userinfo";
+	} else if (strncmp(p, "/microsoft/", 11) == 0 &&
+		   (what = microsoft_path(p, tenant, sizeof(tenant))) != NULL) {
+		if (strcmp(what, "authorize") == 0 && (is_method(c, "GET") || is_method(c, "POST")))
+			c->endpoint = "microsoft.authorize";
+		else if (strcmp(what, "token") == 0 && is_method(c, "POST"))
+			c->endpoint = "microsoft.token";
+	} else if (strcmp(p, "/graph/v1.0/me") == 0 && is_method(c, "GET")) {
+		c->endpoint = "graph.me";
+	} else if (strncmp(p, "/graph/v1.0/servicePrincipals(appId='", 37) == 0 &&
+		   strlen(p) > 39 && strcmp(p + strlen(p) - 2, "')") == 0 && is_method(c, "GET")) {
+		c->endpoint = "graph.sp";
+	} else if (strcmp(p, "/graph/v1.0/oauth2PermissionGrants") == 0 && is_method(c, "GET")) {
+		c->endpoint = "graph.grants";
+	} else if (strncmp(p, "/graph/v1.0/oauth2PermissionGrants/", 35) == 0 && p[35] != '\0' &&
+		   strchr(p + 35, '/') == NULL && is_method(c, "DELETE")) {
+		c->endpoint = "graph.delete";
+	}
+	if (c->endpoint == NULL) {
+		call_json(c, 404, json_pack("{s:s, s:s}", "error", "not_found", "error_description",
+					    "No such endpoint at the sandbox provider."));
+		return;
+	}
+	if (control_fault_endpoint_known(c->endpoint)) {
+		long latency = store_latency_ms(c->db);
+		struct fault f;
+
+		if (latency > 0)
+			usleep((useconds_t)latency * 1000);
+		if (store_take_fault(c->db, c->endpoint, &f) == 1 && answer_fault(c, &f))
+			goto logged;
+	}
+	if (strcmp(c->endpoint, "google.authorize") == 0)
+		google_authorize(c);
+	else if (strcmp(c->endpoint, "google.token") == 0)
+		google_token(c);
+	else if (strcmp(c->endpoint, "google.revoke") == 0)
+		google_revoke(c);
+	else if (strcmp(c->endpoint, "google.userinfo") == 0)
+		google_userinfo(c);
+	else if (strcmp(c->endpoint, "microsoft.authorize") == 0)
+		microsoft_authorize(c, tenant);
+	else if (strcmp(c->endpoint, "microsoft.token") == 0)
+		microsoft_token(c, tenant);
+	else if (strcmp(c->endpoint, "graph.me") == 0)
+		graph_me(c);
+	else if (strcmp(c->endpoint, "graph.sp") == 0) {
+		char *app_id = xstrndup(p + 37, strlen(p) - 39);
+
+		graph_service_principal(c, app_id);
+		free(app_id);
+	} else if (strcmp(c->endpoint, "graph.grants") == 0)
+		graph_grants(c);
+	else
+		graph_delete_grant(c, p + 35);
+logged:
+	log_call(c);
+}
+
+/* Writes the answer: headers of the sandbox's own (its consent page posts to
+ * itself and then sends the browser to another origin, which the panel's CSP
+ * would forbid), then the body. */
+static void send_answer(const struct call *c, const struct sink *sink)
+{
+	struct buf out;
+
+	buf_init(&out);
+	buf_printf(&out, "Status: %d %s\r\n", c->resp.status, status_http_reason(c->resp.status));
+	if (!c->resp.has_content_type)
+		buf_puts(&out, "Content-Type: text/html; charset=utf-8\r\n");
+	buf_puts(&out, "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n");
+	if (c->resp.headers.len > 0)
+		buf_append(&out, c->resp.headers.data, c->resp.headers.len);
+	buf_printf(&out, "Content-Length: %zu\r\n\r\n", c->resp.body.len);
+	if (c->resp.body.len > 0 && strcmp(c->method, "HEAD") != 0)
+		buf_append(&out, c->resp.body.data, c->resp.body.len);
+	sink->write(sink->ctx, out.data, out.len);
+	buf_free(&out);
+}
+
+static void answer(void *arg, const struct req_source *src, const struct sink *sink)
+{
+	struct sandbox *sb = arg;
+	const char *uri = src->getparam(src->ctx, "REQUEST_URI");
+	const char *method = src->getparam(src->ctx, "REQUEST_METHOD");
+	const char *qs = src->getparam(src->ctx, "QUERY_STRING");
+	struct hiding_source hide = { src, uri != NULL && strncmp(uri, "/graph/", 7) == 0 };
+	struct req_source wrapped = { hiding_param, hiding_read, &hide };
+	struct call c;
+	enum status st;
+
+	memset(&c, 0, sizeof(c));
+	c.conf = &sb->conf;
+	c.db = sb->db;
+	c.src = src;
+	c.method = method ? method : "GET";
+	c.raw_query = qs ? qs : "";
+	c.started_ms = now_ms();
+	resp_init(&c.resp);
+	st = req_parse(&c.req, &wrapped, "", &req_default_limits);
+	if (st != ST_OK)
+		call_json(&c, status_http_code(st),
+			  json_pack("{s:s, s:s}", "error", "invalid_request", "error_description",
+				    "The request is malformed or too large."));
+	else
+		route(&c);
+	store_rollback(c.db); /* an endpoint that failed half-way leaves nothing open */
+	send_answer(&c, sink);
+	resp_free(&c.resp);
+	req_free(&c.req);
+}
+
+/* --- the program's life ---------------------------------------------------------- */
+
+static void sandbox_free(struct sandbox *sb)
+{
+	if (sb->db != NULL)
+		sqlite3_close(sb->db);
+	sb->db = NULL;
+	tmpl_shutdown();
+	conf_free_all(&sb->conf);
+}
+
+static int run_worker(void *arg)
+{
+	struct sandbox *sb = arg;
+	char err[512];
+	int rc = 0;
+
+	sb->db = store_open(sb->conf.database, err, sizeof(err));
+	if (sb->db == NULL) {
+		log_error("Sandbox.database: %s", err);
+		rc = SUPERVISE_SETUP_FAILED;
+	} else if (serve_fastcgi(sb->listen_fd, answer, sb) != 0) {
+		log_error("FastCGI initialisation failed");
+		rc = SUPERVISE_SETUP_FAILED;
+	}
+	sandbox_free(sb);
+	return rc;
+}
+
+static void usage(FILE *to)
+{
+	fprintf(to, "usage: inboxpanel-sandbox --conf FILE --socket PATH|127.0.0.1:PORT "
+		    "[--workers N]\n"
+		    "  A stand-in for Google and Microsoft, for tests and the demo only.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "conf", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *conf_path = NULL, *socket_addr = NULL;
+	long long workers = 4;
+	struct sandbox sb;
+	char err[512], *lang_dir;
+	int opt, rc;
+
+	log_set_program("inboxpanel-sandbox");
+	memset(&sb, 0, sizeof(sb));
+	while ((opt = getopt_long(argc, argv, "c:s:w:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 's':
+			socket_addr = optarg;
+			break;
+		case 'w':
+			if (parse_int_strict(optarg, strlen(optarg), 1, 64, &workers) != 0) {
+				fprintf(stderr, "inboxpanel-sandbox: --workers: a number from 1 to 64\n");
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || conf_path == NULL || socket_addr == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	if (conf_read(conf_path, &sb.conf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "inboxpanel-sandbox: %s\n", err);
+		conf_free_all(&sb.conf);
+		return 1;
+	}
+	lang_dir = xasprintf("%s/lang", sb.conf.templates);
+	rc = tmpl_init(sb.conf.templates, lang_dir, err, sizeof(err));
+	free(lang_dir);
+	if (rc != 0) {
+		fprintf(stderr, "inboxpanel-sandbox: Sandbox.templates: %s\n", err);
+		sandbox_free(&sb);
+		return 1;
+	}
+	/* Create the schema once before the workers start, so they never race to. */
+	sb.db = store_open(sb.conf.database, err, sizeof(err));
+	if (sb.db == NULL) {
+		fprintf(stderr, "inboxpanel-sandbox: Sandbox.database: %s\n", err);
+		sandbox_free(&sb);
+		return 1;
+	}
+	sqlite3_close(sb.db);
+	sb.db = NULL;
+	sb.listen_fd = supervise_open_socket(socket_addr, NULL);
+	rc = sb.listen_fd < 0 ? 1
+			      : supervise((int)workers, run_worker, &sb,
+					  socket_addr[0] == '/' ? socket_addr : NULL);
+	sandbox_free(&sb);
+	return rc;
+}
