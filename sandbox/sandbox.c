@@ -421,6 +421,26 @@ static void log_call(struct call *c)
 		   c->grant[0] ? c->grant : NULL, c->fault, c->error[0] ? c->error : NULL, NULL);
 }
 
+/* Notes the token (or code) a call presents, and its grant, before a fault
+ * answers in the endpoint's place: the log then says which token each injected
+ * failure concerned. */
+static void note_presented(struct call *c)
+{
+	static const char *const fields[] = { "refresh_token", "code", "token" };
+	const char *token = NULL;
+	struct token_info t;
+
+	for (size_t i = 0; i < ARRAY_LEN(fields) && token == NULL; i++)
+		token = call_form(c, fields[i]);
+	if (token == NULL)
+		token = call_bearer(c);
+	if (token == NULL)
+		return;
+	call_note_token(c, token);
+	if (store_token(c->db, token, &t) == 1 && t.grant[0] != '\0')
+		call_note_grant(c, t.grant);
+}
+
 /* Splits "/microsoft/{tenant}/oauth2/v2.0/{what}"; the tenant into out. */
 static const char *microsoft_path(const char *path, char *tenant, size_t len)
 {
@@ -487,8 +507,11 @@ static void route(struct call *c)
 
 		if (latency > 0)
 			usleep((useconds_t)latency * 1000);
-		if (store_take_fault(c->db, c->endpoint, &f) == 1 && answer_fault(c, &f))
-			goto logged;
+		if (store_take_fault(c->db, c->endpoint, &f) == 1) {
+			note_presented(c);
+			if (answer_fault(c, &f))
+				goto logged;
+		}
 	}
 	if (strcmp(c->endpoint, "google.authorize") == 0)
 		google_authorize(c);
