@@ -242,6 +242,31 @@ test_control_revoke_is_the_user_removing_the_app() {
 
 # --- Microsoft ----------------------------------------------------------------------
 
+test_microsoft_consent_page_shows_microsofts_words() {
+	sbx GET "/microsoft/organizations/oauth2/v2.0/authorize?client_id=$M_ID&redirect_uri=$(printf %s "$CALLBACK" | sed 's/:/%3A/g; s|/|%2F|g')&response_type=code&response_mode=query&scope=openid%20offline_access%20https%3A%2F%2Foutlook.office.com%2FIMAP.AccessAsUser.All%20https%3A%2F%2Foutlook.office.com%2FSMTP.Send&state=s2"
+	expect_status 200
+	expect_text "Sandbox provider"
+	expect_text "Microsoft 365"
+	expect_text "Maintain access to data you have given it access to"
+	expect_text "Read and write access to mailboxes via IMAP"
+	expect_text "Send emails from mailboxes using SMTP AUTH"
+	# A scope the provider does not know goes back as invalid_scope.
+	sbx GET "/microsoft/organizations/oauth2/v2.0/authorize?client_id=$M_ID&redirect_uri=$(printf %s "$CALLBACK" | sed 's/:/%3A/g; s|/|%2F|g')&response_type=code&scope=Everything.All&state=s3"
+	expect_status 302
+	[ "$(location)" = "$CALLBACK?error=invalid_scope&state=s3" ] || fail "redirect: $(location)"
+}
+
+test_another_address_typed_on_the_consent_page() {
+	sbx_post /google/o/oauth2/v2/auth "client_id=$G_ID" "redirect_uri=$CALLBACK" response_type=code \
+		scope=openid state=s4 mailbox=ada@gmail.example other=typed@gmail.example decision=allow
+	expect_status 302
+	CODE=$(location | sed -n 's/.*[?&]code=\([^&]*\).*/\1/p')
+	google_token grant_type=authorization_code "code=$CODE" "redirect_uri=$CALLBACK"
+	expect_status 200
+	expect_no_body refresh_token
+	jwt_claims "$(json_str id_token)" | grep -q '"email":"typed@gmail.example"' || fail "not the typed address"
+}
+
 test_microsoft_code_flow_then_every_refresh_rotates() {
 	consent /microsoft/organizations/oauth2/v2.0/authorize alan@contoso.example
 	expect_status 302
@@ -303,6 +328,10 @@ test_graph_finds_and_deletes_the_users_grant() {
 	expect_status 200
 	sp=$(json_str id)
 	[ -n "$sp" ] || fail "no service principal id"
+	# Clients may percent-encode the quotes.
+	sbx GET "/graph/v1.0/servicePrincipals(appId=%27$M_ID%27)" -H "Authorization: Bearer $APP"
+	expect_status 200
+	[ "$(json_str id)" = "$sp" ] || fail "another service principal with encoded quotes"
 	sbx GET /graph/v1.0/oauth2PermissionGrants -G -H "Authorization: Bearer $APP" \
 		--data-urlencode "\$filter=clientId eq '$sp' and principalId eq '$oid'"
 	expect_status 200

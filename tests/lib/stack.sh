@@ -251,7 +251,7 @@ NGINX
 }
 
 # stack_start_sandbox DIR PORT SRC BIN — starts the sandbox behind PORT+1 and waits
-# for its socket.  A config kept from an older run may lack sandbox.hdf: one is
+# for its socket.  Eight workers by default: a "hang" fault holds one each.  A config kept from an older run may lack sandbox.hdf: one is
 # written then, with secrets of its own (the panel's config is left alone).
 stack_start_sandbox() {
 	local dir=$1 sport=$(($2 + 1)) src=$3 bin=$4 pid i
@@ -263,7 +263,7 @@ stack_start_sandbox() {
 		"$(stack_sandbox_secret)" "$(stack_sandbox_secret)" "$(stack_sandbox_secret)"
 	rm -f "$dir/run/sandbox.sock"
 	"$bin/inboxpanel-sandbox" --conf "$dir/sandbox.hdf" --socket "$dir/run/sandbox.sock" \
-		--workers "${STACK_SANDBOX_WORKERS:-4}" 2>>"$dir/log/sandbox.log" &
+		--workers "${STACK_SANDBOX_WORKERS:-8}" 2>>"$dir/log/sandbox.log" &
 	pid=$!
 	echo "$pid sandbox" >>"$dir/pids"
 	for i in $(seq 1 100); do
