@@ -14,9 +14,11 @@
 #include "sandbox.h"
 #include "tmpl.h"
 
-/* Every token and code the sandbox issues starts with "sbx_", so a test can look
- * for any of them in files where none should stand in plain text. */
-#define PREFIX_CODE "sbx_code_"
+/* Every token the sandbox issues starts with "sbx_" (sbx_g_at_, sbx_g_rt_,
+ * sbx_m_at_, sbx_m_rt_, sbx_m_app_), so a test can look for any of them where none
+ * may stand in plain text.  Codes travel in the callback's URL, which access logs
+ * keep; they are spent on first use and carry a prefix of their own. */
+#define PREFIX_CODE "sbxcode-"
 
 enum family { FAMILY_GOOGLE, FAMILY_MICROSOFT };
 

@@ -322,21 +322,6 @@ static long hiding_read(void *ctx, char *buf, size_t len)
 	return h->inner->read(h->inner->ctx, buf, len);
 }
 
-/* The endpoints that faults can be injected into, and that the call log keeps. */
-static const char *const fault_endpoints[] = {
-	"google.token", "google.revoke", "google.userinfo", "microsoft.token",
-	"graph.sp",     "graph.grants",  "graph.delete",    "graph.me",
-	NULL,
-};
-
-int control_fault_endpoint_known(const char *endpoint)
-{
-	for (int i = 0; fault_endpoints[i]; i++)
-		if (strcmp(fault_endpoints[i], endpoint) == 0)
-			return 1;
-	return 0;
-}
-
 /* Answers an injected fault in the endpoint's own error shape; 0 when the call
  * should go on (a hang that is over). */
 static int answer_fault(struct call *c, const struct fault *f)
@@ -441,102 +426,212 @@ static void note_presented(struct call *c)
 		call_note_grant(c, t.grant);
 }
 
-/* Splits "/microsoft/{tenant}/oauth2/v2.0/{what}"; the tenant into out. */
-static const char *microsoft_path(const char *path, char *tenant, size_t len)
-{
-	const char *t = path + strlen("/microsoft/");
-	const char *slash = strchr(t, '/');
+/* --- the route table ------------------------------------------------------------ */
 
-	if (slash == NULL || slash == t || (size_t)(slash - t) >= len ||
-	    strncmp(slash, "/oauth2/v2.0/", 13) != 0)
-		return NULL;
-	snprintf(tenant, len, "%.*s", (int)(slash - t), t);
-	return slash + 13;
+/* Each matcher says whether a path is its endpoint's, and copies the part of the
+ * path the endpoint needs (a tenant, an app id, a grant id) into arg. */
+typedef int path_match_fn(const char *path, char *arg, size_t len);
+
+static int exact(const char *path, const char *want)
+{
+	return strcmp(path, want) == 0;
 }
 
-static int is_method(const struct call *c, const char *m)
+static int google_auth_path(const char *p, char *arg, size_t len)
 {
-	return strcmp(c->method, m) == 0;
+	(void)arg, (void)len;
+	return exact(p, "/google/o/oauth2/v2/auth");
 }
 
-/* Picks the endpoint for the path and method; *run is then called.  The
- * authorize pages are logged but take no faults. */
+static int google_token_path(const char *p, char *arg, size_t len)
+{
+	(void)arg, (void)len;
+	return exact(p, "/google/token");
+}
+
+static int google_revoke_path(const char *p, char *arg, size_t len)
+{
+	(void)arg, (void)len;
+	return exact(p, "/google/revoke");
+}
+
+static int google_userinfo_path(const char *p, char *arg, size_t len)
+{
+	(void)arg, (void)len;
+	return exact(p, "/google/userinfo");
+}
+
+/* "/microsoft/{tenant}/oauth2/v2.0/{what}", the tenant into arg. */
+static int microsoft_path(const char *p, const char *what, char *arg, size_t len)
+{
+	const char *t = p + strlen("/microsoft/");
+	const char *slash;
+
+	if (strncmp(p, "/microsoft/", 11) != 0 || (slash = strchr(t, '/')) == NULL || slash == t ||
+	    (size_t)(slash - t) >= len || strncmp(slash, "/oauth2/v2.0/", 13) != 0 ||
+	    strcmp(slash + 13, what) != 0)
+		return 0;
+	snprintf(arg, len, "%.*s", (int)(slash - t), t);
+	return 1;
+}
+
+static int microsoft_authorize_path(const char *p, char *arg, size_t len)
+{
+	return microsoft_path(p, "authorize", arg, len);
+}
+
+static int microsoft_token_path(const char *p, char *arg, size_t len)
+{
+	return microsoft_path(p, "token", arg, len);
+}
+
+static int graph_me_path(const char *p, char *arg, size_t len)
+{
+	(void)arg, (void)len;
+	return exact(p, "/graph/v1.0/me");
+}
+
+/* "/graph/v1.0/servicePrincipals(appId='{app id}')", the app id into arg. */
+static int graph_sp_path(const char *p, char *arg, size_t len)
+{
+	static const char head[] = "/graph/v1.0/servicePrincipals(appId='";
+	size_t n = strlen(p), h = sizeof(head) - 1;
+
+	if (strncmp(p, head, h) != 0 || n < h + 3 || strcmp(p + n - 2, "')") != 0 ||
+	    n - h - 2 >= len)
+		return 0;
+	snprintf(arg, len, "%.*s", (int)(n - h - 2), p + h);
+	return strchr(arg, '\'') == NULL;
+}
+
+static int graph_grants_path(const char *p, char *arg, size_t len)
+{
+	(void)arg, (void)len;
+	return exact(p, "/graph/v1.0/oauth2PermissionGrants");
+}
+
+/* "/graph/v1.0/oauth2PermissionGrants/{id}", the id into arg. */
+static int graph_grant_path(const char *p, char *arg, size_t len)
+{
+	static const char head[] = "/graph/v1.0/oauth2PermissionGrants/";
+	const char *id = p + sizeof(head) - 1;
+
+	if (strncmp(p, head, sizeof(head) - 1) != 0 || *id == '\0' || strchr(id, '/') != NULL ||
+	    strlen(id) >= len)
+		return 0;
+	snprintf(arg, len, "%s", id);
+	return 1;
+}
+
+/* The endpoints' own functions take the path's part when they need one. */
+static void run_google_authorize(struct call *c, const char *arg)
+{
+	(void)arg;
+	google_authorize(c);
+}
+
+static void run_google_token(struct call *c, const char *arg)
+{
+	(void)arg;
+	google_token(c);
+}
+
+static void run_google_revoke(struct call *c, const char *arg)
+{
+	(void)arg;
+	google_revoke(c);
+}
+
+static void run_google_userinfo(struct call *c, const char *arg)
+{
+	(void)arg;
+	google_userinfo(c);
+}
+
+static void run_graph_me(struct call *c, const char *arg)
+{
+	(void)arg;
+	graph_me(c);
+}
+
+static void run_graph_grants(struct call *c, const char *arg)
+{
+	(void)arg;
+	graph_grants(c);
+}
+
+/* Every endpoint of the sandbox: its name in the call log and in the control
+ * API, its method(s) and path, and whether it takes faults and latency (the
+ * authorize pages are a browser's, so they do not). */
+static const struct endpoint {
+	const char *name;
+	const char *method, *method2;
+	path_match_fn *match;
+	void (*run)(struct call *c, const char *arg);
+	int faults;
+} endpoints[] = {
+	{ "google.authorize", "GET", "POST", google_auth_path, run_google_authorize, 0 },
+	{ "google.token", "POST", NULL, google_token_path, run_google_token, 1 },
+	{ "google.revoke", "POST", NULL, google_revoke_path, run_google_revoke, 1 },
+	{ "google.userinfo", "GET", NULL, google_userinfo_path, run_google_userinfo, 1 },
+	{ "microsoft.authorize", "GET", "POST", microsoft_authorize_path, microsoft_authorize, 0 },
+	{ "microsoft.token", "POST", NULL, microsoft_token_path, microsoft_token, 1 },
+	{ "graph.me", "GET", NULL, graph_me_path, run_graph_me, 1 },
+	{ "graph.sp", "GET", NULL, graph_sp_path, graph_service_principal, 1 },
+	{ "graph.grants", "GET", NULL, graph_grants_path, run_graph_grants, 1 },
+	{ "graph.delete", "DELETE", NULL, graph_grant_path, graph_delete_grant, 1 },
+};
+
+int control_fault_endpoint_known(const char *endpoint)
+{
+	for (size_t i = 0; i < ARRAY_LEN(endpoints); i++)
+		if (endpoints[i].faults && strcmp(endpoints[i].name, endpoint) == 0)
+			return 1;
+	return 0;
+}
+
+/* The control API, or the endpoint of the path: 404 for no endpoint, 405 for
+ * another method.  An endpoint's call is logged, faults and latency first. */
 static void route(struct call *c)
 {
-	const char *p = c->req.path;
-	char tenant[128];
-	const char *what;
+	const struct endpoint *e = NULL;
+	char arg[256];
+	int path_known = 0;
 
-	if (strncmp(p, "/_control/", 10) == 0) {
+	if (strncmp(c->req.path, "/_control/", 10) == 0) {
 		control_dispatch(c);
 		return;
 	}
-	if (strcmp(p, "/google/o/oauth2/v2/auth") == 0 && (is_method(c, "GET") || is_method(c, "POST"))) {
-		c->endpoint = "google.authorize";
-	} else if (strcmp(p, "/google/token") == 0 && is_method(c, "POST")) {
-		c->endpoint = "google.token";
-	} else if (strcmp(p, "/google/revoke") == 0 && is_method(c, "POST")) {
-		c->endpoint = "google.revoke";
-	} else if (strcmp(p, "/google/userinfo") == 0 && is_method(c, "GET")) {
-		c->endpoint = "google.userinfo";
-	} else if (strncmp(p, "/microsoft/", 11) == 0 &&
-		   (what = microsoft_path(p, tenant, sizeof(tenant))) != NULL) {
-		if (strcmp(what, "authorize") == 0 && (is_method(c, "GET") || is_method(c, "POST")))
-			c->endpoint = "microsoft.authorize";
-		else if (strcmp(what, "token") == 0 && is_method(c, "POST"))
-			c->endpoint = "microsoft.token";
-	} else if (strcmp(p, "/graph/v1.0/me") == 0 && is_method(c, "GET")) {
-		c->endpoint = "graph.me";
-	} else if (strncmp(p, "/graph/v1.0/servicePrincipals(appId='", 37) == 0 &&
-		   strlen(p) > 39 && strcmp(p + strlen(p) - 2, "')") == 0 && is_method(c, "GET")) {
-		c->endpoint = "graph.sp";
-	} else if (strcmp(p, "/graph/v1.0/oauth2PermissionGrants") == 0 && is_method(c, "GET")) {
-		c->endpoint = "graph.grants";
-	} else if (strncmp(p, "/graph/v1.0/oauth2PermissionGrants/", 35) == 0 && p[35] != '\0' &&
-		   strchr(p + 35, '/') == NULL && is_method(c, "DELETE")) {
-		c->endpoint = "graph.delete";
+	for (size_t i = 0; i < ARRAY_LEN(endpoints) && e == NULL; i++) {
+		if (!endpoints[i].match(c->req.path, arg, sizeof(arg)))
+			continue;
+		path_known = 1;
+		if (strcmp(c->method, endpoints[i].method) == 0 ||
+		    (endpoints[i].method2 && strcmp(c->method, endpoints[i].method2) == 0))
+			e = &endpoints[i];
 	}
-	if (c->endpoint == NULL) {
-		call_json(c, 404, json_pack("{s:s, s:s}", "error", "not_found", "error_description",
-					    "No such endpoint at the sandbox provider."));
+	if (e == NULL) {
+		call_json(c, path_known ? 405 : 404,
+			  json_pack("{s:s, s:s}", "error", path_known ? "method_not_allowed" : "not_found",
+				    "error_description", "No such endpoint at the sandbox provider."));
 		return;
 	}
-	if (control_fault_endpoint_known(c->endpoint)) {
+	c->endpoint = e->name;
+	if (e->faults) {
 		long latency = store_latency_ms(c->db);
 		struct fault f;
 
 		if (latency > 0)
 			usleep((useconds_t)latency * 1000);
-		if (store_take_fault(c->db, c->endpoint, &f) == 1) {
+		if (store_take_fault(c->db, e->name, &f) == 1) {
 			note_presented(c);
-			if (answer_fault(c, &f))
-				goto logged;
+			if (answer_fault(c, &f)) {
+				log_call(c);
+				return;
+			}
 		}
 	}
-	if (strcmp(c->endpoint, "google.authorize") == 0)
-		google_authorize(c);
-	else if (strcmp(c->endpoint, "google.token") == 0)
-		google_token(c);
-	else if (strcmp(c->endpoint, "google.revoke") == 0)
-		google_revoke(c);
-	else if (strcmp(c->endpoint, "google.userinfo") == 0)
-		google_userinfo(c);
-	else if (strcmp(c->endpoint, "microsoft.authorize") == 0)
-		microsoft_authorize(c, tenant);
-	else if (strcmp(c->endpoint, "microsoft.token") == 0)
-		microsoft_token(c, tenant);
-	else if (strcmp(c->endpoint, "graph.me") == 0)
-		graph_me(c);
-	else if (strcmp(c->endpoint, "graph.sp") == 0) {
-		char *app_id = xstrndup(p + 37, strlen(p) - 39);
-
-		graph_service_principal(c, app_id);
-		free(app_id);
-	} else if (strcmp(c->endpoint, "graph.grants") == 0)
-		graph_grants(c);
-	else
-		graph_delete_grant(c, p + 35);
-logged:
+	e->run(c, arg);
 	log_call(c);
 }
 
