@@ -850,9 +850,10 @@ static void token_endpoint(struct call *c, enum family f, const char *tenant)
 		char token[128], tid[65];
 		json_t *answer;
 
-		/* The client credentials flow names the tenant: never a multi-tenant alias. */
+		/* The client credentials flow names the tenant: never a multi-tenant alias,
+		 * nor the personal accounts' tenant, where no app has rights over users. */
 		if (strcasecmp(tenant, "organizations") == 0 || strcasecmp(tenant, "common") == 0 ||
-		    strcasecmp(tenant, "consumers") == 0) {
+		    strcasecmp(tenant, "consumers") == 0 || strcasecmp(tenant, SBX_CONSUMERS_TID) == 0) {
 			call_aad_error(c, 400, "invalid_request", 90002,
 				       "Use a tenant-specific endpoint (the tenant id) for the client "
 				       "credentials flow, not 'organizations', 'common' or "

@@ -316,6 +316,9 @@ test_client_credentials_only_on_a_tenant_id() {
 	ms_token "$TID" grant_type=client_credentials scope=User.Read
 	expect_status 400
 	expect_body invalid_scope
+	ms_token 9188040d-6c67-4c5b-b112-36a304b66dad grant_type=client_credentials \
+		scope=https://graph.microsoft.com/.default
+	expect_status 400 "(the consumers tenant id)"
 	app_token "$TID"
 	[ -n "$APP" ] || fail "no app token"
 }
@@ -341,6 +344,10 @@ test_graph_finds_and_deletes_the_users_grant() {
 	expect_body '"resourceId":"'
 	grant=$(json_str id)
 	[ -n "$grant" ] || fail "no grant in $(cat "$T_DIR/body")"
+	# The same query with its name percent-encoded too, as some clients send it.
+	sbx GET "/graph/v1.0/oauth2PermissionGrants?%24filter=clientId%20eq%20%27$sp%27%20and%20principalId%20eq%20%27$oid%27" \
+		-H "Authorization: Bearer $APP"
+	[ "$(json_str id)" = "$grant" ] || fail "encoded \$filter: $(cat "$T_DIR/body")"
 	sbx GET /graph/v1.0/me -H "Authorization: Bearer $user_access"
 	expect_status 200
 	expect_body "\"id\":\"$oid\""
