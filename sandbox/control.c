@@ -17,9 +17,6 @@
 
 #include "sandbox.h"
 
-static const char *const fault_kinds[] = { "500", "503", "429", "hang", "invalid_grant",
-					   "graph_403", NULL };
-
 static void bad(struct call *c, const char *why)
 {
 	call_json(c, 400, json_pack("{s:s, s:s}", "error", "invalid_request", "error_description", why));
@@ -56,7 +53,7 @@ static void fault(struct call *c)
 			      "microsoft.token, graph.sp, graph.grants, graph.delete, graph.me");
 		return;
 	}
-	if (kind == NULL || name_index(fault_kinds, (int)ARRAY_LEN(fault_kinds) - 1, kind) < 0) {
+	if (kind == NULL || name_index(fault_kind_names, FAULT__MAX, kind) < 0) {
 		bad(c, "kind: one of 500, 503, 429, hang, invalid_grant, graph_403");
 		return;
 	}

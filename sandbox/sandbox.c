@@ -322,74 +322,93 @@ static long hiding_read(void *ctx, char *buf, size_t len)
 	return h->inner->read(h->inner->ctx, buf, len);
 }
 
-/* Answers an injected fault in the endpoint's own error shape; 0 when the call
- * should go on (a hang that is over). */
-static int answer_fault(struct call *c, const struct fault *f)
+const char *const fault_kind_names[FAULT__MAX] = {
+	[FAULT_500] = "500",
+	[FAULT_503] = "503",
+	[FAULT_429] = "429",
+	[FAULT_HANG] = "hang",
+	[FAULT_INVALID_GRANT] = "invalid_grant",
+	[FAULT_GRAPH_403] = "graph_403",
+};
+
+/* 500, 503 or 429 in the endpoint's own error shape. */
+static void answer_server_fault(struct call *c, int code)
 {
-	int google = strncmp(c->endpoint, "google.", 7) == 0;
-	int graph = strncmp(c->endpoint, "graph.", 6) == 0;
-	int code = strcmp(f->kind, "500") == 0 ? 500
-		   : strcmp(f->kind, "503") == 0 ? 503
-		   : strcmp(f->kind, "429") == 0 ? 429 : 0;
+	static const struct {
+		int code;
+		const char *graph, *google, *aad;
+		long aad_code;
+		const char *text;
+	} words[] = {
+		{ 500, "generalException", "internal_failure", "server_error", 90000,
+		  "Internal error (injected by the sandbox)." },
+		{ 503, "serviceNotAvailable", "temporarily_unavailable", "temporarily_unavailable",
+		  90033, "Service unavailable (injected by the sandbox)." },
+		{ 429, "TooManyRequests", "rate_limit_exceeded", "temporarily_unavailable", 50196,
+		  "Too many requests (injected by the sandbox)." },
+	};
 
-	c->fault = strcmp(f->kind, "500") == 0	   ? "500"
-		   : strcmp(f->kind, "503") == 0   ? "503"
-		   : strcmp(f->kind, "429") == 0   ? "429"
-		   : strcmp(f->kind, "hang") == 0  ? "hang"
-		   : strcmp(f->kind, "graph_403") == 0 ? "graph_403"
-						       : "invalid_grant";
-	if (strcmp(c->fault, "hang") == 0) {
-		/* Holds the connection, then answers as usual: a client that gave up
-		 * retries, and finds the work done (or not) as a real provider would. */
-		sleep((unsigned)f->hang);
-		return 0;
-	}
-	if (code == 503 || code == 429) {
-		char ra[24];
-
-		snprintf(ra, sizeof(ra), "%ld", f->retry_after);
-		resp_header(&c->resp, "Retry-After", ra);
-	}
-	if (code == 500 || code == 503 || code == 429) {
-		const char *msg = code == 500 ? "Internal error (injected by the sandbox)."
-				  : code == 503 ? "Service unavailable (injected by the sandbox)."
-						: "Too many requests (injected by the sandbox).";
-
-		if (graph)
-			call_graph_error(c, code,
-					 code == 500 ? "generalException"
-					 : code == 503 ? "serviceNotAvailable" : "TooManyRequests",
-					 msg);
-		else if (google)
-			call_oauth_error(c, code,
-					 code == 500 ? "internal_failure"
-					 : code == 503 ? "temporarily_unavailable" : "rate_limit_exceeded",
-					 msg);
+	for (size_t i = 0; i < ARRAY_LEN(words); i++) {
+		if (words[i].code != code)
+			continue;
+		if (strncmp(c->endpoint, "graph.", 6) == 0)
+			call_graph_error(c, code, words[i].graph, words[i].text);
+		else if (strncmp(c->endpoint, "google.", 7) == 0)
+			call_oauth_error(c, code, words[i].google, words[i].text);
 		else
-			call_aad_error(c, code, code == 429 ? "temporarily_unavailable"
-					 : code == 503 ? "temporarily_unavailable" : "server_error",
-				       code == 500 ? 90000 : code == 503 ? 90033 : 50196, msg);
-		return 1;
+			call_aad_error(c, code, words[i].aad, words[i].aad_code, words[i].text);
 	}
-	if (strcmp(c->fault, "graph_403") == 0) {
-		call_graph_error(c, 403, "Authorization_RequestDenied",
-				 "Insufficient privileges to complete the operation.");
-		return 1;
-	}
-	/* invalid_grant: what each endpoint says of a token it no longer honours. */
+}
+
+/* invalid_grant: what each endpoint says of a token it no longer honours. */
+static void answer_dead_token(struct call *c)
+{
 	if (strcmp(c->endpoint, "google.token") == 0)
 		call_oauth_error(c, 400, "invalid_grant", "Token has been expired or revoked.");
 	else if (strcmp(c->endpoint, "google.revoke") == 0)
 		call_oauth_error(c, 400, "invalid_token", "Token expired or revoked");
 	else if (strcmp(c->endpoint, "google.userinfo") == 0)
 		call_oauth_error(c, 401, "invalid_token", "Invalid Credentials");
-	else if (graph)
+	else if (strncmp(c->endpoint, "graph.", 6) == 0)
 		call_graph_error(c, 401, "InvalidAuthenticationToken",
 				 "Access token has expired or is not yet valid.");
 	else
 		call_aad_error(c, 400, "invalid_grant", 50173,
 			       "The provided grant has expired due to it being revoked, a fresh auth "
 			       "token is needed. The user might have changed or reset their password.");
+}
+
+/* Answers an injected fault in the endpoint's own error shape; 0 when the call
+ * goes on (a hang that is over). */
+static int answer_fault(struct call *c, const struct fault *f)
+{
+	char seconds[24];
+
+	c->fault = fault_kind_names[f->kind];
+	switch (f->kind) {
+	case FAULT_HANG:
+		/* Holds the connection, then answers as usual: a client that gave up
+		 * retries, and finds the work done (or not) as with a real provider. */
+		sleep((unsigned)f->hang);
+		return 0;
+	case FAULT_503:
+	case FAULT_429:
+		snprintf(seconds, sizeof(seconds), "%ld", f->retry_after);
+		resp_header(&c->resp, "Retry-After", seconds);
+		answer_server_fault(c, f->kind == FAULT_503 ? 503 : 429);
+		return 1;
+	case FAULT_500:
+		answer_server_fault(c, 500);
+		return 1;
+	case FAULT_GRAPH_403:
+		call_graph_error(c, 403, "Authorization_RequestDenied",
+				 "Insufficient privileges to complete the operation.");
+		return 1;
+	case FAULT_INVALID_GRANT:
+	case FAULT__MAX:
+		break;
+	}
+	answer_dead_token(c);
 	return 1;
 }
 

@@ -131,8 +131,20 @@ int store_kill_token(sqlite3 *db, const char *token);
 int store_end_grant(sqlite3 *db, const char *grant_id, const char *why, const char *kind);
 
 /* --- fault injection and settings -------------------------------------------- */
+enum fault_kind {
+	FAULT_500,
+	FAULT_503,           /* with Retry-After */
+	FAULT_429,           /* with Retry-After */
+	FAULT_HANG,          /* holds the answer, then answers as usual */
+	FAULT_INVALID_GRANT, /* answers as for a dead token, which stays alive */
+	FAULT_GRAPH_403,     /* Authorization_RequestDenied, graph.* only */
+	FAULT__MAX
+};
+/* The kinds as the control API and the call log name them. */
+extern const char *const fault_kind_names[FAULT__MAX];
+
 struct fault {
-	char kind[16];
+	enum fault_kind kind;
 	long retry_after;
 	long hang;
 };

@@ -415,7 +415,11 @@ int store_take_fault(sqlite3 *db, const char *endpoint, struct fault *out)
 	sqlite3_bind_text(st, 1, endpoint, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		copy_col(st, 0, out->kind, sizeof(out->kind));
+		int kind = name_index(fault_kind_names, FAULT__MAX,
+				      (const char *)sqlite3_column_text(st, 0));
+
+		/* Only the control API writes faults, from fault_kind_names. */
+		out->kind = kind < 0 ? FAULT_500 : (enum fault_kind)kind;
 		out->retry_after = (long)sqlite3_column_int64(st, 1);
 		out->hang = (long)sqlite3_column_int64(st, 2);
 		rc = sqlite3_step(st);
