@@ -7,6 +7,8 @@
 #                                     (and the outbox worker too with STACK_WORKER=1)
 #   stack_stop DIR                    stops what stack_start started
 #
+# The sandbox provider (sandbox/) runs beside the panel on PORT+1, behind the
+# same nginx, and the generated config points every provider at it.
 # SRC is the source tree (templates, static), BIN the build folder (programs).
 
 # The programs, by the name after inboxpanel-: the first word of each line of
@@ -45,6 +47,7 @@ Worker.wakeup = run/worker.fifo
 Smtp.url = smtp://127.0.0.1:$((port + 2))
 Smtp.from = inboxpanel@example.com
 HDF
+	stack_write_provider_config "$dir" $((port + 1)) "$src"
 	mkdir -p "$dir/keys"
 	chmod 700 "$dir/keys"
 }
@@ -88,6 +91,7 @@ http {
     server_name 127.0.0.1 localhost;
     include inboxpanel.conf;
   }
+$(stack_nginx_sandbox_server "$dir" $((port + 1)) "$src")
 }
 NGINX
 }
@@ -106,6 +110,7 @@ stack_start() {
 			--workers "${STACK_WORKERS:-2}" 2>>"$dir/log/$name.log" &
 		echo "$! $name" >>"$dir/pids"
 	done
+	stack_start_sandbox "$dir" "$port" "$src" "$bin" || { stack_stop "$dir"; return 1; }
 	# The worker is left out unless asked for: tests of the pages read revocations
 	# as the web programs leave them (pending), the worker's tests start it.
 	if [ "${STACK_WORKER:-0}" = 1 ]; then
@@ -168,4 +173,131 @@ stack_stop() {
 		kill -KILL "$pid" 2>/dev/null || true
 	done <"$dir/pids"
 	rm -f "$dir/pids"
+}
+
+# --- the sandbox provider -------------------------------------------------------
+# inboxpanel-sandbox stands in for Google and Microsoft on 127.0.0.1:PORT+1, behind
+# the same nginx, with its own database (DIR/sandbox.db) and config
+# (DIR/sandbox.hdf).  Tests and the demo only: never in a production deployment.
+
+STACK_SANDBOX_GOOGLE_ID=sandbox-client.apps.googleusercontent.com
+STACK_SANDBOX_MICROSOFT_ID=5a4db0c0-0365-4000-8000-000000000001
+STACK_SANDBOX_OUTLOOK_ID=5a4db0c0-0c0a-4000-8000-000000000002
+
+stack_sandbox_secret() {
+	head -c 24 /dev/urandom | base64 | tr '+/' '-_'
+}
+
+# stack_write_provider_config DIR SANDBOX_PORT SRC — appends the provider blocks
+# that point the panel at the sandbox to DIR/inboxpanel.hdf, and writes the
+# sandbox's config with the same clients.
+stack_write_provider_config() {
+	local dir=$1 sport=$2 src=$3 s="http://127.0.0.1:$2" g m o
+	local mail_ms="https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send"
+	g=$(stack_sandbox_secret)
+	m=$(stack_sandbox_secret)
+	o=$(stack_sandbox_secret)
+	cat >>"$dir/inboxpanel.hdf" <<HDF
+# Every provider points at the sandbox provider on port $sport (tests/lib/stack.sh).
+Provider.google {
+  client_id = $STACK_SANDBOX_GOOGLE_ID
+  client_secret = $g
+  authorize_url = $s/google/o/oauth2/v2/auth
+  token_url = $s/google/token
+  revoke_url = $s/google/revoke
+  userinfo_url = $s/google/userinfo
+  scopes = openid email https://mail.google.com/
+}
+Provider.microsoft {
+  client_id = $STACK_SANDBOX_MICROSOFT_ID
+  client_secret = $m
+  authorize_url = $s/microsoft/organizations/oauth2/v2.0/authorize
+  token_url = $s/microsoft/organizations/oauth2/v2.0/token
+  graph_url = $s/graph
+  scopes = openid email offline_access $mail_ms
+}
+Provider.outlook {
+  client_id = $STACK_SANDBOX_OUTLOOK_ID
+  client_secret = $o
+  authorize_url = $s/microsoft/consumers/oauth2/v2.0/authorize
+  token_url = $s/microsoft/consumers/oauth2/v2.0/token
+  scopes = openid email offline_access $mail_ms
+}
+HDF
+	stack_write_sandbox_config "$dir" $((sport - 1)) "$src" "$g" "$m" "$o"
+}
+
+# stack_write_sandbox_config DIR PANEL_PORT SRC GOOGLE MICROSOFT OUTLOOK — the
+# sandbox's config: its database, templates, and the panel's three clients
+# (the secrets given) with the panel's callback as their redirect URI.
+stack_write_sandbox_config() {
+	local dir=$1 callback="http://127.0.0.1:$2/oauth/callback" src=$3
+	(
+		umask 077
+		cat >"$dir/sandbox.hdf" <<HDF
+# The sandbox provider's config, written by tests/lib/stack.sh.
+Sandbox.database = sandbox.db
+Sandbox.templates = $src/sandbox/templates
+Client.google {
+  client_id = $STACK_SANDBOX_GOOGLE_ID
+  client_secret = $4
+  redirect_uris = $callback
+}
+Client.microsoft {
+  client_id = $STACK_SANDBOX_MICROSOFT_ID
+  client_secret = $5
+  redirect_uris = $callback
+}
+Client.outlook {
+  client_id = $STACK_SANDBOX_OUTLOOK_ID
+  client_secret = $6
+  redirect_uris = $callback
+}
+HDF
+	)
+}
+
+# stack_nginx_sandbox_server DIR SANDBOX_PORT SRC — the sandbox's server block.
+# A "hang" fault holds an answer for up to 600 s, so nginx waits longer.
+stack_nginx_sandbox_server() {
+	cat <<NGINX
+  server {
+    listen 127.0.0.1:$2;
+    server_name 127.0.0.1 localhost;
+    location /_static/ {
+      alias $3/sandbox/static/;
+    }
+    location / {
+      include fastcgi_params;
+      fastcgi_pass unix:$1/run/sandbox.sock;
+      fastcgi_read_timeout 700s;
+    }
+  }
+NGINX
+}
+
+# stack_start_sandbox DIR PORT SRC BIN — starts the sandbox behind PORT+1 and waits
+# for its socket.  Eight workers by default: a "hang" fault holds one each.  A config kept from an older run may lack sandbox.hdf: one is
+# written then, with secrets of its own (the panel's config is left alone).
+stack_start_sandbox() {
+	local dir=$1 sport=$(($2 + 1)) src=$3 bin=$4 pid i
+	if stack_port_busy "$sport"; then
+		echo "port $sport (the sandbox provider's, PORT+1) is busy: set PORT to another" >&2
+		return 1
+	fi
+	[ -f "$dir/sandbox.hdf" ] || stack_write_sandbox_config "$dir" "$2" "$src" \
+		"$(stack_sandbox_secret)" "$(stack_sandbox_secret)" "$(stack_sandbox_secret)"
+	rm -f "$dir/run/sandbox.sock"
+	"$bin/inboxpanel-sandbox" --conf "$dir/sandbox.hdf" --socket "$dir/run/sandbox.sock" \
+		--workers "${STACK_SANDBOX_WORKERS:-8}" 2>>"$dir/log/sandbox.log" &
+	pid=$!
+	echo "$pid sandbox" >>"$dir/pids"
+	for i in $(seq 1 100); do
+		[ -S "$dir/run/sandbox.sock" ] && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "the sandbox provider did not start; see $dir/log/sandbox.log" >&2
+	tail -n 5 "$dir/log/sandbox.log" >&2 || true
+	return 1
 }
