@@ -134,7 +134,7 @@ test_usage_errors_say_what_is_wrong_and_exit_2() {
 	expect_error 2 "inboxpanel: audit: export --format csv|json" audit
 	expect_error 2 "inboxpanel: audit export: --format csv or json" audit export --format yaml
 	expect_error 2 "inboxpanel: rekey: unexpected argument" rekey now
-	expect_error 2 "inboxpanel: demo-seed: no arguments" demo-seed please
+	expect_error 2 "inboxpanel: demo-seed: [--sandbox URL]" demo-seed please
 	# The usage follows the one line.
 	cli user add x@example.com </dev/null 2>&1 >/dev/null | grep -q '^usage: inboxpanel' || fail "no usage"
 }
