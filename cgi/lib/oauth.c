@@ -2,9 +2,12 @@
 #include "config.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "oauth.h"
 #include "util.h"
 
@@ -85,4 +88,54 @@ enum oauth_verdict oauth_classify(const struct http_answer *a, char *code, size_
 	return name_index(permanent_errors, (int)ARRAY_LEN(permanent_errors), name) >= 0
 		       ? OAUTH_PERMANENT
 		       : OAUTH_TRANSIENT;
+}
+
+void oauth_pkce_challenge(const char *verifier, char out[OAUTH_CHALLENGE_SIZE])
+{
+	uint8_t digest[32];
+
+	crypto_sha256(verifier, strlen(verifier), digest);
+	crypto_base64url(digest, sizeof(digest), out);
+}
+
+/* Copies a string claim into out when it is there and fits; 0 when it did. */
+static int copy_claim(json_t *claims, const char *name, char *out, size_t size)
+{
+	const char *v = json_string_value(json_object_get(claims, name));
+
+	if (v == NULL || *v == '\0' || strlen(v) >= size)
+		return -1;
+	memcpy(out, v, strlen(v) + 1);
+	return 0;
+}
+
+#define ID_TOKEN_MAX 16384
+
+int oauth_id_token_identity(const char *id_token, struct oauth_identity *out)
+{
+	const char *payload = strchr(id_token, '.');
+	const char *end = payload ? strchr(payload + 1, '.') : NULL;
+	uint8_t *json;
+	long len;
+	json_t *claims;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (end == NULL || (size_t)(end - payload - 1) > ID_TOKEN_MAX)
+		return -1;
+	json = xmalloc(ID_TOKEN_MAX);
+	len = crypto_base64url_decode(payload + 1, (size_t)(end - payload - 1), json, ID_TOKEN_MAX);
+	claims = len > 0 ? json_loadb((const char *)json, (size_t)len, JSON_REJECT_DUPLICATES, NULL)
+			 : NULL;
+	free(json);
+	if (json_is_object(claims) &&
+	    (copy_claim(claims, "email", out->address, sizeof(out->address)) == 0 ||
+	     copy_claim(claims, "preferred_username", out->address, sizeof(out->address)) == 0)) {
+		if (copy_claim(claims, "oid", out->subject, sizeof(out->subject)) != 0)
+			copy_claim(claims, "sub", out->subject, sizeof(out->subject));
+		copy_claim(claims, "tid", out->tenant, sizeof(out->tenant));
+		rc = 0;
+	}
+	json_decref(claims);
+	return rc;
 }

@@ -26,4 +26,21 @@ void oauth_error_name(const struct http_answer *a, char *out, size_t out_len);
  * first); NULL when the body is not JSON or has no such string. */
 char *oauth_json_string(const struct http_answer *a, const char *member);
 
+/* PKCE (RFC 7636): the S256 challenge of a verifier, base64url(SHA-256(verifier))
+ * without padding: 43 characters and a NUL. */
+#define OAUTH_CHALLENGE_SIZE 45
+void oauth_pkce_challenge(const char *verifier, char out[OAUTH_CHALLENGE_SIZE]);
+
+/* Who an id token (a JWT) says the account is. */
+struct oauth_identity {
+	char address[255]; /* "email", else Microsoft's "preferred_username" */
+	char subject[128]; /* Microsoft: "oid"; else "sub" */
+	char tenant[64];   /* Microsoft: "tid"; "" elsewhere */
+};
+
+/* Reads the payload of an id token; its signature is not checked (the caller
+ * must have it straight from the provider's token endpoint).  0, or -1 when it
+ * is not a JWT with a JSON object payload naming an address. */
+int oauth_id_token_identity(const char *id_token, struct oauth_identity *out);
+
 #endif

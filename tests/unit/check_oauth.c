@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "oauth.h"
 #include "revoke.h"
 #include "suites.h"
+#include "util.h"
 
 static struct http_answer answer(long status, const char *body)
 {
@@ -136,6 +138,52 @@ START_TEST(the_tenant_token_url_replaces_the_tenant_segment)
 }
 END_TEST
 
+START_TEST(pkce_challenge_matches_rfc_7636_appendix_b)
+{
+	char challenge[OAUTH_CHALLENGE_SIZE];
+
+	oauth_pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", challenge);
+	ck_assert_str_eq(challenge, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+}
+END_TEST
+
+/* A JWT with the given payload; header and signature do not matter here. */
+static char *jwt_with(const char *payload)
+{
+	char b64[512];
+
+	crypto_base64url((const uint8_t *)payload, strlen(payload), b64);
+	return xasprintf("eyJhbGciOiJIUzI1NiJ9.%s.c2ln", b64);
+}
+
+START_TEST(id_token_gives_the_address_and_the_account_ids)
+{
+	struct oauth_identity who;
+	char *google = jwt_with("{\"sub\":\"1234\",\"email\":\"ann@gmail.example\"}");
+	char *microsoft = jwt_with("{\"oid\":\"o-1\",\"tid\":\"t-1\",\"sub\":\"pairwise\","
+				   "\"preferred_username\":\"bob@contoso.example\"}");
+	char *no_address = jwt_with("{\"sub\":\"1234\"}");
+	char *not_json = jwt_with("not json");
+
+	ck_assert_int_eq(oauth_id_token_identity(google, &who), 0);
+	ck_assert_str_eq(who.address, "ann@gmail.example");
+	ck_assert_str_eq(who.subject, "1234");
+	ck_assert_str_eq(who.tenant, "");
+	ck_assert_int_eq(oauth_id_token_identity(microsoft, &who), 0);
+	ck_assert_str_eq(who.address, "bob@contoso.example");
+	ck_assert_str_eq(who.subject, "o-1");
+	ck_assert_str_eq(who.tenant, "t-1");
+	ck_assert_int_eq(oauth_id_token_identity(no_address, &who), -1);
+	ck_assert_int_eq(oauth_id_token_identity(not_json, &who), -1);
+	ck_assert_int_eq(oauth_id_token_identity("no dots at all", &who), -1);
+	ck_assert_int_eq(oauth_id_token_identity("a.!!!.c", &who), -1);
+	free(google);
+	free(microsoft);
+	free(no_address);
+	free(not_json);
+}
+END_TEST
+
 Suite *oauth_suite(void)
 {
 	Suite *s = suite_create("oauth");
@@ -149,6 +197,8 @@ Suite *oauth_suite(void)
 	tcase_add_test(tc, an_unknown_or_unreadable_refusal_never_counts_as_permanent);
 	tcase_add_test(tc, json_strings_are_read_with_jansson);
 	tcase_add_test(tc, the_tenant_token_url_replaces_the_tenant_segment);
+	tcase_add_test(tc, pkce_challenge_matches_rfc_7636_appendix_b);
+	tcase_add_test(tc, id_token_gives_the_address_and_the_account_ids);
 	suite_add_tcase(s, tc);
 	return s;
 }
