@@ -1,5 +1,6 @@
 /* settings.c — Settings › General › Email: the signed-in user's own inboxes, with
- * disable, enable and remove (rules 1–3 and 11–13 of DESIGN.md).
+ * disable, enable and remove (rules 1–3 and 11–13 of DESIGN.md); connecting one
+ * is connect.c's.
  *
  * The inboxpanel-settings program.  Every page here is the user's own: another
  * user's inbox answers 404 as if it did not exist. */
@@ -10,6 +11,7 @@
 
 #include "app.h"
 #include "conn.h"
+#include "connect.h"
 #include "conn_view.h"
 #include "page.h"
 #include "tmpl.h"
@@ -223,6 +225,11 @@ static void set_language(struct ctx *ctx)
 static const struct route routes[] = {
 	{ METHOD_GET, "/settings/email", email_list, 0, NULL, NULL, "email" },
 	{ METHOD_GET, "/settings/email/connect", connect_choice, 0, NULL, NULL, "email" },
+	{ METHOD_GET, "/settings/email/connect/{word}", connect_scopes_page, 0, NULL, NULL, "email" },
+	{ METHOD_POST, "/settings/email/connect/{word}", connect_start, 0, NULL, NULL, "email" },
+	/* The code exchange is a call to the provider: no write lock while it runs. */
+	{ METHOD_GET, "/oauth/callback", connect_callback, ROUTE_SLOW_WORK, &connect_callback_query,
+	  NULL, "email" },
 	{ METHOD_GET, "/settings/email/{id}/disable", disable_form, 0, NULL, NULL, "email" },
 	{ METHOD_POST, "/settings/email/{id}/disable", disable, 0, NULL, NULL, "email" },
 	{ METHOD_POST, "/settings/email/{id}/enable", enable, 0, NULL, NULL, "email" },

@@ -25,6 +25,8 @@ static void app_free(struct app *app)
 {
 	db_close(app->site.db);
 	app->site.db = NULL;
+	keyring_sealer_free(app->site.sealer);
+	app->site.sealer = NULL;
 	tmpl_shutdown();
 	conf_free(&app->conf);
 	curl_global_cleanup();

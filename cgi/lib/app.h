@@ -22,9 +22,12 @@
 #include "sess.h"
 #include "user.h"
 
+struct site;
+
 struct ctx {
 	const struct conf *conf;
 	struct db *db;
+	struct site *site;             /* what lives as long as the worker process */
 	const struct req *req;
 	struct resp *resp;
 	HDF *hdf;                      /* the page's values for its template */

@@ -458,6 +458,127 @@ enum status conn_record_health_refusal(struct db *db, const struct audit_actor *
 	return ST_OK;
 }
 
+/* Live connections of a scope (?1) with an address (?2), through a provider (?3)
+ * or through any other.  A connection moved away already has nothing left to
+ * take. */
+static const char *const sql_live_address[CONN_KIND__MAX][2] = {
+	[CONN_PERSONAL] = {
+		"SELECT " CONN_COLUMNS CONN_FROM IN_PERSONAL
+		"AND c.address = ?2 AND c.provider = ?3 AND c.state <> 'removed' ORDER BY c.id",
+		"SELECT " CONN_COLUMNS CONN_FROM IN_PERSONAL
+		"AND c.address = ?2 AND c.provider <> ?3 AND c.state <> 'removed' "
+		"AND NOT (c.state = 'disconnected' AND c.last_error = 'provider_changed') ORDER BY c.id",
+	},
+	[CONN_TEAM] = {
+		"SELECT " CONN_COLUMNS CONN_FROM IN_TEAM
+		"AND c.address = ?2 AND c.provider = ?3 AND c.state <> 'removed' ORDER BY c.id",
+		"SELECT " CONN_COLUMNS CONN_FROM IN_TEAM
+		"AND c.address = ?2 AND c.provider <> ?3 AND c.state <> 'removed' "
+		"AND NOT (c.state = 'disconnected' AND c.last_error = 'provider_changed') ORDER BY c.id",
+	},
+};
+static const char sql_has_token[] =
+	"SELECT sealed_token IS NOT NULL FROM email_connections WHERE id = ?1";
+static const char sql_set_moved[] =
+	"UPDATE email_connections SET state = 'disconnected', last_error = 'provider_changed', "
+	"last_error_code = '', sealed_token = NULL, state_changed_at = ?2 WHERE id = ?1";
+
+enum status conn_find_live_address(struct db *db, const struct conn_scope *scope,
+				   enum provider provider, const char *address, struct conn *out)
+{
+	sqlite3_stmt *st;
+	enum status rc;
+
+	if ((unsigned)scope->kind >= CONN_KIND__MAX ||
+	    (st = db_stmt(db, sql_live_address[scope->kind][0])) == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, scope->id);
+	sqlite3_bind_text(st, 2, address, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, prov_table[provider].name, -1, SQLITE_STATIC);
+	if ((rc = db_step_row(db, st)) != ST_OK)
+		return rc;
+	rc = read_conn(st, out) == 0 ? ST_OK : ST_INTERNAL;
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* One connection moved away: its token (if it still has one) goes to a
+ * revocation job, then the row is disconnected without it. */
+static enum status move_away(struct db *db, const struct audit_actor *actor, const struct conn *c,
+			     time_t now)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_has_token);
+	char target[40], action[40];
+	int has_token;
+	enum status rc;
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, c->id);
+	if ((rc = db_step_row(db, st)) != ST_OK)
+		return rc;
+	has_token = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (has_token && (rc = outbox_enqueue_revocation(db, c->id, c->provider, now)) != ST_OK)
+		return rc;
+	if ((st = db_stmt(db, sql_set_moved)) == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, c->id);
+	sqlite3_bind_int64(st, 2, (long long)now);
+	if ((rc = db_step_done(db, st)) != ST_OK)
+		return rc;
+	snprintf(target, sizeof(target), "connection:%lld", c->id);
+	snprintf(action, sizeof(action), "%s.provider_changed", audit_prefix[c->kind]);
+	return audit_write(db, actor, now, action, target, c->address);
+}
+
+struct moving {
+	struct conn list[8];
+	int count;
+};
+
+static void collect_moving(const struct conn *c, void *arg)
+{
+	struct moving *m = arg;
+
+	if (m->count < (int)ARRAY_LEN(m->list))
+		m->list[m->count++] = *c;
+}
+
+enum status conn_disconnect_for_provider_move(struct db *db, const struct audit_actor *actor,
+					      const struct conn_scope *scope,
+					      enum provider provider, const char *address,
+					      time_t now, struct conn *moved, int *count)
+{
+	struct moving m = { .count = 0 };
+	sqlite3_stmt *st;
+	enum status rc;
+
+	*count = 0;
+	memset(moved, 0, sizeof(*moved));
+	if (db_transaction_depth(db) == 0) {
+		log_error("conn_disconnect_for_provider_move outside a write transaction");
+		return ST_INTERNAL;
+	}
+	if ((unsigned)scope->kind >= CONN_KIND__MAX ||
+	    (st = db_stmt(db, sql_live_address[scope->kind][1])) == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, scope->id);
+	sqlite3_bind_text(st, 2, address, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, prov_table[provider].name, -1, SQLITE_STATIC);
+	/* Read them all first: the statement must be done before the rows change.
+	 * An address lives through at most the three OAuth providers and IMAP. */
+	if ((rc = each_row(st, collect_moving, &m)) != ST_OK)
+		return rc;
+	for (int i = 0; i < m.count; i++) {
+		if ((rc = move_away(db, actor, &m.list[i], now)) != ST_OK)
+			return rc;
+		*moved = m.list[i];
+	}
+	*count = m.count;
+	return ST_OK;
+}
+
 enum status conn_each_all(struct db *db, void (*fn)(const struct conn *c, void *arg), void *arg)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_all);

@@ -107,6 +107,23 @@ struct conn_new {
 };
 enum status conn_insert(struct db *db, const struct conn_new *c, long long *id);
 
+/* --- connecting (the OAuth flow) ------------------------------------------------ */
+
+/* The live (not removed) connection of the scope with address through provider:
+ * ST_OK with *out, or ST_NOT_FOUND. */
+enum status conn_find_live_address(struct db *db, const struct conn_scope *scope,
+				   enum provider provider, const char *address, struct conn *out);
+
+/* Rule 7, a provider move: every live connection of the scope with address
+ * through another provider than `provider` becomes disconnected (last error
+ * "provider_changed"), its token leaves it for a revocation job, and each gets an
+ * audit row.  One already moved away is left alone.  *moved receives the last
+ * one moved and *count how many (0: moved untouched). */
+enum status conn_disconnect_for_provider_move(struct db *db, const struct audit_actor *actor,
+					      const struct conn_scope *scope,
+					      enum provider provider, const char *address,
+					      time_t now, struct conn *moved, int *count);
+
 /* Calls fn for every connection of every scope, removed ones included, by id. */
 enum status conn_each_all(struct db *db, void (*fn)(const struct conn *c, void *arg), void *arg);
 

@@ -251,6 +251,7 @@ void dispatch_request(void *arg, const struct req_source *src, const struct sink
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.conf = site->conf;
 	ctx.db = site->db;
+	ctx.site = site;
 	ctx.req = &req;
 	ctx.resp = &resp;
 	ctx.hdf = hdf;

@@ -9,6 +9,7 @@
 #define IP_DISPATCH_H
 
 #include "app.h"
+#include "keyring.h"
 #include "serve.h"
 
 struct site {
@@ -17,6 +18,7 @@ struct site {
 	struct req_limits limits;
 	struct db *db;     /* opened by each worker after the fork */
 	int listen_fd;     /* the FastCGI socket, when there is one */
+	struct keyring_sealer *sealer; /* made on first use by page_sealer; NULL until then */
 };
 
 /* Answers one request from src through sink; site is a struct site. */

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "dispatch.h"
+#include "keyring.h"
 #include "page.h"
 #include "tmpl.h"
 #include "util.h"
@@ -130,6 +132,39 @@ void page_error(struct ctx *ctx, enum status st, const char *reason_key)
 			tmpl_set(ctx->hdf, "Error.reason", value);
 	}
 	render_with_status(ctx, code, "error.cs");
+}
+
+void page_error_titled(struct ctx *ctx, enum status st, const char *title_key)
+{
+	int code = status_http_code(st);
+	char key[80];
+	const char *value;
+
+	buf_reset(&ctx->resp->body);
+	tmpl_set_int(ctx->hdf, "Error.code", code);
+	snprintf(key, sizeof(key), "Lang.%s", title_key);
+	value = hdf_get_value(ctx->lang, key, NULL);
+	if (value == NULL) {
+		snprintf(key, sizeof(key), "Lang.error.e%d.title", code);
+		value = hdf_get_value(ctx->lang, key, status_http_reason(code));
+	}
+	tmpl_set(ctx->hdf, "Error.title", value);
+	snprintf(key, sizeof(key), "Lang.error.e%d.text", code);
+	if ((value = hdf_get_value(ctx->lang, key, NULL)) != NULL)
+		tmpl_set(ctx->hdf, "Error.text", value);
+	render_with_status(ctx, code, "error.cs");
+}
+
+struct keyring_sealer *page_sealer(struct ctx *ctx)
+{
+	char err[512];
+
+	if (ctx->site->sealer == NULL) {
+		ctx->site->sealer = keyring_sealer_new(ctx->conf, err, sizeof(err));
+		if (ctx->site->sealer == NULL)
+			log_error("cannot seal: %s", err);
+	}
+	return ctx->site->sealer;
 }
 
 const char *page_cookie_name(const struct ctx *ctx, const char *base)

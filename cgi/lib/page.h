@@ -15,6 +15,11 @@ void page_render(struct ctx *ctx, const char *template_name);
  * NULL, names Lang.reason.<key>: the sentence that says why and what to do. */
 void page_error(struct ctx *ctx, enum status st, const char *reason_key);
 
+/* As page_error, with a title of the page's own (Lang.<title_key>) where the
+ * status's generic one would mislead (consent refused at the provider); the
+ * sentence that says why is Error.reason, set by the caller. */
+void page_error_titled(struct ctx *ctx, enum status st, const char *title_key);
+
 /* 303 See Other to path (a site path such as "/settings/email"), with an optional
  * flash message Lang.flash.<flash_key> whose "{arg}" is flash_arg. */
 void page_redirect(struct ctx *ctx, const char *path, const char *flash_key,
@@ -32,6 +37,11 @@ void page_stream_write(struct ctx *ctx, const char *data, size_t len);
  * route has ROUTE_SLOW_WORK.  ST_OK, or ST_UNAVAILABLE when the write lock could
  * not be had in time. */
 enum status page_write(struct ctx *ctx);
+
+/* The sealer of this worker process (keyring_sealer_new, made on first use and
+ * kept for the process's life), or NULL, logged, when the public key cannot be
+ * read. */
+struct keyring_sealer *page_sealer(struct ctx *ctx);
 
 /* The signed-in user (or nobody) at the request's address, for audit rows. */
 struct audit_actor page_actor(const struct ctx *ctx);

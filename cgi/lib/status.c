@@ -17,6 +17,8 @@ int status_http_code(enum status st)
 		[ST_TOO_MANY] = 429,
 		[ST_INTERNAL] = 500,
 		[ST_UNAVAILABLE] = 503,
+		[ST_PROVIDER_REFUSED] = 502,
+		[ST_PROVIDER_TIMEOUT] = 504,
 	};
 
 	if ((unsigned)st >= ST__MAX)
@@ -39,7 +41,9 @@ const char *status_http_reason(int code)
 	case 415: return "Unsupported Media Type";
 	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
 	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
 	default: return "Unknown";
 	}
 }

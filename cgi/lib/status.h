@@ -14,6 +14,8 @@ enum status {
 	ST_TOO_MANY,          /* throttled: 429 */
 	ST_INTERNAL,          /* a bug or a store failure: 500 */
 	ST_UNAVAILABLE,       /* the store does not answer: 503 */
+	ST_PROVIDER_REFUSED,  /* a provider answered with an error: 502 */
+	ST_PROVIDER_TIMEOUT,  /* a provider did not answer in time: 504 */
 	ST__MAX
 };
 

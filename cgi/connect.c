@@ -1,0 +1,513 @@
+/* connect.c — connecting an inbox through OAuth (rules 7 and 8 of DESIGN.md): the
+ * scopes page, the start of the authorization code flow with PKCE (S256) and
+ * state, and the provider's way back, /oauth/callback.
+ *
+ * Pages of the inboxpanel-settings program (its route table is in settings.c).
+ * Nothing here knows which provider answers: only the URLs of the configuration
+ * say, so the same code talks to Google, Microsoft and the sandbox provider. */
+#include "config.h"
+
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conn.h"
+#include "conn_view.h"
+#include "connect.h"
+#include "crypto.h"
+#include "flow.h"
+#include "http.h"
+#include "oauth.h"
+#include "page.h"
+#include "seal_store.h"
+#include "tmpl.h"
+#include "util.h"
+
+/* --- what is asked for, in words ---------------------------------------------- */
+
+/* A scope the consent screen will show, with the key of its consent text
+ * (Lang.scope.<key>, the providers' own words from PROVIDERS.md) and whether the
+ * inbox needs it or another feature of the CRM uses it. */
+struct scope_words {
+	const char *name; /* as configured; Microsoft compares without case */
+	const char *key;
+	int inbox_needs;
+};
+
+static const struct scope_words google_scopes[] = {
+	{ "https://mail.google.com/", "google_mail", 1 },
+	{ "https://www.googleapis.com/auth/gmail.readonly", "gmail_readonly", 1 },
+	{ "https://www.googleapis.com/auth/gmail.send", "gmail_send", 1 },
+	{ "https://www.googleapis.com/auth/gmail.modify", "gmail_modify", 1 },
+	{ "email", "google_email", 1 },
+	{ "https://www.googleapis.com/auth/userinfo.email", "google_email", 1 },
+	{ "openid", "google_openid", 1 },
+	{ "profile", "google_profile", 0 },
+	{ "https://www.googleapis.com/auth/userinfo.profile", "google_profile", 0 },
+	{ NULL, NULL, 0 },
+};
+
+static const struct scope_words microsoft_scopes[] = {
+	{ "offline_access", "ms_offline_access", 1 },
+	{ "openid", "ms_openid", 1 },
+	{ "email", "ms_email", 1 },
+	{ "Mail.ReadWrite", "ms_mail_readwrite", 1 },
+	{ "https://graph.microsoft.com/Mail.ReadWrite", "ms_mail_readwrite", 1 },
+	{ "Mail.Send", "ms_mail_send", 1 },
+	{ "https://graph.microsoft.com/Mail.Send", "ms_mail_send", 1 },
+	{ "https://outlook.office.com/IMAP.AccessAsUser.All", "ms_imap", 1 },
+	{ "https://outlook.office.com/SMTP.Send", "ms_smtp", 1 },
+	{ "profile", "ms_profile", 0 },
+	{ "User.Read", "ms_user_read", 0 },
+	{ "https://graph.microsoft.com/User.Read", "ms_user_read", 0 },
+	{ NULL, NULL, 0 },
+};
+
+static const struct scope_words *scope_words_of(enum provider p, const char *scope)
+{
+	const struct scope_words *w = p == PROV_GOOGLE ? google_scopes : microsoft_scopes;
+
+	for (; w->name != NULL; w++)
+		if (p == PROV_GOOGLE ? strcmp(w->name, scope) == 0 : strcasecmp(w->name, scope) == 0)
+			return w;
+	return NULL;
+}
+
+/* Scopes.inbox.N and Scopes.other.N: each configured scope's consent text in the
+ * reader's language, and its own name in small type for whoever supports them.
+ * A scope the panel has no words for is shown under other features by name. */
+static void set_scopes(struct ctx *ctx, enum provider p)
+{
+	const char *s = ctx->conf->providers[p].scopes;
+	int counts[2] = { 0, 0 };
+
+	while (s != NULL && *s != '\0') {
+		size_t len = strcspn(s, " ");
+		char *scope = xstrndup(s, len);
+		const struct scope_words *w;
+		char key[64], item[48];
+		int group;
+
+		if (len > 0) {
+			w = scope_words_of(p, scope);
+			group = w != NULL && w->inbox_needs ? 0 : 1;
+			snprintf(key, sizeof(key), "scope.%s", w != NULL ? w->key : "unknown");
+			snprintf(item, sizeof(item), "Scopes.%s.%d", group == 0 ? "inbox" : "other",
+				 counts[group]);
+			tmpl_set(ctx->hdf, item, scope);
+			strncat(item, ".text", sizeof(item) - strlen(item) - 1);
+			tmpl_set_words(ctx->hdf, item, ctx->lang, key, "scope", scope, NULL);
+			counts[group]++;
+		}
+		free(scope);
+		s += len;
+		while (*s == ' ')
+			s++;
+	}
+	tmpl_set_int(ctx->hdf, "Scopes.inbox_count", counts[0]);
+	tmpl_set_int(ctx->hdf, "Scopes.other_count", counts[1]);
+}
+
+/* The provider a {word} of the path names, when an inbox connects through it
+ * with OAuth; -1 (a 404) otherwise.  IMAP has a form of its own, not here. */
+static int oauth_provider(const char *word, enum provider *p)
+{
+	return prov_from_name(word, p) == 0 && prov_table[*p].oauth ? 0 : -1;
+}
+
+/* Who the reader deals with at the provider: "Google", "Microsoft". */
+static const char *company_name(const struct ctx *ctx, enum provider p)
+{
+	return hdf_get_value(ctx->lang, prov_table[p].company_key, prov_table[p].name);
+}
+
+static void set_provider_words(struct ctx *ctx, enum provider p)
+{
+	tmpl_set(ctx->hdf, "Scopes.provider", prov_table[p].name);
+	tmpl_set(ctx->hdf, "Scopes.provider_label", conn_view_provider_label(ctx, p));
+	tmpl_set(ctx->hdf, "Scopes.company",
+		 company_name(ctx, p));
+}
+
+/* GET /settings/email/connect/{google,microsoft,outlook} — what the provider will
+ * be asked for, before anything is asked (rule 8), with the button that goes
+ * on; when the panel has no client at that provider, a page that says so.  200;
+ * 404 for any other provider. */
+void connect_scopes_page(struct ctx *ctx)
+{
+	enum provider p;
+	char action[64];
+
+	if (oauth_provider(ctx->match->words[0], &p) != 0) {
+		page_error(ctx, ST_NOT_FOUND, NULL);
+		return;
+	}
+	set_provider_words(ctx, p);
+	tmpl_set(ctx->hdf, "Scopes.title", hdf_get_value(ctx->lang, "Lang.scopes.title_connect", ""));
+	if (!ctx->conf->providers[p].configured) {
+		tmpl_set_words(ctx->hdf, "Scopes.not_configured", ctx->lang, "scopes.not_configured",
+			       "provider", conn_view_provider_label(ctx, p), "company",
+			       company_name(ctx, p), NULL);
+		page_render(ctx, "email_scopes.cs");
+		return;
+	}
+	set_scopes(ctx, p);
+	snprintf(action, sizeof(action), "/settings/email/connect/%s", prov_table[p].name);
+	tmpl_set(ctx->hdf, "Scopes.action", action);
+	tmpl_set_words(ctx->hdf, "Scopes.lead", ctx->lang, "scopes.lead", "company",
+		       company_name(ctx, p), NULL);
+	tmpl_set_words(ctx->hdf, "Scopes.button", ctx->lang, "scopes.button", "company",
+		       company_name(ctx, p), NULL);
+	page_render(ctx, "email_scopes.cs");
+}
+
+/* --- the start of the flow ------------------------------------------------------ */
+
+static char *redirect_uri(const struct ctx *ctx)
+{
+	return xasprintf("%s/oauth/callback", ctx->conf->base_url);
+}
+
+/* Records the flow and sends the browser to the provider's consent screen with
+ * the authorize parameters of PROVIDERS.md: 303.  The state and the verifier are
+ * 256 bits each from OpenSSL's generator; the provider sees the verifier's
+ * challenge only. */
+static void start_flow(struct ctx *ctx, enum provider p, enum flow_purpose purpose,
+		       long long connection_id, const char *login_hint)
+{
+	const struct conf_provider *cp = &ctx->conf->providers[p];
+	struct flow flow = { .user_id = ctx->user->id, .provider = p, .purpose = purpose,
+			     .connection_id = connection_id };
+	char state[CRYPTO_TOKEN_LEN + 1], challenge[OAUTH_CHALLENGE_SIZE];
+	char *callback, *location;
+	struct buf query;
+	enum status st;
+
+	if (crypto_random_token(state) != 0 || crypto_random_token(flow.code_verifier) != 0) {
+		page_error(ctx, ST_INTERNAL, NULL);
+		return;
+	}
+	if ((st = flow_start(ctx->db, state, ctx->session->id, &flow, ctx->now)) != ST_OK) {
+		OPENSSL_cleanse(&flow, sizeof(flow));
+		page_error(ctx, st, NULL);
+		return;
+	}
+	oauth_pkce_challenge(flow.code_verifier, challenge);
+	OPENSSL_cleanse(&flow, sizeof(flow));
+	callback = redirect_uri(ctx);
+	buf_init(&query);
+	http_form_add(&query, "client_id", cp->client_id);
+	http_form_add(&query, "redirect_uri", callback);
+	http_form_add(&query, "response_type", "code");
+	http_form_add(&query, "scope", cp->scopes);
+	http_form_add(&query, "state", state);
+	http_form_add(&query, "code_challenge", challenge);
+	http_form_add(&query, "code_challenge_method", "S256");
+	if (p == PROV_GOOGLE) {
+		/* A refresh token only with offline access, and again on each consent. */
+		http_form_add(&query, "access_type", "offline");
+		http_form_add(&query, "prompt", "consent");
+		http_form_add(&query, "include_granted_scopes", "true");
+	} else {
+		http_form_add(&query, "response_mode", "query");
+	}
+	if (login_hint != NULL)
+		http_form_add(&query, "login_hint", login_hint);
+	location = xasprintf("%s%c%s", cp->authorize_url, strchr(cp->authorize_url, '?') ? '&' : '?',
+			     query.data);
+	resp_see_other(ctx->resp, location);
+	OPENSSL_cleanse(state, sizeof(state));
+	free(location);
+	buf_free(&query);
+	free(callback);
+}
+
+/* POST /settings/email/connect/{google,microsoft,outlook} — starts the flow: 303 to
+ * the provider.  404 for another provider; 409 when the panel has no client
+ * there. */
+void connect_start(struct ctx *ctx)
+{
+	enum provider p;
+
+	if (oauth_provider(ctx->match->words[0], &p) != 0) {
+		page_error(ctx, ST_NOT_FOUND, NULL);
+		return;
+	}
+	if (!ctx->conf->providers[p].configured) {
+		tmpl_set_words(ctx->hdf, "Error.reason", ctx->lang, "scopes.not_configured", "provider",
+			       conn_view_provider_label(ctx, p), "company",
+			       company_name(ctx, p), NULL);
+		page_error(ctx, ST_CONFLICT, NULL);
+		return;
+	}
+	start_flow(ctx, p, FLOW_CONNECT, 0, NULL);
+}
+
+/* --- the way back ---------------------------------------------------------------- */
+
+/* What the token endpoint gave, once read; the secrets are cleansed by
+ * exchange_clear. */
+struct exchange {
+	int done;
+	enum status status;      /* ST_OK, ST_PROVIDER_REFUSED, ST_PROVIDER_TIMEOUT */
+	char code[64];           /* the provider's error code, for the log */
+	char *refresh_token;
+	char *id_token;
+	char *scope;             /* what was granted, when the provider says */
+};
+
+static void exchange_clear(struct exchange *x)
+{
+	if (x->refresh_token != NULL)
+		OPENSSL_cleanse(x->refresh_token, strlen(x->refresh_token));
+	if (x->id_token != NULL)
+		OPENSSL_cleanse(x->id_token, strlen(x->id_token));
+	free(x->refresh_token);
+	free(x->id_token);
+	free(x->scope);
+	memset(x, 0, sizeof(*x));
+}
+
+static void exchange_answer(void *arg, const struct http_answer *a)
+{
+	struct exchange *x = arg;
+
+	x->done = 1;
+	switch (oauth_classify(a, x->code, sizeof(x->code))) {
+	case OAUTH_OK:
+		x->status = ST_OK;
+		x->refresh_token = oauth_json_string(a, "refresh_token");
+		x->id_token = oauth_json_string(a, "id_token");
+		x->scope = oauth_json_string(a, "scope");
+		break;
+	case OAUTH_TRANSIENT:
+		x->status = a->status == 0 ? ST_PROVIDER_TIMEOUT : ST_PROVIDER_REFUSED;
+		break;
+	case OAUTH_PERMANENT:
+		x->status = ST_PROVIDER_REFUSED;
+		break;
+	}
+}
+
+/* The code exchange (RFC 6749 §4.1.3 with the PKCE verifier), done before any
+ * write lock is taken, with the worker's connect and total timeouts. */
+static void exchange_code(const struct ctx *ctx, const struct flow *flow, const char *code,
+			  struct exchange *x)
+{
+	const struct conf_provider *cp = &ctx->conf->providers[flow->provider];
+	struct http_pool *pool =
+		http_pool_new(1, ctx->conf->worker_connect_timeout, ctx->conf->worker_timeout);
+	char *callback = redirect_uri(ctx);
+	struct buf form;
+
+	buf_init(&form);
+	http_form_add(&form, "code", code);
+	http_form_add(&form, "client_id", cp->client_id);
+	http_form_add(&form, "client_secret", cp->client_secret);
+	http_form_add(&form, "redirect_uri", callback);
+	http_form_add(&form, "grant_type", "authorization_code");
+	http_form_add(&form, "code_verifier", flow->code_verifier);
+	http_call(pool, "POST", cp->token_url, form.data, NULL, exchange_answer, x);
+	/* libcurl ends the call by its total timeout at the latest. */
+	while (!x->done && http_pool_run(pool, -1, 1000) > 0)
+		;
+	if (!x->done) {
+		x->status = ST_PROVIDER_TIMEOUT;
+		snprintf(x->code, sizeof(x->code), "no answer");
+	}
+	http_pool_free(pool);
+	OPENSSL_cleanse(form.data, form.len);
+	buf_free(&form);
+	free(callback);
+}
+
+/* A page about the flow's end that is not a success: status st, the title
+ * Lang.oauth.<title>, the sentence Lang.oauth.<reason> with {company},
+ * {provider} and {address}, and a button back to where one starts again. */
+static void flow_problem(struct ctx *ctx, enum status st, const char *title, const char *reason,
+			 enum provider p, const char *address, const char *next_url)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "oauth.%s", reason);
+	tmpl_set_words(ctx->hdf, "Error.reason", ctx->lang, key, "company",
+		       company_name(ctx, p), "provider",
+		       conn_view_provider_label(ctx, p), "address", address ? address : "", NULL);
+	if (next_url != NULL) {
+		tmpl_set(ctx->hdf, "Error.next_url", next_url);
+		tmpl_set(ctx->hdf, "Error.next_label",
+			 hdf_get_value(ctx->lang, "Lang.oauth.start_again", ""));
+	}
+	snprintf(key, sizeof(key), "oauth.%s", title);
+	page_error_titled(ctx, st, key);
+}
+
+enum { CALLBACK_STATE, CALLBACK_CODE, CALLBACK_ERROR };
+static const struct field callback_fields[] = {
+	{ "state", FIELD_TOKEN, 1, 1, 128, NULL },
+	{ "code", FIELD_TEXT, 0, 1, 4096, NULL },
+	{ "error", FIELD_TEXT, 0, 1, 128, NULL },
+};
+const struct form connect_callback_query = FORM(callback_fields);
+
+/* Stores the new inbox, in one transaction with everything it causes: the
+ * connection, its sealed refresh token, its audit row, and the provider move of
+ * rule 7.  303 to the list; 409 when the address is in the list already through
+ * this provider. */
+static void store_connection(struct ctx *ctx, const struct flow *flow, const struct exchange *x,
+			     const struct oauth_identity *who)
+{
+	struct audit_actor actor = page_actor(ctx);
+	struct conn_scope scope = { CONN_PERSONAL, ctx->user->id };
+	struct conn existing, moved;
+	struct keyring_sealer *sealer = page_sealer(ctx);
+	struct conn_new c = {
+		.kind = CONN_PERSONAL,
+		.owner_user_id = ctx->user->id,
+		.connected_by_user_id = ctx->user->id,
+		.provider = flow->provider,
+		.address = who->address,
+		.state = CONN_CONNECTED,
+		.scopes = x->scope != NULL ? x->scope : ctx->conf->providers[flow->provider].scopes,
+		.subject = who->subject,
+		.tenant = who->tenant,
+		.connected_at = ctx->now,
+	};
+	char target[40], flash[48];
+	long long id;
+	int moved_count;
+	enum status st;
+
+	if (sealer == NULL) {
+		page_error(ctx, ST_INTERNAL, NULL);
+		return;
+	}
+	if ((st = page_write(ctx)) != ST_OK) {
+		page_error(ctx, st, NULL);
+		return;
+	}
+	/* The same address through the same provider: the new token is one more of
+	 * the same grant (one per app and account, at Google as at Microsoft), so
+	 * revoking it would end the inbox already listed too.  Nothing is stored;
+	 * the list is where that inbox is disabled, reconnected or removed. */
+	st = conn_find_live_address(ctx->db, &scope, flow->provider, who->address, &existing);
+	if (st == ST_OK) {
+		flow_problem(ctx, ST_CONFLICT, "already_title",
+			     existing.state == CONN_DISCONNECTED ? "already_disconnected" : "already",
+			     flow->provider, who->address, NULL);
+		return;
+	}
+	if (st != ST_NOT_FOUND ||
+	    (st = conn_disconnect_for_provider_move(ctx->db, &actor, &scope, flow->provider,
+						    who->address, ctx->now, &moved, &moved_count)) !=
+		    ST_OK ||
+	    (st = conn_insert(ctx->db, &c, &id)) != ST_OK ||
+	    (st = seal_store_connection_secret(ctx->db, sealer, id,
+					       (const uint8_t *)x->refresh_token,
+					       strlen(x->refresh_token))) != ST_OK) {
+		page_error(ctx, ST_INTERNAL, NULL);
+		return;
+	}
+	snprintf(target, sizeof(target), "connection:%lld", id);
+	if ((st = page_audit(ctx, "email.connect", target, who->address)) != ST_OK) {
+		page_error(ctx, st, NULL);
+		return;
+	}
+	if (moved_count > 0)
+		snprintf(flash, sizeof(flash), "moved_%s_%s", prov_table[moved.provider].name,
+			 prov_table[flow->provider].name);
+	else
+		snprintf(flash, sizeof(flash), "connected");
+	page_redirect(ctx, "/settings/email", flash, who->address);
+}
+
+/* GET /oauth/callback — the provider sends the browser back here.  The state is
+ * checked before anything else and taken (it works once); then the code is
+ * exchanged, with no write lock held, and the inbox stored.  303 to the list;
+ * 400 for a state that is unknown, used, expired or another session's; 403
+ * when the consent was refused; 409 for an address listed already; 502 / 504
+ * when the provider refused the exchange or did not answer.  None of these
+ * stores anything but the taking of the state. */
+void connect_callback(struct ctx *ctx)
+{
+	const struct field_value *error = &ctx->query[CALLBACK_ERROR];
+	const struct field_value *code = &ctx->query[CALLBACK_CODE];
+	char *state = xstrndup(ctx->query[CALLBACK_STATE].str, ctx->query[CALLBACK_STATE].len);
+	char next[64];
+	struct flow flow;
+	struct exchange x = { 0 };
+	struct oauth_identity who;
+	enum status st;
+
+	if ((st = page_write(ctx)) != ST_OK) {
+		free(state);
+		page_error(ctx, st, NULL);
+		return;
+	}
+	st = flow_take(ctx->db, state, ctx->session->id, ctx->now, &flow);
+	OPENSSL_cleanse(state, strlen(state));
+	free(state);
+	if (st == ST_OK && flow.user_id != ctx->user->id)
+		st = ST_NOT_FOUND;
+	if (st == ST_NOT_FOUND) {
+		flow_problem(ctx, ST_BAD_REQUEST, "state_title", "state", PROV_GOOGLE, NULL,
+			     "/settings/email/connect");
+		return;
+	}
+	/* The flow is used up now, whatever follows: commit that before the slow
+	 * call, so no write lock is held while the provider answers. */
+	if (st != ST_OK || (st = db_commit(ctx->db)) != ST_OK) {
+		OPENSSL_cleanse(&flow, sizeof(flow));
+		page_error(ctx, st == ST_UNAVAILABLE ? ST_UNAVAILABLE : ST_INTERNAL, NULL);
+		return;
+	}
+	snprintf(next, sizeof(next), "/settings/email/connect/%s", prov_table[flow.provider].name);
+	if (error->present || !code->present) {
+		int denied = error->present && error->len == strlen("access_denied") &&
+			     memcmp(error->str, "access_denied", error->len) == 0;
+
+		if (error->present)
+			log_info("oauth callback: %s answered error %.*s", prov_table[flow.provider].name,
+				 (int)error->len, error->str);
+		flow_problem(ctx, denied ? ST_FORBIDDEN : ST_PROVIDER_REFUSED,
+			     denied ? "denied_title" : "refused_title", denied ? "denied" : "refused",
+			     flow.provider, NULL, next);
+		OPENSSL_cleanse(&flow, sizeof(flow));
+		return;
+	}
+	{
+		char *code_text = xstrndup(code->str, code->len);
+
+		exchange_code(ctx, &flow, code_text, &x);
+		OPENSSL_cleanse(code_text, code->len);
+		free(code_text);
+	}
+	if (x.status != ST_OK) {
+		log_info("oauth callback: the %s token endpoint refused the code: %s",
+			 prov_table[flow.provider].name, x.code);
+		flow_problem(ctx, x.status, x.status == ST_PROVIDER_TIMEOUT ? "timeout_title" : "refused_title",
+			     x.status == ST_PROVIDER_TIMEOUT ? "timeout" : "refused", flow.provider, NULL,
+			     next);
+	} else if (x.refresh_token == NULL || *x.refresh_token == '\0') {
+		log_info("oauth callback: %s gave no refresh token", prov_table[flow.provider].name);
+		flow_problem(ctx, ST_PROVIDER_REFUSED, "refused_title", "no_refresh_token",
+			     flow.provider, NULL, next);
+	/* The id token's signature is not checked: it came straight from the
+	 * provider's token endpoint, over the TLS connection the panel opened
+	 * itself, in the answer to a code only this flow could redeem (OpenID
+	 * Connect Core §3.1.3.7 accepts TLS server validation in place of the
+	 * signature then). */
+	} else if (x.id_token == NULL || oauth_id_token_identity(x.id_token, &who) != 0 ||
+		   !form_email_valid(who.address, strlen(who.address))) {
+		log_info("oauth callback: %s gave no id token with an address",
+			 prov_table[flow.provider].name);
+		flow_problem(ctx, ST_PROVIDER_REFUSED, "refused_title", "no_address", flow.provider,
+			     NULL, next);
+	} else {
+		store_connection(ctx, &flow, &x, &who);
+	}
+	OPENSSL_cleanse(&flow, sizeof(flow));
+	exchange_clear(&x);
+}

@@ -1,0 +1,30 @@
+<?cs set:Page.title = Scopes.title ?><?cs include:"header.cs" ?>
+<section class="card scopes" aria-labelledby="scopes-title">
+  <p class="breadcrumb"><?cs var:Lang.nav.settings ?> › <?cs var:Lang.nav.general ?> › <?cs var:Lang.nav.email ?></p>
+  <h1 id="scopes-title"><?cs var:Scopes.title ?></h1>
+  <p class="confirm-inbox"><span class="mark mark-<?cs var:Scopes.provider ?>" aria-hidden="true"></span><?cs if:Scopes.address ?><?cs var:Scopes.address ?> · <?cs /if ?><?cs var:Scopes.provider_label ?></p>
+  <?cs if:Scopes.not_configured ?>
+  <p><?cs var:Scopes.not_configured ?></p>
+  <p class="confirm-actions"><a class="button" href="<?cs call:url_email_connect() ?>"><?cs var:Lang.scopes.other_provider ?></a></p>
+  <?cs else ?>
+  <p class="lead"><?cs var:Scopes.lead ?></p>
+  <h2><?cs var:Lang.scopes.inbox_needs ?></h2>
+  <ul class="scope-list">
+  <?cs each:s = Scopes.inbox ?><li><?cs var:s.text ?> <small class="scope-name"><?cs var:s ?></small></li><?cs /each ?>
+  </ul>
+  <h2><?cs var:Lang.scopes.other_features ?></h2>
+  <?cs if:Scopes.other_count != "0" ?>
+  <ul class="scope-list">
+  <?cs each:s = Scopes.other ?><li><?cs var:s.text ?> <small class="scope-name"><?cs var:s ?></small></li><?cs /each ?>
+  </ul>
+  <?cs else ?>
+  <p><?cs var:Lang.scopes.nothing_else ?></p>
+  <?cs /if ?>
+  <form method="post" action="<?cs call:url_path(Scopes.action) ?>" class="confirm-actions">
+    <?cs call:csrf_field() ?>
+    <button type="submit" class="button primary"><?cs var:Scopes.button ?></button>
+    <a class="button quiet" href="<?cs call:url_email() ?>"><?cs var:Lang.confirm.cancel ?></a>
+  </form>
+  <?cs /if ?>
+</section>
+<?cs include:"footer.cs" ?>

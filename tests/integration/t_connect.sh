@@ -1,0 +1,349 @@
+#!/usr/bin/env bash
+# t_connect.sh — Step 5: connecting an inbox through OAuth with PKCE and state
+# (rules 7 and 8), whole flows through nginx: the panel's scopes page, the
+# sandbox provider's consent page, and back to /oauth/callback, with a cookie jar.
+. "$(dirname "$0")/lib.sh"
+
+t_start "Worker.connect_timeout = 1" "Worker.timeout = 2"
+SANDBOX="http://127.0.0.1:$((PORT + 1))"
+NBSP=$(printf '\302\240') # before ? ! : ; in French
+
+# control PATH FIELDS... — a call to the sandbox's control API.
+control() {
+	local path=$1 args=() f
+	shift
+	for f in "$@"; do args+=(--data-urlencode "$f"); done
+	curl -fsS -X POST -o "$T_DIR/control.json" "${args[@]}" "$SANDBOX$path" ||
+		fail "sandbox $path failed"
+}
+
+header_value() {
+	grep -i "^$1:" "$T_DIR/headers" | head -1 | sed 's/^[^:]*: *//' | tr -d '\r'
+}
+
+# A query parameter of a URL, still percent-encoded.
+url_param() {
+	printf '%s\n' "$1" | tr '?&' '\n\n' | sed -n "s/^$2=//p" | head -1
+}
+
+# start_connect PROVIDER — the scopes page and its button, as a person clicks
+# them; the provider's authorize URL is left in AUTHORIZE.
+start_connect() {
+	http GET "/settings/email/connect/$1"
+	expect_status 200 "(scopes page of $1)"
+	post "/settings/email/connect/$1"
+	expect_status 303 "(start of the $1 flow)"
+	AUTHORIZE=$(header_value Location)
+}
+
+# consent DECISION MAILBOX — the sandbox's consent page, then the person's answer
+# on it; the way back to the panel is left in CALLBACK.
+consent() {
+	local path=${AUTHORIZE%%\?*} query=${AUTHORIZE#*\?} code
+	code=$(curl -s -o "$T_DIR/consent.html" -w '%{http_code}' "$AUTHORIZE")
+	[ "$code" = 200 ] || fail "the consent page answered $code"
+	CALLBACK=$(curl -s -o /dev/null -w '%{redirect_url}' --data "$query" \
+		--data-urlencode "decision=$1" --data-urlencode "mailbox=$2" "$path")
+	case $CALLBACK in
+	"$BASE/oauth/callback?"*) ;;
+	*) fail "the provider did not send the browser back to the panel: $CALLBACK" ;;
+	esac
+}
+
+# back — the browser follows CALLBACK to the panel.
+back() {
+	http GET "${CALLBACK#"$BASE"}"
+}
+
+# connect PROVIDER MAILBOX — the whole flow, allowed; expects the 303 to the list.
+connect() {
+	start_connect "$1"
+	consent allow "$2"
+	back
+	expect_status 303 "(callback of $1 for $2)"
+	expect_header Location "/settings/email"
+}
+
+# Flows still pending for a user.
+flows_of() {
+	sql "SELECT count(*) FROM oauth_flows WHERE user_id = (SELECT id FROM users WHERE email = '$1')"
+}
+
+connections_of() {
+	sql "SELECT count(*) FROM email_connections WHERE address = '$1'"
+}
+
+# The store as the flows leave it: every table but those a request touches anyway.
+stored() {
+	sqlite3 "$T_DIR/inboxpanel.db" .dump |
+		grep -v -E '^INSERT INTO (audit_log|sessions|login_attempts|oauth_flows) '
+}
+
+test_scopes_page_says_what_will_be_asked_and_why() {
+	as_new_user scopes@example.com
+	http GET /settings/email/connect/google
+	expect_status 200
+	expect_text "What will be requested when you connect your inbox?"
+	expect_text "What your inbox needs"
+	expect_text "Read, compose, send, and permanently delete all your email from Gmail"
+	expect_text "See your primary Google Account email address"
+	expect_text "Associate you with your personal info on Google"
+	expect_text "What other features use"
+	expect_text "Nothing else is requested."
+	expect_text "Continue to Google"
+	expect_text "Cancel"
+	http GET /settings/email/connect/microsoft
+	expect_status 200
+	expect_text "Maintain access to data you have given it access to"
+	expect_text "Read and write access to mailboxes via IMAP"
+	expect_text "Send emails from mailboxes using SMTP AUTH"
+	expect_text "Continue to Microsoft"
+	http GET /settings/email/connect/yahoo
+	expect_status 404
+	expect_text "Page not found"
+}
+
+test_scopes_page_reads_right_in_french() {
+	as_new_user portee@example.com
+	sql "UPDATE users SET language = 'fr' WHERE email = 'portee@example.com'"
+	http GET /settings/email/connect/outlook
+	expect_status 200
+	expect_text "Quelles sont les données demandées lorsque vous associez votre boîte de réception${NBSP}?"
+	expect_text "Ce dont votre boîte de réception a besoin"
+	expect_text "Conserver l’accès aux données auxquelles vous lui avez donné accès"
+	expect_text "Rien d’autre n’est demandé."
+	expect_text "Continuer vers Microsoft"
+	expect_text "Annuler"
+}
+
+test_authorize_redirect_carries_pkce_and_state() {
+	local challenge state
+	as_new_user redirect@example.com
+	start_connect google
+	case $AUTHORIZE in
+	"$SANDBOX/google/o/oauth2/v2/auth?"*) ;;
+	*) fail "not sent to Google's authorize URL: $AUTHORIZE" ;;
+	esac
+	for p in client_id response_type=code code_challenge_method=S256 access_type=offline \
+		prompt=consent include_granted_scopes=true "redirect_uri=http%3A%2F%2F127.0.0.1%3A$PORT%2Foauth%2Fcallback"; do
+		printf '%s' "$AUTHORIZE" | grep -qF -- "$p" || fail "the authorize URL lacks $p"
+	done
+	state=$(url_param "$AUTHORIZE" state)
+	challenge=$(url_param "$AUTHORIZE" code_challenge)
+	[ ${#state} -ge 43 ] || fail "state too short: $state"
+	[ ${#challenge} = 43 ] || fail "challenge is not 43 characters: $challenge"
+	# Stored: the state's hash only, and a verifier whose S256 is the challenge.
+	[ "$(sql "SELECT count(*) FROM oauth_flows WHERE hex(state_hash) = upper('$(printf %s "$state" | sha256sum | cut -c1-64)')")" = 1 ] ||
+		fail "the flow is not stored under the state's SHA-256"
+	[ "$(sql "SELECT count(*) FROM oauth_flows WHERE code_verifier = '$state' OR state_hash = '$state'")" = 0 ] ||
+		fail "the state is stored in clear"
+	[ "$(printf %s "$(sql "SELECT code_verifier FROM oauth_flows WHERE user_id = (SELECT id FROM users WHERE email = 'redirect@example.com')")" | openssl dgst -sha256 -binary | base64 -w0 | tr '+/' '-_' | tr -d '=')" = "$challenge" ] ||
+		fail "the challenge is not the S256 of the stored verifier"
+	start_connect microsoft
+	printf '%s' "$AUTHORIZE" | grep -qF response_mode=query || fail "Microsoft's authorize URL lacks response_mode=query"
+}
+
+test_connect_gmail() {
+	local id token
+	as_new_user gmail@example.com
+	connect google ann@gmail.example
+	http GET /settings/email
+	expect_status 200
+	expect_text "ann@gmail.example is connected"
+	expect_text "ann@gmail.example"
+	expect_text "Gmail"
+	expect_text "Connected"
+	id=$(sql "SELECT id FROM email_connections WHERE address = 'ann@gmail.example'")
+	[ -n "$id" ] || { fail "no connection stored"; return; }
+	[ "$(sql "SELECT state || ' ' || provider || ' ' || (owner_user_id = (SELECT id FROM users WHERE email = 'gmail@example.com'))
+		FROM email_connections WHERE id = $id")" = "connected google 1" ] || fail "the connection is not as connected"
+	[ "$(sql "SELECT provider_subject <> '' FROM email_connections WHERE id = $id")" = 1 ] || fail "no subject kept"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'email.connect' AND target = 'connection:$id' AND detail = 'ann@gmail.example'")" = 1 ] ||
+		fail "no audit row"
+	# The refresh token is sealed: nothing in the database looks like one.
+	[ "$(sql "SELECT length(sealed_token) > 0 FROM email_connections WHERE id = $id")" = 1 ] || fail "no token stored"
+	! strings "$T_DIR/inboxpanel.db"* | grep -q 'sbx_' || fail "a token stands in plain text in the database"
+	[ "$(flows_of gmail@example.com)" = 0 ] || fail "the flow was not taken"
+	token=$(sql "SELECT count(*) FROM audit_log WHERE detail LIKE '%sbx%'")
+	[ "$token" = 0 ] || fail "a token in the audit log"
+	! grep -q 'sbx_\|sbxcode-' "$T_DIR"/log/settings*.log 2>/dev/null || fail "a token or code in the log"
+}
+
+test_connect_office_365_keeps_the_account_ids() {
+	as_new_user o365@example.com
+	connect microsoft bob@contoso.example
+	http GET /settings/email
+	expect_text "bob@contoso.example is connected"
+	expect_text "Office 365"
+	[ "$(sql "SELECT provider || ' ' || (provider_subject <> '') || ' ' || (provider_tenant <> '')
+		FROM email_connections WHERE address = 'bob@contoso.example'")" = "microsoft 1 1" ] ||
+		fail "oid and tid are not kept"
+}
+
+test_connect_outlook_com() {
+	as_new_user outlookcom@example.com
+	connect outlook carl@outlook.example
+	http GET /settings/email
+	expect_text "carl@outlook.example is connected"
+	expect_text "Outlook.com"
+	[ "$(sql "SELECT provider_tenant FROM email_connections WHERE address = 'carl@outlook.example'")" = \
+		9188040d-6c67-4c5b-b112-36a304b66dad ] || fail "not a personal account's tenant"
+}
+
+test_denied_consent_stores_nothing() {
+	local before
+	as_new_user denied@example.com
+	start_connect google
+	before=$(stored)
+	consent deny dora@gmail.example
+	back
+	expect_status 403
+	expect_text "Access was not allowed"
+	expect_text "You did not allow the app to use your inbox at Google, so nothing was connected."
+	expect_text "Start again"
+	[ "$(stored)" = "$before" ] || fail "a denied consent changed the store"
+	[ "$(flows_of denied@example.com)" = 0 ] || fail "the flow was not used up"
+}
+
+test_replayed_state_is_refused() {
+	as_new_user replay@example.com
+	connect google eve@gmail.example
+	back
+	expect_status 400
+	expect_text "This answer from the provider cannot be used"
+	[ "$(connections_of eve@gmail.example)" = 1 ] || fail "a replay stored a second inbox"
+}
+
+test_forged_state_is_refused() {
+	local before
+	as_new_user forged@example.com
+	start_connect google
+	consent allow fay@gmail.example
+	before=$(stored)
+	CALLBACK=$(printf '%s' "$CALLBACK" | sed -E "s/state=[^&]*/state=$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')/")
+	back
+	expect_status 400
+	expect_text "This answer from the provider cannot be used"
+	expect_text "Start again"
+	[ "$(stored)" = "$before" ] || fail "a forged state changed the store"
+	[ "$(connections_of fay@gmail.example)" = 0 ] || fail "a forged state stored an inbox"
+}
+
+test_state_of_another_session_is_refused() {
+	local before
+	as_new_user session@example.com
+	start_connect google
+	consent allow gus@gmail.example
+	# The same user, signed in from another browser.
+	as other_browser
+	login session@example.com "$USER_PW"
+	before=$(stored)
+	back
+	expect_status 400
+	expect_text "was started in another session"
+	[ "$(stored)" = "$before" ] || fail "another session's state changed the store"
+	[ "$(flows_of session@example.com)" = 1 ] || fail "another session used up the flow"
+	# Its own session can still finish it.
+	as session
+	back
+	expect_status 303
+	[ "$(connections_of gus@gmail.example)" = 1 ] || fail "the flow's own session could not finish it"
+}
+
+test_expired_state_is_refused() {
+	local before
+	as_new_user expired@example.com
+	start_connect google
+	consent allow hal@gmail.example
+	sql "UPDATE oauth_flows SET created_at = created_at - 601 WHERE user_id = (SELECT id FROM users WHERE email = 'expired@example.com')"
+	before=$(stored)
+	back
+	expect_status 400
+	expect_text "is more than 10 minutes old"
+	[ "$(stored)" = "$before" ] || fail "an expired state changed the store"
+	[ "$(connections_of hal@gmail.example)" = 0 ] || fail "an expired state stored an inbox"
+}
+
+test_pkce_mismatch_fails_the_exchange() {
+	local before
+	as_new_user pkce@example.com
+	start_connect google
+	consent allow ida@gmail.example
+	sql "UPDATE oauth_flows SET code_verifier = 'tampered-verifier-tampered-verifier-tampered'
+		WHERE user_id = (SELECT id FROM users WHERE email = 'pkce@example.com')"
+	before=$(stored)
+	back
+	expect_status 502
+	expect_text "The provider did not accept the connection"
+	expect_text "Google did not accept the request, so nothing was connected."
+	[ "$(stored)" = "$before" ] || fail "a failed exchange changed the store"
+	[ "$(connections_of ida@gmail.example)" = 0 ] || fail "a failed exchange stored an inbox"
+}
+
+test_provider_timeout_during_the_exchange() {
+	local before
+	as_new_user hang@example.com
+	start_connect microsoft
+	consent allow jo@contoso.example
+	control /_control/fault endpoint=microsoft.token kind=hang hang=4
+	before=$(stored)
+	back
+	expect_status 504
+	expect_text "The provider did not answer in time"
+	expect_text "Microsoft did not answer in time, so nothing was connected. Wait a moment, then start again."
+	[ "$(stored)" = "$before" ] || fail "a timed-out exchange changed the store"
+	[ "$(connections_of jo@contoso.example)" = 0 ] || fail "a timed-out exchange stored an inbox"
+	control /_control/reset
+}
+
+test_provider_error_during_the_exchange() {
+	as_new_user error500@example.com
+	start_connect google
+	consent allow kim@gmail.example
+	control /_control/fault endpoint=google.token kind=500
+	back
+	expect_status 502
+	expect_text "Google did not accept the request"
+	[ "$(connections_of kim@gmail.example)" = 0 ] || fail "a refused exchange stored an inbox"
+	control /_control/reset
+}
+
+test_provider_move_disconnects_the_old_inbox() {
+	local old new
+	as_new_user mover@example.com
+	connect google lea@move.example
+	old=$(sql "SELECT id FROM email_connections WHERE address = 'lea@move.example'")
+	connect microsoft lea@move.example
+	http GET /settings/email
+	expect_text "You switched from Gmail to Office 365, so your old inbox was disconnected. Your new inbox lea@move.example is connected."
+	expect_text "You connected this address through another provider, so this inbox was disconnected."
+	[ "$(sql "SELECT state || ' ' || last_error || ' ' || (sealed_token IS NULL) FROM email_connections WHERE id = $old")" = \
+		"disconnected provider_changed 1" ] || fail "the Gmail inbox was not disconnected for the move"
+	[ "$(sql "SELECT state || ' ' || provider || ' ' || (sealed_token IS NOT NULL) FROM outbox_jobs WHERE connection_id = $old AND kind = 'revoke'")" = \
+		"pending google 1" ] || fail "no pending revocation of the Gmail inbox"
+	new=$(sql "SELECT id FROM email_connections WHERE address = 'lea@move.example' AND provider = 'microsoft'")
+	[ "$(state_of "$new")" = connected ] || fail "the Office 365 inbox is not connected"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'email.provider_changed' AND target = 'connection:$old'")" = 1 ] ||
+		fail "no audit row for the move"
+}
+
+test_same_address_same_provider_is_not_duplicated() {
+	as_new_user twice@example.com
+	connect google max@gmail.example
+	start_connect google
+	consent allow max@gmail.example
+	back
+	expect_status 409
+	expect_text "This inbox is connected already"
+	expect_text "max@gmail.example is already in your inboxes through Gmail. Nothing was changed."
+	[ "$(connections_of max@gmail.example)" = 1 ] || fail "a duplicate was stored"
+}
+
+test_callback_needs_a_signed_in_user() {
+	as nobody
+	http GET "/oauth/callback?state=abc&code=xyz"
+	expect_status 303
+	expect_header Location "/login\\?next=.*"
+}
+
+t_run
