@@ -131,9 +131,40 @@ static void set_provider_words(struct ctx *ctx, enum provider p)
 		 company_name(ctx, p));
 }
 
+/* The scopes page of provider p (rule 8): titled Lang.scopes.<title_key>, naming
+ * the mailbox that must come back for a reconnect, its button posting to action.
+ * When the panel has no client at that provider, a page that says so.  200. */
+static void scopes_page(struct ctx *ctx, enum provider p, const char *title_key,
+			const char *address, const char *action)
+{
+	char key[64];
+
+	set_provider_words(ctx, p);
+	snprintf(key, sizeof(key), "Lang.scopes.%s", title_key);
+	tmpl_set(ctx->hdf, "Scopes.title", hdf_get_value(ctx->lang, key, ""));
+	if (address != NULL)
+		tmpl_set(ctx->hdf, "Scopes.address", address);
+	if (!ctx->conf->providers[p].configured) {
+		tmpl_set_words(ctx->hdf, "Scopes.not_configured", ctx->lang, "scopes.not_configured",
+			       "provider", conn_view_provider_label(ctx, p), "company",
+			       company_name(ctx, p), NULL);
+		page_render(ctx, "email_scopes.cs");
+		return;
+	}
+	set_scopes(ctx, p);
+	tmpl_set(ctx->hdf, "Scopes.action", action);
+	tmpl_set_words(ctx->hdf, "Scopes.lead", ctx->lang, "scopes.lead", "company",
+		       company_name(ctx, p), NULL);
+	if (address != NULL)
+		tmpl_set_words(ctx->hdf, "Scopes.must_return", ctx->lang, "scopes.must_return",
+			       "address", address, "company", company_name(ctx, p), NULL);
+	tmpl_set_words(ctx->hdf, "Scopes.button", ctx->lang, "scopes.button", "company",
+		       company_name(ctx, p), NULL);
+	page_render(ctx, "email_scopes.cs");
+}
+
 /* GET /settings/email/connect/{google,microsoft,outlook} — what the provider will
- * be asked for, before anything is asked (rule 8), with the button that goes
- * on; when the panel has no client at that provider, a page that says so.  200;
+ * be asked for, before anything is asked, with the button that goes on.  200;
  * 404 for any other provider. */
 void connect_scopes_page(struct ctx *ctx)
 {
@@ -144,23 +175,8 @@ void connect_scopes_page(struct ctx *ctx)
 		page_error(ctx, ST_NOT_FOUND, NULL);
 		return;
 	}
-	set_provider_words(ctx, p);
-	tmpl_set(ctx->hdf, "Scopes.title", hdf_get_value(ctx->lang, "Lang.scopes.title_connect", ""));
-	if (!ctx->conf->providers[p].configured) {
-		tmpl_set_words(ctx->hdf, "Scopes.not_configured", ctx->lang, "scopes.not_configured",
-			       "provider", conn_view_provider_label(ctx, p), "company",
-			       company_name(ctx, p), NULL);
-		page_render(ctx, "email_scopes.cs");
-		return;
-	}
-	set_scopes(ctx, p);
 	snprintf(action, sizeof(action), "/settings/email/connect/%s", prov_table[p].name);
-	tmpl_set(ctx->hdf, "Scopes.action", action);
-	tmpl_set_words(ctx->hdf, "Scopes.lead", ctx->lang, "scopes.lead", "company",
-		       company_name(ctx, p), NULL);
-	tmpl_set_words(ctx->hdf, "Scopes.button", ctx->lang, "scopes.button", "company",
-		       company_name(ctx, p), NULL);
-	page_render(ctx, "email_scopes.cs");
+	scopes_page(ctx, p, "title_connect", NULL, action);
 }
 
 /* --- the start of the flow ------------------------------------------------------ */
@@ -245,6 +261,60 @@ void connect_start(struct ctx *ctx)
 	start_flow(ctx, p, FLOW_CONNECT, 0, NULL);
 }
 
+/* The inbox of {id} when a reconnect can bring it back; otherwise the page that
+ * says why (404, or 409 naming the mailbox) and 0. */
+static int find_reconnectable(struct ctx *ctx, struct conn *c)
+{
+	struct conn_scope scope = { CONN_PERSONAL, ctx->user->id };
+	enum status st = conn_find(ctx->db, &scope, ctx->match->ids[0], c);
+
+	if (st != ST_OK) {
+		page_error(ctx, st, NULL);
+		return 0;
+	}
+	if (!conn_can_reconnect(c)) {
+		tmpl_set_words(ctx->hdf, "Error.reason", ctx->lang,
+			       c->state == CONN_CONNECTED ? "oauth.reconnect_connected"
+							  : "oauth.reconnect_not_possible",
+			       "address", c->address, NULL);
+		page_error(ctx, ST_CONFLICT, NULL);
+		return 0;
+	}
+	return 1;
+}
+
+/* GET /settings/email/{id}/reconnect — the scopes page for a disconnected inbox,
+ * naming the mailbox that must come back (rules 8 and 10).  200; 404 for
+ * another user's inbox; 409 for one a reconnect cannot bring back. */
+void reconnect_scopes_page(struct ctx *ctx)
+{
+	struct conn c;
+	char action[64];
+
+	if (!find_reconnectable(ctx, &c))
+		return;
+	snprintf(action, sizeof(action), "/settings/email/%lld/reconnect", c.id);
+	scopes_page(ctx, c.provider, "title_reconnect", c.address, action);
+}
+
+/* POST /settings/email/{id}/reconnect — starts the flow for that inbox, with its
+ * address as the provider's login hint: 303 to the provider.  404; 409. */
+void reconnect_start(struct ctx *ctx)
+{
+	struct conn c;
+
+	if (!find_reconnectable(ctx, &c))
+		return;
+	if (!ctx->conf->providers[c.provider].configured) {
+		tmpl_set_words(ctx->hdf, "Error.reason", ctx->lang, "scopes.not_configured", "provider",
+			       conn_view_provider_label(ctx, c.provider), "company",
+			       company_name(ctx, c.provider), NULL);
+		page_error(ctx, ST_CONFLICT, NULL);
+		return;
+	}
+	start_flow(ctx, c.provider, FLOW_RECONNECT, c.id, c.address);
+}
+
 /* --- the way back ---------------------------------------------------------------- */
 
 /* What the token endpoint gave, once read; the secrets are cleansed by
@@ -325,16 +395,17 @@ static void exchange_code(const struct ctx *ctx, const struct flow *flow, const 
 
 /* A page about the flow's end that is not a success: status st, the title
  * Lang.oauth.<title>, the sentence Lang.oauth.<reason> with {company},
- * {provider} and {address}, and a button back to where one starts again. */
+ * {provider}, {address} and {other}, and a button back to where one starts again. */
 static void flow_problem(struct ctx *ctx, enum status st, const char *title, const char *reason,
-			 enum provider p, const char *address, const char *next_url)
+			 enum provider p, const char *address, const char *other,
+			 const char *next_url)
 {
 	char key[64];
 
 	snprintf(key, sizeof(key), "oauth.%s", reason);
-	tmpl_set_words(ctx->hdf, "Error.reason", ctx->lang, key, "company",
-		       company_name(ctx, p), "provider",
-		       conn_view_provider_label(ctx, p), "address", address ? address : "", NULL);
+	tmpl_set_words(ctx->hdf, "Error.reason", ctx->lang, key, "company", company_name(ctx, p),
+		       "provider", conn_view_provider_label(ctx, p), "address",
+		       address ? address : "", "other", other ? other : "", NULL);
 	if (next_url != NULL) {
 		tmpl_set(ctx->hdf, "Error.next_url", next_url);
 		tmpl_set(ctx->hdf, "Error.next_label",
@@ -350,7 +421,12 @@ static const struct field callback_fields[] = {
 	{ "code", FIELD_TEXT, 0, 1, 4096, NULL },
 	{ "error", FIELD_TEXT, 0, 1, 128, NULL },
 };
-const struct form connect_callback_query = FORM(callback_fields);
+/* Validated here rather than declared on the route: the dispatcher carries a
+ * route's declared query through the sign-in page (/login?next=...), and an
+ * authorization code has no business in a URL the panel renders.  Signed out,
+ * the callback cannot succeed anyway: signing in starts a new session, and the
+ * state is bound to the old one. */
+static const struct form callback_query = FORM(callback_fields);
 
 /* Stores the new inbox, in one transaction with everything it causes: the
  * connection, its sealed refresh token, its audit row, and the provider move of
@@ -396,7 +472,7 @@ static void store_connection(struct ctx *ctx, const struct flow *flow, const str
 	if (st == ST_OK) {
 		flow_problem(ctx, ST_CONFLICT, "already_title",
 			     existing.state == CONN_DISCONNECTED ? "already_disconnected" : "already",
-			     flow->provider, who->address, NULL);
+			     flow->provider, who->address, NULL, NULL);
 		return;
 	}
 	if (st != ST_NOT_FOUND ||
@@ -423,6 +499,64 @@ static void store_connection(struct ctx *ctx, const struct flow *flow, const str
 	page_redirect(ctx, "/settings/email", flash, who->address);
 }
 
+/* Brings a disconnected inbox back (rule 10): only when the provider's consent
+ * was for that very mailbox.  The new token is sealed in the old one's place;
+ * the old one is not revoked: the provider had stopped accepting it already
+ * (that is what disconnected the inbox), and a revocation would end the grant
+ * the new token belongs to as well (Google revokes the whole grant, Microsoft's
+ * is one per app and account).  A consent for another mailbox changes nothing:
+ * 409 naming both; its token is dropped, not revoked, for the same reason — that
+ * mailbox may be connected here already, through the same grant.  303 to the
+ * list. */
+static void store_reconnection(struct ctx *ctx, const struct flow *flow,
+			       const struct exchange *x, const struct oauth_identity *who,
+			       const char *next)
+{
+	struct audit_actor actor = page_actor(ctx);
+	struct conn_scope scope = { CONN_PERSONAL, ctx->user->id };
+	struct keyring_sealer *sealer = page_sealer(ctx);
+	struct conn_renewal renewal = {
+		.scopes = x->scope != NULL ? x->scope : ctx->conf->providers[flow->provider].scopes,
+		.subject = who->subject,
+		.tenant = who->tenant,
+	};
+	struct conn c, moved;
+	int moved_count;
+	enum status st;
+
+	if (sealer == NULL) {
+		page_error(ctx, ST_INTERNAL, NULL);
+		return;
+	}
+	if ((st = page_write(ctx)) != ST_OK || (st = conn_find(ctx->db, &scope, flow->connection_id, &c)) != ST_OK) {
+		page_error(ctx, st, NULL);
+		return;
+	}
+	if (strcasecmp(c.address, who->address) != 0) {
+		flow_problem(ctx, ST_CONFLICT, "wrong_mailbox_title", "wrong_mailbox", flow->provider,
+			     c.address, who->address, next);
+		return;
+	}
+	st = conn_reconnect(ctx->db, &actor, &scope, c.id, &renewal, ctx->now, &c);
+	if (st == ST_CONFLICT) {
+		tmpl_set_words(ctx->hdf, "Error.reason", ctx->lang,
+			       c.state == CONN_CONNECTED ? "oauth.reconnect_connected"
+							 : "oauth.reconnect_not_possible",
+			       "address", c.address, NULL);
+		page_error(ctx, ST_CONFLICT, NULL);
+		return;
+	}
+	if (st != ST_OK ||
+	    seal_store_connection_secret(ctx->db, sealer, c.id, (const uint8_t *)x->refresh_token,
+					 strlen(x->refresh_token)) != ST_OK ||
+	    conn_disconnect_for_provider_move(ctx->db, &actor, &scope, flow->provider, c.address,
+					      ctx->now, &moved, &moved_count) != ST_OK) {
+		page_error(ctx, ST_INTERNAL, NULL);
+		return;
+	}
+	page_redirect(ctx, "/settings/email", "reconnected", c.address);
+}
+
 /* GET /oauth/callback — the provider sends the browser back here.  The state is
  * checked before anything else and taken (it works once); then the code is
  * exchanged, with no write lock held, and the inbox stored.  303 to the list;
@@ -432,15 +566,21 @@ static void store_connection(struct ctx *ctx, const struct flow *flow, const str
  * stores anything but the taking of the state. */
 void connect_callback(struct ctx *ctx)
 {
-	const struct field_value *error = &ctx->query[CALLBACK_ERROR];
-	const struct field_value *code = &ctx->query[CALLBACK_CODE];
-	char *state = xstrndup(ctx->query[CALLBACK_STATE].str, ctx->query[CALLBACK_STATE].len);
-	char next[64];
+	struct field_value query[ARRAY_LEN(callback_fields)];
+	const struct field_value *error = &query[CALLBACK_ERROR];
+	const struct field_value *code = &query[CALLBACK_CODE];
+	const char *bad_field;
+	char *state, next[64];
 	struct flow flow;
 	struct exchange x = { 0 };
 	struct oauth_identity who;
 	enum status st;
 
+	if (form_validate(&callback_query, &ctx->req->query, query, &bad_field) != ST_OK) {
+		page_error(ctx, ST_BAD_REQUEST, "bad_field");
+		return;
+	}
+	state = xstrndup(query[CALLBACK_STATE].str, query[CALLBACK_STATE].len);
 	if ((st = page_write(ctx)) != ST_OK) {
 		free(state);
 		page_error(ctx, st, NULL);
@@ -452,7 +592,7 @@ void connect_callback(struct ctx *ctx)
 	if (st == ST_OK && flow.user_id != ctx->user->id)
 		st = ST_NOT_FOUND;
 	if (st == ST_NOT_FOUND) {
-		flow_problem(ctx, ST_BAD_REQUEST, "state_title", "state", PROV_GOOGLE, NULL,
+		flow_problem(ctx, ST_BAD_REQUEST, "state_title", "state", PROV_GOOGLE, NULL, NULL,
 			     "/settings/email/connect");
 		return;
 	}
@@ -463,7 +603,11 @@ void connect_callback(struct ctx *ctx)
 		page_error(ctx, st == ST_UNAVAILABLE ? ST_UNAVAILABLE : ST_INTERNAL, NULL);
 		return;
 	}
-	snprintf(next, sizeof(next), "/settings/email/connect/%s", prov_table[flow.provider].name);
+	if (flow.purpose == FLOW_RECONNECT)
+		snprintf(next, sizeof(next), "/settings/email/%lld/reconnect", flow.connection_id);
+	else
+		snprintf(next, sizeof(next), "/settings/email/connect/%s",
+			 prov_table[flow.provider].name);
 	if (error->present || !code->present) {
 		int denied = error->present && error->len == strlen("access_denied") &&
 			     memcmp(error->str, "access_denied", error->len) == 0;
@@ -473,7 +617,7 @@ void connect_callback(struct ctx *ctx)
 				 (int)error->len, error->str);
 		flow_problem(ctx, denied ? ST_FORBIDDEN : ST_PROVIDER_REFUSED,
 			     denied ? "denied_title" : "refused_title", denied ? "denied" : "refused",
-			     flow.provider, NULL, next);
+			     flow.provider, NULL, NULL, next);
 		OPENSSL_cleanse(&flow, sizeof(flow));
 		return;
 	}
@@ -489,11 +633,11 @@ void connect_callback(struct ctx *ctx)
 			 prov_table[flow.provider].name, x.code);
 		flow_problem(ctx, x.status, x.status == ST_PROVIDER_TIMEOUT ? "timeout_title" : "refused_title",
 			     x.status == ST_PROVIDER_TIMEOUT ? "timeout" : "refused", flow.provider, NULL,
-			     next);
+			     NULL, next);
 	} else if (x.refresh_token == NULL || *x.refresh_token == '\0') {
 		log_info("oauth callback: %s gave no refresh token", prov_table[flow.provider].name);
 		flow_problem(ctx, ST_PROVIDER_REFUSED, "refused_title", "no_refresh_token",
-			     flow.provider, NULL, next);
+			     flow.provider, NULL, NULL, next);
 	/* The id token's signature is not checked: it came straight from the
 	 * provider's token endpoint, over the TLS connection the panel opened
 	 * itself, in the answer to a code only this flow could redeem (OpenID
@@ -504,7 +648,9 @@ void connect_callback(struct ctx *ctx)
 		log_info("oauth callback: %s gave no id token with an address",
 			 prov_table[flow.provider].name);
 		flow_problem(ctx, ST_PROVIDER_REFUSED, "refused_title", "no_address", flow.provider,
-			     NULL, next);
+			     NULL, NULL, next);
+	} else if (flow.purpose == FLOW_RECONNECT) {
+		store_reconnection(ctx, &flow, &x, &who, next);
 	} else {
 		store_connection(ctx, &flow, &x, &who);
 	}

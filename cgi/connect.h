@@ -1,5 +1,5 @@
-/* connect.h — the pages that connect an inbox through OAuth (connect.c), for the
- * route table of the settings program. */
+/* connect.h — the pages that connect an inbox through OAuth (connect.c), and bring a
+ * disconnected one back, for the route table of the settings program. */
 #ifndef IP_CONNECT_H
 #define IP_CONNECT_H
 
@@ -7,7 +7,8 @@
 
 void connect_scopes_page(struct ctx *ctx); /* GET /settings/email/connect/{provider} */
 void connect_start(struct ctx *ctx);       /* POST /settings/email/connect/{provider} */
+void reconnect_scopes_page(struct ctx *ctx); /* GET /settings/email/{id}/reconnect */
+void reconnect_start(struct ctx *ctx);       /* POST /settings/email/{id}/reconnect */
 void connect_callback(struct ctx *ctx);    /* GET /oauth/callback */
-extern const struct form connect_callback_query;
 
 #endif

@@ -8,6 +8,7 @@
   <p class="confirm-actions"><a class="button" href="<?cs call:url_email_connect() ?>"><?cs var:Lang.scopes.other_provider ?></a></p>
   <?cs else ?>
   <p class="lead"><?cs var:Scopes.lead ?></p>
+  <?cs if:Scopes.must_return ?><p class="must-return"><strong><?cs var:Scopes.must_return ?></strong></p><?cs /if ?>
   <h2><?cs var:Lang.scopes.inbox_needs ?></h2>
   <ul class="scope-list">
   <?cs each:s = Scopes.inbox ?><li><?cs var:s.text ?> <small class="scope-name"><?cs var:s ?></small></li><?cs /each ?>

@@ -459,22 +459,25 @@ enum status conn_record_health_refusal(struct db *db, const struct audit_actor *
 }
 
 /* Live connections of a scope (?1) with an address (?2), through a provider (?3)
- * or through any other.  A connection moved away already has nothing left to
- * take. */
+ * or through any other.  A connection moved away already is left out: it has
+ * nothing left to take, and the address may come back through its provider. */
+#define NOT_MOVED_AWAY "AND NOT (c.state = 'disconnected' AND c.last_error = 'provider_changed') "
 static const char *const sql_live_address[CONN_KIND__MAX][2] = {
 	[CONN_PERSONAL] = {
 		"SELECT " CONN_COLUMNS CONN_FROM IN_PERSONAL
-		"AND c.address = ?2 AND c.provider = ?3 AND c.state <> 'removed' ORDER BY c.id",
+		"AND c.address = ?2 AND c.provider = ?3 AND c.state <> 'removed' " NOT_MOVED_AWAY
+		"ORDER BY c.id",
 		"SELECT " CONN_COLUMNS CONN_FROM IN_PERSONAL
-		"AND c.address = ?2 AND c.provider <> ?3 AND c.state <> 'removed' "
-		"AND NOT (c.state = 'disconnected' AND c.last_error = 'provider_changed') ORDER BY c.id",
+		"AND c.address = ?2 AND c.provider <> ?3 AND c.state <> 'removed' " NOT_MOVED_AWAY
+		"ORDER BY c.id",
 	},
 	[CONN_TEAM] = {
 		"SELECT " CONN_COLUMNS CONN_FROM IN_TEAM
-		"AND c.address = ?2 AND c.provider = ?3 AND c.state <> 'removed' ORDER BY c.id",
+		"AND c.address = ?2 AND c.provider = ?3 AND c.state <> 'removed' " NOT_MOVED_AWAY
+		"ORDER BY c.id",
 		"SELECT " CONN_COLUMNS CONN_FROM IN_TEAM
-		"AND c.address = ?2 AND c.provider <> ?3 AND c.state <> 'removed' "
-		"AND NOT (c.state = 'disconnected' AND c.last_error = 'provider_changed') ORDER BY c.id",
+		"AND c.address = ?2 AND c.provider <> ?3 AND c.state <> 'removed' " NOT_MOVED_AWAY
+		"ORDER BY c.id",
 	},
 };
 static const char sql_has_token[] =
@@ -577,6 +580,50 @@ enum status conn_disconnect_for_provider_move(struct db *db, const struct audit_
 	}
 	*count = m.count;
 	return ST_OK;
+}
+
+int conn_can_reconnect(const struct conn *c)
+{
+	return c->kind == CONN_PERSONAL && c->state == CONN_DISCONNECTED &&
+	       prov_table[c->provider].oauth && strcmp(c->last_error, "provider_changed") != 0;
+}
+
+/* The health checks start again from a clean count, as for a new inbox. */
+static const char sql_reconnect[] =
+	"UPDATE email_connections SET state = 'connected', last_error = '', last_error_code = '', "
+	"refusals_in_a_row = 0, checked_at = ?2, state_changed_at = ?2, connected_at = ?2, "
+	"scopes = ?3, provider_subject = ?4, provider_tenant = ?5 WHERE id = ?1";
+
+enum status conn_reconnect(struct db *db, const struct audit_actor *actor,
+			   const struct conn_scope *scope, long long id,
+			   const struct conn_renewal *renewal, time_t now, struct conn *after)
+{
+	sqlite3_stmt *st;
+	char target[40], action[40];
+	enum status rc;
+
+	if (db_transaction_depth(db) == 0) {
+		log_error("conn_reconnect outside a write transaction");
+		return ST_INTERNAL;
+	}
+	if ((rc = conn_find(db, scope, id, after)) != ST_OK)
+		return rc;
+	if (!conn_can_reconnect(after))
+		return ST_CONFLICT;
+	if ((st = db_stmt(db, sql_reconnect)) == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (long long)now);
+	sqlite3_bind_text(st, 3, renewal->scopes ? renewal->scopes : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, renewal->subject ? renewal->subject : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, renewal->tenant ? renewal->tenant : "", -1, SQLITE_TRANSIENT);
+	if ((rc = db_step_done(db, st)) != ST_OK)
+		return rc;
+	snprintf(target, sizeof(target), "connection:%lld", id);
+	snprintf(action, sizeof(action), "%s.reconnect", audit_prefix[after->kind]);
+	if ((rc = audit_write(db, actor, now, action, target, after->address)) != ST_OK)
+		return rc;
+	return conn_find(db, scope, id, after);
 }
 
 enum status conn_each_all(struct db *db, void (*fn)(const struct conn *c, void *arg), void *arg)

@@ -109,8 +109,8 @@ enum status conn_insert(struct db *db, const struct conn_new *c, long long *id);
 
 /* --- connecting (the OAuth flow) ------------------------------------------------ */
 
-/* The live (not removed) connection of the scope with address through provider:
- * ST_OK with *out, or ST_NOT_FOUND. */
+/* The live (not removed, not moved away to another provider) connection of the
+ * scope with address through provider: ST_OK with *out, or ST_NOT_FOUND. */
 enum status conn_find_live_address(struct db *db, const struct conn_scope *scope,
 				   enum provider provider, const char *address, struct conn *out);
 
@@ -123,6 +123,26 @@ enum status conn_disconnect_for_provider_move(struct db *db, const struct audit_
 					      const struct conn_scope *scope,
 					      enum provider provider, const char *address,
 					      time_t now, struct conn *moved, int *count);
+
+/* Whether a disconnected connection can come back with a reconnect: its
+ * provider refused the token.  One moved away to another provider cannot: its
+ * revocation may still be on its way, and would end the new grant too. */
+int conn_can_reconnect(const struct conn *c);
+
+/* What a reconnect brings back from the provider. */
+struct conn_renewal {
+	const char *scopes;
+	const char *subject;
+	const char *tenant;
+};
+
+/* Rule 10's happy end: a disconnected connection of the scope is connected
+ * again, its error cleared, with its audit row; the caller then seals the new
+ * token in its place (seal_store_connection_secret) in the same transaction.
+ * ST_NOT_FOUND, ST_CONFLICT when conn_can_reconnect says no (*after holds it). */
+enum status conn_reconnect(struct db *db, const struct audit_actor *actor,
+			   const struct conn_scope *scope, long long id,
+			   const struct conn_renewal *renewal, time_t now, struct conn *after);
 
 /* Calls fn for every connection of every scope, removed ones included, by id. */
 enum status conn_each_all(struct db *db, void (*fn)(const struct conn *c, void *arg), void *arg);

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "conn_view.h"
 #include "tmpl.h"
@@ -95,7 +96,10 @@ void conn_view_live_row(const struct conn *c, void *arg)
 		tmpl_set_item(ctx->hdf, l->name, i, actions[k].field,
 			      conn_check(c->kind, c->state, actions[k].action) == CONN_ALLOWED ? "1"
 											       : "0");
-	if (c->state == CONN_DISCONNECTED)
+	tmpl_set_item(ctx->hdf, l->name, i, "can_reconnect", conn_can_reconnect(c) ? "1" : "0");
+	/* The banner is for inboxes a reconnect brings back, not for one left behind
+	 * by a move to another provider. */
+	if (c->state == CONN_DISCONNECTED && strcmp(c->last_error, "provider_changed") != 0)
 		l->disconnected++;
 }
 

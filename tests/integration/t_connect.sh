@@ -341,9 +341,108 @@ test_same_address_same_provider_is_not_duplicated() {
 
 test_callback_needs_a_signed_in_user() {
 	as nobody
-	http GET "/oauth/callback?state=abc&code=xyz"
+	http GET "/oauth/callback?state=abc&code=sbxcode-secret"
 	expect_status 303
 	expect_header Location "/login\\?next=.*"
+	# The code is not carried through the sign-in page's URL.
+	! header_value Location | grep -q sbxcode || fail "the code went into the sign-in URL"
+}
+
+# disconnected_gmail OWNER ADDRESS — a Gmail inbox connected through the flow,
+# then refused by Google as the health checks would record it; prints its id.
+disconnected_gmail() {
+	connect google "$2" >&2
+	sql "UPDATE email_connections SET state = 'disconnected', last_error = 'token_rejected',
+		last_error_code = 'invalid_grant' WHERE address = '$2' RETURNING id"
+}
+
+test_reconnect_brings_a_disconnected_inbox_back() {
+	local id token_before
+	as_new_user back@example.com
+	id=$(disconnected_gmail back@example.com nell@gmail.example)
+	token_before=$(sql "SELECT hex(sealed_token) FROM email_connections WHERE id = $id")
+	http GET /settings/email
+	expect_text "An inbox needs reconnecting."
+	expect_body "/settings/email/$id/reconnect"
+	expect_text "Reconnect"
+	http GET "/settings/email/$id/reconnect"
+	expect_status 200
+	expect_text "What will be requested when you reconnect your inbox?"
+	expect_text "nell@gmail.example"
+	expect_text "Sign in at Google as nell@gmail.example: consent given for another mailbox is refused."
+	post "/settings/email/$id/reconnect"
+	expect_status 303
+	AUTHORIZE=$(header_value Location)
+	printf '%s' "$AUTHORIZE" | grep -qF "login_hint=nell%40gmail.example" || fail "no login_hint: $AUTHORIZE"
+	consent allow nell@gmail.example
+	back
+	expect_status 303
+	http GET /settings/email
+	expect_text "nell@gmail.example is connected again: syncing and sending resume."
+	expect_no_body "An inbox needs reconnecting."
+	[ "$(sql "SELECT state || '|' || last_error || '|' || last_error_code || '|' || refusals_in_a_row FROM email_connections WHERE id = $id")" = \
+		"connected|||0" ] || fail "the inbox is not connected again with its error cleared"
+	[ "$(sql "SELECT hex(sealed_token) FROM email_connections WHERE id = $id")" != "$token_before" ] ||
+		fail "the new token was not sealed in place"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'email.reconnect' AND target = 'connection:$id'")" = 1 ] ||
+		fail "no audit row for the reconnect"
+	[ "$(connections_of nell@gmail.example)" = 1 ] || fail "a reconnect stored another inbox"
+}
+
+test_reconnect_with_another_mailbox_changes_nothing() {
+	local id before
+	as_new_user wrongbox@example.com
+	id=$(disconnected_gmail wrongbox@example.com olga@gmail.example)
+	http GET "/settings/email/$id/reconnect"
+	post "/settings/email/$id/reconnect"
+	AUTHORIZE=$(header_value Location)
+	consent allow someone.else@gmail.example
+	before=$(stored)
+	back
+	expect_status 409
+	expect_text "This is not the same mailbox"
+	expect_text "You allowed access to someone.else@gmail.example, but this inbox is olga@gmail.example. Nothing was changed. Start again and choose olga@gmail.example at Google."
+	[ "$(stored)" = "$before" ] || fail "a consent for another mailbox changed the store"
+	[ "$(state_of "$id")" = disconnected ] || fail "the inbox changed"
+}
+
+test_reconnect_only_for_a_disconnected_inbox() {
+	local id before
+	as_new_user stillgood@example.com
+	connect google pat@gmail.example
+	id=$(sql "SELECT id FROM email_connections WHERE address = 'pat@gmail.example'")
+	http GET /settings/email
+	expect_no_body "/settings/email/$id/reconnect"
+	http GET "/settings/email/$id/reconnect"
+	expect_status 409
+	expect_text "pat@gmail.example is connected: there is nothing to reconnect."
+	before=$(stored)
+	post "/settings/email/$id/reconnect"
+	expect_status 409
+	[ "$(stored)" = "$before" ] || fail "a refused reconnect changed the store"
+	as_new_user notmine@example.com
+	http GET "/settings/email/$id/reconnect"
+	expect_status 404
+}
+
+test_provider_move_and_back() {
+	local first
+	as_new_user roundtrip@example.com
+	connect google quinn@move.example
+	first=$(sql "SELECT id FROM email_connections WHERE address = 'quinn@move.example'")
+	connect microsoft quinn@move.example
+	connect google quinn@move.example
+	http GET /settings/email
+	expect_text "You switched from Office 365 to Gmail, so your old inbox was disconnected. Your new inbox quinn@move.example is connected."
+	[ "$(sql "SELECT group_concat(provider || ':' || state || ':' || last_error, ' ') FROM
+		(SELECT * FROM email_connections WHERE address = 'quinn@move.example' ORDER BY id)")" = \
+		"google:disconnected:provider_changed microsoft:disconnected:provider_changed google:connected:" ] ||
+		fail "the moves did not leave one connected inbox"
+	[ "$(sql "SELECT count(*) FROM outbox_jobs WHERE kind = 'revoke' AND connection_id IN
+		(SELECT id FROM email_connections WHERE address = 'quinn@move.example')")" = 2 ] ||
+		fail "each inbox moved away should have its revocation"
+	http GET "/settings/email/$first/reconnect"
+	expect_status 409
 }
 
 t_run
