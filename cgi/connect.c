@@ -240,6 +240,18 @@ static void start_flow(struct ctx *ctx, enum provider p, enum flow_purpose purpo
 	free(callback);
 }
 
+/* A flow cannot start where the panel has no client: 409 with the page that
+ * says so, and 1. */
+static int refuse_unconfigured(struct ctx *ctx, enum provider p)
+{
+	if (ctx->conf->providers[p].configured)
+		return 0;
+	tmpl_set_words(ctx->hdf, "Error.reason", ctx->lang, "scopes.not_configured", "provider",
+		       conn_view_provider_label(ctx, p), "company", company_name(ctx, p), NULL);
+	page_error(ctx, ST_CONFLICT, NULL);
+	return 1;
+}
+
 /* POST /settings/email/connect/{google,microsoft,outlook} — starts the flow: 303 to
  * the provider.  404 for another provider; 409 when the panel has no client
  * there. */
@@ -251,13 +263,8 @@ void connect_start(struct ctx *ctx)
 		page_error(ctx, ST_NOT_FOUND, NULL);
 		return;
 	}
-	if (!ctx->conf->providers[p].configured) {
-		tmpl_set_words(ctx->hdf, "Error.reason", ctx->lang, "scopes.not_configured", "provider",
-			       conn_view_provider_label(ctx, p), "company",
-			       company_name(ctx, p), NULL);
-		page_error(ctx, ST_CONFLICT, NULL);
+	if (refuse_unconfigured(ctx, p))
 		return;
-	}
 	start_flow(ctx, p, FLOW_CONNECT, 0, NULL);
 }
 
@@ -305,13 +312,8 @@ void reconnect_start(struct ctx *ctx)
 
 	if (!find_reconnectable(ctx, &c))
 		return;
-	if (!ctx->conf->providers[c.provider].configured) {
-		tmpl_set_words(ctx->hdf, "Error.reason", ctx->lang, "scopes.not_configured", "provider",
-			       conn_view_provider_label(ctx, c.provider), "company",
-			       company_name(ctx, c.provider), NULL);
-		page_error(ctx, ST_CONFLICT, NULL);
+	if (refuse_unconfigured(ctx, c.provider))
 		return;
-	}
 	start_flow(ctx, c.provider, FLOW_RECONNECT, c.id, c.address);
 }
 
