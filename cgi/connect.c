@@ -431,8 +431,9 @@ static const struct field callback_fields[] = {
 static const struct form callback_query = FORM(callback_fields);
 
 /* Stores the new inbox, in one transaction with everything it causes: the
- * connection, its sealed refresh token, its audit row, and the provider move of
- * rule 7.  303 to the list; 409 when the address is in the list already through
+ * connection, its sealed refresh token, its audit row, the provider move of
+ * rule 7, and, when the address comes back to a provider it left, the dropping
+ * of the old revocation that would end the new grant.  303 to the list; 409 when the address is in the list already through
  * this provider. */
 static void store_connection(struct ctx *ctx, const struct flow *flow, const struct exchange *x,
 			     const struct oauth_identity *who)
@@ -481,6 +482,8 @@ static void store_connection(struct ctx *ctx, const struct flow *flow, const str
 	    (st = conn_disconnect_for_provider_move(ctx->db, &actor, &scope, flow->provider,
 						    who->address, ctx->now, &moved, &moved_count)) !=
 		    ST_OK ||
+	    (st = conn_keep_grant_for_return(ctx->db, &actor, &scope, flow->provider, who->address,
+					     ctx->now)) != ST_OK ||
 	    (st = conn_insert(ctx->db, &c, &id)) != ST_OK ||
 	    (st = seal_store_connection_secret(ctx->db, sealer, id,
 					       (const uint8_t *)x->refresh_token,

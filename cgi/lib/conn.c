@@ -582,6 +582,47 @@ enum status conn_disconnect_for_provider_move(struct db *db, const struct audit_
 	return ST_OK;
 }
 
+static const char *const sql_moved_away[CONN_KIND__MAX] = {
+	[CONN_PERSONAL] = "SELECT " CONN_COLUMNS CONN_FROM IN_PERSONAL
+			  "AND c.address = ?2 AND c.provider = ?3 AND c.state = 'disconnected' "
+			  "AND c.last_error = 'provider_changed' ORDER BY c.id",
+	[CONN_TEAM] = "SELECT " CONN_COLUMNS CONN_FROM IN_TEAM
+		      "AND c.address = ?2 AND c.provider = ?3 AND c.state = 'disconnected' "
+		      "AND c.last_error = 'provider_changed' ORDER BY c.id",
+};
+
+enum status conn_keep_grant_for_return(struct db *db, const struct audit_actor *actor,
+				       const struct conn_scope *scope, enum provider provider,
+				       const char *address, time_t now)
+{
+	struct moving m = { .count = 0 };
+	sqlite3_stmt *st;
+	enum status rc;
+
+	if ((unsigned)scope->kind >= CONN_KIND__MAX ||
+	    (st = db_stmt(db, sql_moved_away[scope->kind])) == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, scope->id);
+	sqlite3_bind_text(st, 2, address, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, prov_table[provider].name, -1, SQLITE_STATIC);
+	if ((rc = each_row(st, collect_moving, &m)) != ST_OK)
+		return rc;
+	for (int i = 0; i < m.count; i++) {
+		char target[40], action[48];
+		int dropped;
+
+		if ((rc = outbox_drop_pending_revocation(db, m.list[i].id, now, &dropped)) != ST_OK)
+			return rc;
+		if (!dropped)
+			continue;
+		snprintf(target, sizeof(target), "connection:%lld", m.list[i].id);
+		snprintf(action, sizeof(action), "%s.revocation_dropped", audit_prefix[m.list[i].kind]);
+		if ((rc = audit_write(db, actor, now, action, target, m.list[i].address)) != ST_OK)
+			return rc;
+	}
+	return ST_OK;
+}
+
 int conn_can_reconnect(const struct conn *c)
 {
 	return c->kind == CONN_PERSONAL && c->state == CONN_DISCONNECTED &&

@@ -124,6 +124,15 @@ enum status conn_disconnect_for_provider_move(struct db *db, const struct audit_
 					      enum provider provider, const char *address,
 					      time_t now, struct conn *moved, int *count);
 
+/* An address comes back through a provider it was moved away from: the pending
+ * revocations of the scope's connections moved away from that provider with
+ * that address are dropped (each with an audit row), since they would end the
+ * grant the new token belongs to.  One a worker is carrying out already cannot
+ * be stopped. */
+enum status conn_keep_grant_for_return(struct db *db, const struct audit_actor *actor,
+				       const struct conn_scope *scope, enum provider provider,
+				       const char *address, time_t now);
+
 /* Whether a disconnected connection can come back with a reconnect: its
  * provider refused the token.  One moved away to another provider cannot: its
  * revocation may still be on its way, and would end the new grant too. */

@@ -29,6 +29,9 @@ static const char sql_enqueue_revocation[] =
 static const char sql_finish_revocation[] =
 	"UPDATE outbox_jobs SET state = ?2, sealed_token = NULL, last_error = ?3, updated_at = ?4 "
 	"WHERE connection_id = ?1 AND kind = 'revoke' AND state = 'pending'";
+static const char sql_drop_pending[] =
+	"DELETE FROM outbox_jobs WHERE connection_id = ?1 AND kind = 'revoke' AND state = 'pending' "
+	"AND lease_until <= ?2";
 
 static const char sql_heartbeat[] = "SELECT beat_at FROM worker_heartbeat WHERE id = 1";
 static const char sql_beat[] =
@@ -280,6 +283,23 @@ enum status outbox_finish_revocation(struct db *db, long long connection_id,
 	rc = db_step_done(db, st);
 	if (rc == ST_OK && db_changes(db) != 1)
 		return ST_NOT_FOUND;
+	return rc;
+}
+
+enum status outbox_drop_pending_revocation(struct db *db, long long connection_id, time_t now,
+					   int *dropped)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_drop_pending);
+	enum status rc;
+
+	*dropped = 0;
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, connection_id);
+	sqlite3_bind_int64(st, 2, (long long)now);
+	rc = db_step_done(db, st);
+	if (rc == ST_OK)
+		*dropped = db_changes(db) > 0;
 	return rc;
 }
 

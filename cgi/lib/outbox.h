@@ -25,6 +25,13 @@ enum status outbox_enqueue_revocation(struct db *db, long long connection_id,
 enum status outbox_finish_revocation(struct db *db, long long connection_id,
 				     enum outbox_state state, const char *error, time_t now);
 
+/* Drops a connection's revocation job, with its token, while no worker holds
+ * it: the grant it would end is in use again (the address came back through
+ * that provider, and Google and Microsoft keep one grant per app and account).
+ * *dropped says whether there was one to drop. */
+enum status outbox_drop_pending_revocation(struct db *db, long long connection_id, time_t now,
+					   int *dropped);
+
 /* --- the worker's side --------------------------------------------------------- */
 
 /* A revocation job as the worker carries it out, with what it needs of its
