@@ -1,6 +1,6 @@
 /* check_store.c — the store below the pages, on an in-memory SQLite: nested
  * transactions with one owner, and the connection state machine with its audit
- * rows and revocation jobs. */
+ * rows and revocation jobs, and the OAuth flows in progress. */
 #include "config.h"
 
 #include <check.h>
@@ -9,6 +9,7 @@
 #include "audit.h"
 #include "conn.h"
 #include "db_sql.h"
+#include "flow.h"
 #include "outbox.h"
 #include "suites.h"
 
@@ -325,10 +326,91 @@ START_TEST(live_list_puts_disconnected_first_and_leaves_out_the_removed)
 }
 END_TEST
 
+/* --- OAuth flows ------------------------------------------------------------------ */
+
+#define STATE "state-0123456789-0123456789-0123456789-abcd"
+
+/* Sessions 1 and 2 are the owner's, in two browsers. */
+static void start_flow_for_session_1(void)
+{
+	struct flow f = { .user_id = 1, .provider = PROV_GOOGLE, .purpose = FLOW_CONNECT };
+
+	exec("INSERT INTO sessions (id, token_hash, user_id, csrf_token, client_addr, created_at, "
+	     "last_seen_at) VALUES (1, x'01', 1, 'c', '', 0, 0), (2, x'02', 1, 'c', '', 0, 0)");
+	strcpy(f.code_verifier, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+	ck_assert_int_eq(db_begin_write(db), ST_OK);
+	ck_assert_int_eq(flow_start(db, STATE, 1, &f, NOW), ST_OK);
+	ck_assert_int_eq(db_commit(db), ST_OK);
+}
+
+START_TEST(a_flow_is_stored_under_the_hash_of_its_state)
+{
+	start_flow_for_session_1();
+	ck_assert_int_eq(count("SELECT count(*) FROM oauth_flows WHERE state_hash = '" STATE "'"), 0);
+	ck_assert_int_eq(count("SELECT length(state_hash) FROM oauth_flows"), 32);
+}
+END_TEST
+
+START_TEST(a_flow_is_taken_once_by_its_own_session_within_ten_minutes)
+{
+	struct flow f;
+
+	start_flow_for_session_1();
+	ck_assert_int_eq(db_begin_write(db), ST_OK);
+	ck_assert_int_eq(flow_take(db, STATE, 2, NOW + 1, &f), ST_NOT_FOUND);   /* another session */
+	ck_assert_int_eq(flow_take(db, "forged", 1, NOW + 1, &f), ST_NOT_FOUND); /* unknown */
+	ck_assert_int_eq(flow_take(db, STATE, 1, NOW + FLOW_LIFETIME + 1, &f), ST_NOT_FOUND);
+	ck_assert_int_eq(count("SELECT count(*) FROM oauth_flows"), 1);
+	ck_assert_int_eq(flow_take(db, STATE, 1, NOW + FLOW_LIFETIME, &f), ST_OK);
+	ck_assert_int_eq(f.user_id, 1);
+	ck_assert_int_eq(f.provider, PROV_GOOGLE);
+	ck_assert_int_eq(f.purpose, FLOW_CONNECT);
+	ck_assert_str_eq(f.code_verifier, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+	ck_assert_int_eq(flow_take(db, STATE, 1, NOW + 2, &f), ST_NOT_FOUND); /* used */
+	ck_assert_int_eq(db_commit(db), ST_OK);
+}
+END_TEST
+
+START_TEST(a_provider_move_disconnects_the_other_providers_inbox_and_queues_its_revocation)
+{
+	struct conn_scope scope = { CONN_PERSONAL, 1 };
+	long long gmail = add_conn(CONN_PERSONAL, 1, PROV_GOOGLE, CONN_CONNECTED);
+	long long others = add_conn(CONN_PERSONAL, 2, PROV_GOOGLE, CONN_CONNECTED);
+	struct conn moved, found;
+	int n;
+
+	ck_assert_int_eq(db_begin_write(db), ST_OK);
+	ck_assert_int_eq(conn_find_live_address(db, &scope, PROV_GOOGLE, "BOX@example.com", &found),
+			 ST_OK);
+	ck_assert_int_eq(found.id, gmail);
+	ck_assert_int_eq(conn_disconnect_for_provider_move(db, &actor, &scope, PROV_MICROSOFT,
+							   "box@example.com", NOW, &moved, &n),
+			 ST_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(moved.id, gmail);
+	/* Done already: a second move finds nothing left to take. */
+	ck_assert_int_eq(conn_disconnect_for_provider_move(db, &actor, &scope, PROV_OUTLOOK,
+							   "box@example.com", NOW, &moved, &n),
+			 ST_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(db_commit(db), ST_OK);
+	ck_assert_int_eq(count("SELECT count(*) FROM email_connections WHERE state = 'disconnected' "
+			       "AND last_error = 'provider_changed' AND sealed_token IS NULL"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM outbox_jobs WHERE state = 'pending' "
+			       "AND sealed_token IS NOT NULL"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM audit_log WHERE action = 'email.provider_changed'"),
+			 1);
+	/* Another user's inbox of the same address is not theirs to move. */
+	ck_assert_int_eq(count("SELECT count(*) FROM email_connections WHERE state = 'connected'"), 1);
+	(void)others;
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
 	TCase *tx = tcase_create("transactions"), *sm = tcase_create("connections");
+	TCase *fl = tcase_create("oauth flows");
 
 	tcase_add_checked_fixture(tx, setup, teardown);
 	tcase_add_test(tx, a_write_outside_a_transaction_is_refused);
@@ -346,5 +428,10 @@ Suite *store_suite(void)
 	tcase_add_test(sm, deleting_a_team_channel_queues_its_revocation);
 	tcase_add_test(sm, live_list_puts_disconnected_first_and_leaves_out_the_removed);
 	suite_add_tcase(s, sm);
+	tcase_add_checked_fixture(fl, setup, teardown);
+	tcase_add_test(fl, a_flow_is_stored_under_the_hash_of_its_state);
+	tcase_add_test(fl, a_flow_is_taken_once_by_its_own_session_within_ten_minutes);
+	tcase_add_test(fl, a_provider_move_disconnects_the_other_providers_inbox_and_queues_its_revocation);
+	suite_add_tcase(s, fl);
 	return s;
 }
