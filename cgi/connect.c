@@ -581,8 +581,11 @@ void connect_callback(struct ctx *ctx)
 	struct oauth_identity who;
 	enum status st;
 
+	/* Without a state that reads as one, the way back cannot be trusted: the
+	 * same page as for an unknown state (after a sign-in, the state is gone). */
 	if (form_validate(&callback_query, &ctx->req->query, query, &bad_field) != ST_OK) {
-		page_error(ctx, ST_BAD_REQUEST, "bad_field");
+		flow_problem(ctx, ST_BAD_REQUEST, "state_title", "state", PROV_GOOGLE, NULL, NULL,
+			     "/settings/email/connect");
 		return;
 	}
 	state = xstrndup(query[CALLBACK_STATE].str, query[CALLBACK_STATE].len);
