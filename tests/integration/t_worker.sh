@@ -43,6 +43,8 @@ inbox() {
 	token=$(json "$T_DIR/control.json" '$.refresh_token')
 	oid=$(json "$T_DIR/control.json" '$.oid')
 	tid=$(json "$T_DIR/control.json" '$.tid')
+	# The refresh token last: the rotation test reads it back with tail -1.
+	json "$T_DIR/control.json" '$.access_token' >>"$TOKENS"
 	printf '%s\n' "$token" >>"$TOKENS"
 	printf '%s\n' "$token" | cli inbox add "$owner" "$address" --provider "$provider" \
 		--token-stdin ${oid:+--subject "$oid"} ${tid:+--tenant "$tid"}
