@@ -259,6 +259,21 @@ test_kill_9_mid_batch_then_every_job_ends_exactly_once() {
 		fail "$(($(calls google.revoke 200) - before_ok)) successful revokes for 24 tokens"
 }
 
+test_sigterm_lets_the_calls_in_flight_finish() {
+	local id pid
+	id=$(inbox "$ADMIN" term@gmail.example google)
+	control /_control/latency ms=1500
+	remove "$id"
+	wait_for 5 "SELECT lease_until > 0 FROM outbox_jobs WHERE connection_id = $id" 1
+	pid=$(awk '$2 == "worker" { p = $1 } END { print p }' "$T_DIR/pids")
+	kill -TERM "$pid"
+	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	control /_control/latency ms=0
+	! kill -0 "$pid" 2>/dev/null || fail "the worker did not stop"
+	[ "$(job_state "$id")" = done ] || fail "the call in flight was not recorded: $(job_state "$id")"
+	stack_start_worker "$T_DIR" "$BIN"
+}
+
 test_a_thousand_jobs_drain() {
 	local i start
 	for i in $(seq 1 1000); do
