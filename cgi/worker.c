@@ -382,7 +382,11 @@ static int open_fifo(const char *path)
 
 	if (path == NULL)
 		return -1;
-	if (mkfifo(path, 0620) != 0 && errno != EEXIST) {
+	if (mkfifo(path, 0620) == 0) {
+		/* Whatever the umask: the web programs' group must be able to write. */
+		if (chmod(path, 0620) != 0)
+			log_error("Worker.wakeup %s: cannot set its mode: %s", path, strerror(errno));
+	} else if (errno != EEXIST) {
 		log_error("Worker.wakeup %s: %s", path, strerror(errno));
 		return -1;
 	}
