@@ -42,11 +42,14 @@ struct worker {
 	char owner[64];           /* this worker's name on the leases it takes */
 	int in_flight;            /* jobs and checks started and not yet recorded */
 	int fifo;                 /* Worker.wakeup, read end; -1 without one */
+	struct job_run *ended;    /* revocations with an outcome, to record together */
 };
 
 struct job_run {
 	struct worker *w;
 	struct outbox_job job;
+	struct revoke_result result;
+	struct job_run *next; /* in w->ended */
 };
 
 struct check_run {
@@ -161,14 +164,37 @@ fail:
 	log_error("revocation %lld: cannot record its outcome", job->id);
 }
 
+/* An outcome waits for the others that end in the same turn of the loop: they
+ * are written in one transaction (record_ended), since each commit is a sync to
+ * disk and the calls themselves take only milliseconds. */
 static void revocation_done(void *arg, const struct revoke_result *r)
 {
 	struct job_run *run = arg;
 
-	record_revocation(run->w, &run->job, r);
-	run->w->in_flight--;
-	outbox_job_clear(&run->job);
-	free(run);
+	run->result = *r;
+	run->next = run->w->ended;
+	run->w->ended = run;
+}
+
+/* Writes the outcomes that came in, together.  Should the transaction fail,
+ * nothing of it stays and the jobs, still leased, are tried again once their
+ * lease runs out: a revocation said twice is still one revocation. */
+static void record_ended(struct worker *w)
+{
+	struct job_run *run, *next;
+	int batch = db_begin_write(w->db) == ST_OK;
+
+	for (run = w->ended; run != NULL; run = next) {
+		next = run->next;
+		record_revocation(w, &run->job, &run->result);
+		w->in_flight--;
+		outbox_job_clear(&run->job);
+		free(run);
+	}
+	w->ended = NULL;
+	if (batch && db_commit(w->db) != ST_OK)
+		log_error("the outcomes of a batch of revocations could not be recorded; "
+			  "their jobs are tried again after their lease");
 }
 
 static void start_revocation(struct worker *w, struct job_run *run)
@@ -356,7 +382,11 @@ static int open_fifo(const char *path)
 
 	if (path == NULL)
 		return -1;
-	if (mkfifo(path, 0620) != 0 && errno != EEXIST) {
+	if (mkfifo(path, 0620) == 0) {
+		/* Whatever the umask: the web programs' group must be able to write. */
+		if (chmod(path, 0620) != 0)
+			log_error("Worker.wakeup %s: cannot set its mode: %s", path, strerror(errno));
+	} else if (errno != EEXIST) {
 		log_error("Worker.wakeup %s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -448,12 +478,16 @@ int worker_run(const struct conf *conf, int once)
 		claimed += claim_checks(&w, room - claimed);
 		if (once && claimed == 0 && w.in_flight == 0)
 			break;
+		record_ended(&w);
 		http_pool_run(w.pool, w.fifo, w.in_flight > 0 ? 1000 : idle_wait_ms(&w));
+		record_ended(&w);
 		drain_fifo(w.fifo);
 	}
 	/* Stopping: the calls in flight finish and are recorded; nothing new starts. */
-	while (w.in_flight > 0)
+	while (w.in_flight > 0) {
 		http_pool_run(w.pool, -1, 1000);
+		record_ended(&w);
+	}
 	heartbeat(&w);
 	log_info("worker %s stopped", w.owner);
 	worker_free(&w);

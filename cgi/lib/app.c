@@ -83,9 +83,63 @@ static void usage(const struct program *p, FILE *to)
 	fprintf(to,
 		"usage: %s [--conf FILE] [--socket PATH|127.0.0.1:PORT] [--socket-group GROUP] "
 		"[--workers N]\n"
+		"       %s --routes\n"
 		"  Without --socket, serves FastCGI on a socket inherited as fd 0, or answers one\n"
-		"  plain CGI request.\n",
-		p->name);
+		"  plain CGI request.\n"
+		"  --routes prints the route table, one route a line: METHOD PATTERN FLAGS FIELDS,\n"
+		"  FLAGS and the POST body's required FIELDS comma-separated or \"-\" (GET also\n"
+		"  answers HEAD); it reads no configuration.\n",
+		p->name, p->name);
+}
+
+/* The route table as tests/integration/t_matrix.sh reads it: the authorization
+ * matrix is built from these lines, so a route cannot be added without being
+ * tried by every kind of user.  A flag without a name here is printed as a
+ * number, and a method as "?", which the matrix refuses: a new kind of
+ * permission needs a new rule there. */
+static void print_routes(const struct program *p, FILE *to)
+{
+	static const struct {
+		unsigned flag;
+		const char *name;
+	} flag_names[] = {
+		{ ROUTE_PUBLIC, "public" },
+		{ ROUTE_SUPER_ADMIN, "super_admin" },
+		{ ROUTE_ACCOUNT_ACCESS, "account_access" },
+		{ ROUTE_SLOW_WORK, "slow_work" },
+	};
+
+	for (size_t i = 0; i < p->route_count; i++) {
+		const struct route *r = &p->routes[i];
+		const char *method = r->method == METHOD_GET    ? "GET"
+				     : r->method == METHOD_POST ? "POST"
+								: "?";
+		unsigned rest = r->flags;
+		const char *sep = " ";
+		int fields = 0;
+
+		fprintf(to, "%s %s", method, r->pattern);
+		for (size_t f = 0; f < ARRAY_LEN(flag_names); f++) {
+			if (r->flags & flag_names[f].flag) {
+				fprintf(to, "%s%s", sep, flag_names[f].name);
+				sep = ",";
+				rest &= ~flag_names[f].flag;
+			}
+		}
+		if (rest != 0)
+			fprintf(to, "%s0x%x", sep, rest);
+		else if (r->flags == 0)
+			fputs(" -", to);
+		sep = " ";
+		for (size_t f = 0; r->body != NULL && f < r->body->count; f++) {
+			if (r->body->fields[f].required) {
+				fprintf(to, "%s%s", sep, r->body->fields[f].name);
+				sep = ",";
+				fields++;
+			}
+		}
+		fputs(fields == 0 ? " -\n" : "\n", to);
+	}
 }
 
 int app_main(int argc, char **argv, const struct program *program)
@@ -95,6 +149,7 @@ int app_main(int argc, char **argv, const struct program *program)
 		{ "socket", required_argument, NULL, 's' },
 		{ "socket-group", required_argument, NULL, 'g' },
 		{ "workers", required_argument, NULL, 'w' },
+		{ "routes", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -102,7 +157,7 @@ int app_main(int argc, char **argv, const struct program *program)
 	long long workers = 2;
 	struct app app;
 	char err[512];
-	int opt, rc;
+	int opt, rc, list_routes = 0;
 
 	log_set_program(program->name);
 	memset(&app, 0, sizeof(app));
@@ -125,6 +180,9 @@ int app_main(int argc, char **argv, const struct program *program)
 				return 2;
 			}
 			break;
+		case 'r':
+			list_routes = 1;
+			break;
 		case 'h':
 			usage(program, stdout);
 			return 0;
@@ -136,6 +194,10 @@ int app_main(int argc, char **argv, const struct program *program)
 	if (optind != argc) {
 		usage(program, stderr);
 		return 2;
+	}
+	if (list_routes) {
+		print_routes(program, stdout);
+		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 	}
 	conf_path = conf_default_path(conf_path);
 	if (conf_load(conf_path, &app.conf, err, sizeof(err)) != 0) {

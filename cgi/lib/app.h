@@ -52,7 +52,8 @@ struct program {
 };
 
 /* Options: --conf FILE, --socket PATH|127.0.0.1:PORT, --socket-group GROUP,
- * --workers N.  Returns the process exit status. */
+ * --workers N; --routes prints the route table and exits.  Returns the process
+ * exit status. */
 int app_main(int argc, char **argv, const struct program *program);
 
 #endif

@@ -43,6 +43,8 @@ inbox() {
 	token=$(json "$T_DIR/control.json" '$.refresh_token')
 	oid=$(json "$T_DIR/control.json" '$.oid')
 	tid=$(json "$T_DIR/control.json" '$.tid')
+	# The refresh token last: the rotation test reads it back with tail -1.
+	json "$T_DIR/control.json" '$.access_token' >>"$TOKENS"
 	printf '%s\n' "$token" >>"$TOKENS"
 	printf '%s\n' "$token" | cli inbox add "$owner" "$address" --provider "$provider" \
 		--token-stdin ${oid:+--subject "$oid"} ${tid:+--tenant "$tid"}
@@ -255,6 +257,21 @@ test_kill_9_mid_batch_then_every_job_ends_exactly_once() {
 		fail "not one audited end per job"
 	[ $(($(calls google.revoke 200) - before_ok)) = 24 ] ||
 		fail "$(($(calls google.revoke 200) - before_ok)) successful revokes for 24 tokens"
+}
+
+test_sigterm_lets_the_calls_in_flight_finish() {
+	local id pid
+	id=$(inbox "$ADMIN" term@gmail.example google)
+	control /_control/latency ms=1500
+	remove "$id"
+	wait_for 5 "SELECT lease_until > 0 FROM outbox_jobs WHERE connection_id = $id" 1
+	pid=$(awk '$2 == "worker" { p = $1 } END { print p }' "$T_DIR/pids")
+	kill -TERM "$pid"
+	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	control /_control/latency ms=0
+	! kill -0 "$pid" 2>/dev/null || fail "the worker did not stop"
+	[ "$(job_state "$id")" = done ] || fail "the call in flight was not recorded: $(job_state "$id")"
+	stack_start_worker "$T_DIR" "$BIN"
 }
 
 test_a_thousand_jobs_drain() {

@@ -138,7 +138,7 @@ stack_start() {
 # stack_start_worker DIR BIN — the outbox worker, stopped with the rest.
 stack_start_worker() {
 	local dir=$1 bin=$2
-	"$bin/inboxpanel" --conf "$dir/inboxpanel.hdf" worker 2>>"$dir/log/worker.log" &
+	"$bin/inboxpanel-worker" --conf "$dir/inboxpanel.hdf" 2>>"$dir/log/worker.log" &
 	echo "$! worker" >>"$dir/pids"
 }
 

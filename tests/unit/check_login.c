@@ -16,19 +16,6 @@
 static const struct login_limits limits = { WINDOW, 5, 20 };
 static struct db *db;
 
-/* Runs a store call the way the programs do: inside a write transaction, kept
- * when the call succeeds. */
-#define WRITE(call) write_tx((db_begin_write(db), (call)))
-
-static enum status write_tx(enum status st)
-{
-	if (st == ST_OK)
-		ck_assert_int_eq(db_commit(db), ST_OK);
-	else
-		db_rollback(db);
-	return st;
-}
-
 static void open_store(void)
 {
 	char *path, err[256];
@@ -50,7 +37,7 @@ static void close_store(void)
 static void failures(const char *email, const char *addr, int n, time_t at)
 {
 	for (int i = 0; i < n; i++)
-		ck_assert_int_eq(WRITE(login_record(db, email, addr, 0, at)), ST_OK);
+		ck_assert_int_eq(TESTLIB_WRITE(db, login_record(db, email, addr, 0, at)), ST_OK);
 }
 
 /* login_check's answer; *retry_after receives its wait. */
@@ -156,7 +143,7 @@ START_TEST(a_success_clears_the_accounts_failures)
 	long wait;
 
 	failures("alice@example.com", "192.0.2.1", 4, T0);
-	ck_assert_int_eq(WRITE(login_record(db, "alice@example.com", "192.0.2.1", 1, T0 + 1)), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, login_record(db, "alice@example.com", "192.0.2.1", 1, T0 + 1)), ST_OK);
 	failures("alice@example.com", "192.0.2.1", 4, T0 + 2);
 	ck_assert_int_eq(check("alice@example.com", "192.0.2.1", T0 + 3, &wait), ST_OK);
 	failures("alice@example.com", "192.0.2.1", 1, T0 + 4);
@@ -175,7 +162,7 @@ START_TEST(a_success_leaves_the_address_failures_on_other_accounts)
 		snprintf(email, sizeof(email), "user%d@example.com", i);
 		failures(email, "192.0.2.1", 1, T0);
 	}
-	ck_assert_int_eq(WRITE(login_record(db, "mallory@example.com", "192.0.2.1", 1, T0 + 1)), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, login_record(db, "mallory@example.com", "192.0.2.1", 1, T0 + 1)), ST_OK);
 	failures("user0@example.com", "192.0.2.1", 1, T0 + 2);
 	ck_assert_int_eq(check("user1@example.com", "192.0.2.1", T0 + 3, &wait), ST_TOO_MANY);
 }
@@ -183,16 +170,7 @@ END_TEST
 
 static long long attempts(void)
 {
-	sqlite3_stmt *st;
-	long long n;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db_handle(db), "SELECT count(*) FROM login_attempts",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	return testlib_sql_int(db, "SELECT count(*) FROM login_attempts");
 }
 
 /* The table keeps a day at most: anything older goes at the next success. */
@@ -201,7 +179,7 @@ START_TEST(attempts_older_than_a_day_are_forgotten)
 	failures("bob@example.com", "192.0.2.9", 3, T0 - 86401);
 	failures("bob@example.com", "192.0.2.9", 2, T0 - 3600);
 	ck_assert_int_eq(attempts(), 5);
-	ck_assert_int_eq(WRITE(login_record(db, "alice@example.com", "192.0.2.1", 1, T0)), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, login_record(db, "alice@example.com", "192.0.2.1", 1, T0)), ST_OK);
 	/* Bob's two recent failures and Alice's success. */
 	ck_assert_int_eq(attempts(), 3);
 }

@@ -992,26 +992,13 @@ static struct db *empty_store(void)
 	return db;
 }
 
-/* Runs a store call the way the programs do: inside a write transaction, kept
- * when the call succeeds, rolled back when it does not. */
-#define WRITE(db, call) write_tx((db), (db_begin_write(db), (call)))
-
-static enum status write_tx(struct db *db, enum status st)
-{
-	if (st == ST_OK)
-		ck_assert_int_eq(db_commit(db), ST_OK);
-	else
-		db_rollback(db);
-	return st;
-}
-
 static long long add_connection(struct db *db, enum provider provider, const char *address)
 {
 	struct conn_new c = { .kind = CONN_PERSONAL, .owner_user_id = 1, .provider = provider,
 			      .address = address, .state = CONN_CONNECTED };
 	long long id;
 
-	ck_assert_int_eq(WRITE(db, conn_insert(db, &c, &id)), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, conn_insert(db, &c, &id)), ST_OK);
 	return id;
 }
 
@@ -1031,7 +1018,7 @@ static struct db *store_with_tokens(int n)
 		snprintf(address, sizeof(address), "user%d@example.com", i);
 		id = add_connection(db, i % 2 ? PROV_MICROSOFT : PROV_GOOGLE, address);
 		snprintf(plain, sizeof(plain), "token-%d", i);
-		ck_assert_int_eq(WRITE(db, seal_store_connection_secret(db, sealer, id, (const uint8_t *)plain,
+		ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_connection_secret(db, sealer, id, (const uint8_t *)plain,
 							      strlen(plain))),
 				 ST_OK);
 	}
@@ -1102,12 +1089,12 @@ START_TEST(secret_refuses_what_no_token_looks_like)
 	uint8_t *big = xmalloc(SEAL_MAX_SECRET + 1);
 
 	memset(big, 'x', SEAL_MAX_SECRET + 1);
-	ck_assert_int_eq(WRITE(db, seal_store_connection_secret(db, sealer, 1, (const uint8_t *)"a\0b", 3)),
+	ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_connection_secret(db, sealer, 1, (const uint8_t *)"a\0b", 3)),
 			 ST_BAD_REQUEST);
-	ck_assert_int_eq(WRITE(db, seal_store_connection_secret(db, sealer, 1, big, 0)), ST_BAD_REQUEST);
-	ck_assert_int_eq(WRITE(db, seal_store_connection_secret(db, sealer, 1, big, SEAL_MAX_SECRET + 1)),
+	ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_connection_secret(db, sealer, 1, big, 0)), ST_BAD_REQUEST);
+	ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_connection_secret(db, sealer, 1, big, SEAL_MAX_SECRET + 1)),
 			 ST_BAD_REQUEST);
-	ck_assert_int_eq(WRITE(db, seal_store_connection_secret(db, sealer, 99, big, 4)), ST_NOT_FOUND);
+	ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_connection_secret(db, sealer, 99, big, 4)), ST_NOT_FOUND);
 	free(big);
 	keyring_sealer_free(sealer);
 	db_close(db);
@@ -1123,7 +1110,7 @@ START_TEST(box_moved_between_rows_does_not_open_in_the_store)
 	struct seal_store_counts counts;
 	long long evil = add_connection(db, PROV_GOOGLE, "mallory@example.com");
 
-	ck_assert_int_eq(WRITE(db, seal_store_sweep(db, kr, 0, &counts)), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_sweep(db, kr, 0, &counts)), ST_OK);
 	ck_assert_int_eq(counts.opened, 2);
 	ck_assert_int_eq(sqlite3_exec(db_handle(db),
 				      "UPDATE email_connections SET sealed_token = "
@@ -1131,7 +1118,7 @@ START_TEST(box_moved_between_rows_does_not_open_in_the_store)
 				      "WHERE address = 'mallory@example.com'",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
-	ck_assert_int_eq(WRITE(db, seal_store_sweep(db, kr, 1, &counts)), ST_CONFLICT);
+	ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_sweep(db, kr, 1, &counts)), ST_CONFLICT);
 	ck_assert_int_eq(counts.failed, 1);
 	ck_assert_int_eq(counts.opened, 2);
 	(void)evil;
@@ -1148,8 +1135,8 @@ START_TEST(revocation_job_copy_opens_with_its_connection)
 	struct keyring *kr = load_ring();
 	struct seal_store_counts counts;
 
-	ck_assert_int_eq(WRITE(db, outbox_enqueue_revocation(db, 2, PROV_MICROSOFT, 1000)), ST_OK);
-	ck_assert_int_eq(WRITE(db, seal_store_sweep(db, kr, 0, &counts)), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, outbox_enqueue_revocation(db, 2, PROV_MICROSOFT, 1000)), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_sweep(db, kr, 0, &counts)), ST_OK);
 	ck_assert_int_eq(counts.opened, 3);
 	keyring_free(kr);
 	{
@@ -1158,9 +1145,9 @@ START_TEST(revocation_job_copy_opens_with_its_connection)
 		ck_assert_msg(keyring_rotate(&ring_conf, id, err, sizeof(err)) == 0, "%s", err);
 	}
 	kr = load_ring();
-	ck_assert_int_eq(WRITE(db, seal_store_sweep(db, kr, 1, &counts)), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_sweep(db, kr, 1, &counts)), ST_OK);
 	ck_assert_int_eq(counts.resealed, 3);
-	ck_assert_int_eq(WRITE(db, seal_store_sweep(db, kr, 0, &counts)), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_sweep(db, kr, 0, &counts)), ST_OK);
 	ck_assert_int_eq(counts.opened, 3);
 	keyring_free(kr);
 	db_close(db);
@@ -1197,14 +1184,14 @@ START_TEST(sweep_reseals_old_keys_and_version_1_as_version_2_for_the_newest)
 	ck_assert_uint_eq(keyring_count(kr), 2);
 	/* Before the sweep, every box still opens with the key it names. */
 	assert_tokens_open(db, kr, 5, NULL);
-	ck_assert_int_eq(WRITE(db, seal_store_sweep(db, kr, 1, &counts)), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_sweep(db, kr, 1, &counts)), ST_OK);
 	ck_assert_int_eq(counts.resealed, 5);
 	ck_assert_int_eq(counts.already, 0);
 	assert_tokens_open(db, kr, 5, new_id);
 	ck_assert_int_eq(seal_store_count_key(db, old_id), 0);
 	ck_assert_int_eq(seal_store_count_key(db, new_id), 5);
 	/* Run again (a rekey cut short after its commit): all are done already. */
-	ck_assert_int_eq(WRITE(db, seal_store_sweep(db, kr, 1, &counts)), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_sweep(db, kr, 1, &counts)), ST_OK);
 	ck_assert_int_eq(counts.resealed, 0);
 	ck_assert_int_eq(counts.already, 5);
 	keyring_free(kr);
@@ -1231,7 +1218,7 @@ START_TEST(sweep_reports_a_token_no_key_of_the_ring_opens)
 	sqlite3_bind_blob(st, 1, box, (int)box_len, SQLITE_STATIC);
 	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
 	sqlite3_finalize(st);
-	ck_assert_int_eq(WRITE(db, seal_store_sweep(db, kr, 1, &counts)), ST_CONFLICT);
+	ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_sweep(db, kr, 1, &counts)), ST_CONFLICT);
 	ck_assert_int_eq(counts.failed, 1);
 	free(box);
 	seal_key_free(b);
@@ -1257,7 +1244,7 @@ START_TEST(retire_keeps_a_key_in_use_or_too_recently_replaced)
 	ck_assert_msg(keyring_rotate(&ring_conf, hex, err, sizeof(err)) == 0, "%s", err);
 	kr = load_ring();
 	/* Still sealing the two tokens. */
-	ck_assert_int_eq(WRITE(db, seal_store_retire_old_keys(db, &ring_conf, kr, &actor, now_utc(), &old, &n, err,
+	ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_retire_old_keys(db, &ring_conf, kr, &actor, now_utc(), &old, &n, err,
 						    sizeof(err))),
 			 ST_OK);
 	ck_assert_uint_eq(n, 1);
@@ -1268,9 +1255,9 @@ START_TEST(retire_keeps_a_key_in_use_or_too_recently_replaced)
 	{
 		struct seal_store_counts counts;
 
-		ck_assert_int_eq(WRITE(db, seal_store_sweep(db, kr, 1, &counts)), ST_OK);
+		ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_sweep(db, kr, 1, &counts)), ST_OK);
 	}
-	ck_assert_int_eq(WRITE(db, seal_store_retire_old_keys(db, &ring_conf, kr, &actor, now_utc(), &old, &n, err,
+	ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_retire_old_keys(db, &ring_conf, kr, &actor, now_utc(), &old, &n, err,
 						    sizeof(err))),
 			 ST_OK);
 	ck_assert_int_eq(old[0].fate, SEAL_STORE_KEPT_TOO_SOON);
@@ -1281,7 +1268,7 @@ START_TEST(retire_keeps_a_key_in_use_or_too_recently_replaced)
 	an_hour_ago[0].tv_sec -= 3600;
 	an_hour_ago[1] = an_hour_ago[0];
 	ck_assert_int_eq(utimes(ring_conf.public_key_file, an_hour_ago), 0);
-	ck_assert_int_eq(WRITE(db, seal_store_retire_old_keys(db, &ring_conf, kr, &actor, now_utc(), &old, &n, err,
+	ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_retire_old_keys(db, &ring_conf, kr, &actor, now_utc(), &old, &n, err,
 						    sizeof(err))),
 			 ST_OK);
 	ck_assert_int_eq(old[0].fate, SEAL_STORE_RETIRED);

@@ -18,19 +18,6 @@
 
 static const struct sess_timeouts timeouts = { IDLE, ABSOLUTE };
 static struct db *db;
-
-/* Runs a store call the way the programs do: inside a write transaction, kept
- * when the call succeeds. */
-#define WRITE(call) write_tx((db_begin_write(db), (call)))
-
-static enum status write_tx(enum status st)
-{
-	if (st == ST_OK)
-		ck_assert_int_eq(db_commit(db), ST_OK);
-	else
-		db_rollback(db);
-	return st;
-}
 static long long alice, bob;
 
 /* A fresh database with two users, for each test (a checked fixture runs in the
@@ -44,9 +31,9 @@ static void open_store(void)
 	db = db_open(path, 1, err, sizeof(err));
 	ck_assert_msg(db != NULL, "%s", err);
 	free(path);
-	ck_assert_int_eq(WRITE(user_add(db, "alice@example.com", "", ROLE_USER, 0, "x", T0, &alice)),
+	ck_assert_int_eq(TESTLIB_WRITE(db, user_add(db, "alice@example.com", "", ROLE_USER, 0, "x", T0, &alice)),
 			 ST_OK);
-	ck_assert_int_eq(WRITE(user_add(db, "bob@example.com", "", ROLE_USER, 0, "x", T0, &bob)),
+	ck_assert_int_eq(TESTLIB_WRITE(db, user_add(db, "bob@example.com", "", ROLE_USER, 0, "x", T0, &bob)),
 			 ST_OK);
 }
 
@@ -57,25 +44,12 @@ static void close_store(void)
 	testlib_remove_tmpdir();
 }
 
-/* The one number the query answers. */
-static long long sql_int(const char *sql)
-{
-	sqlite3_stmt *st;
-	long long n;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 /* Starts a session for user at time now; the cookie value goes to cookie. */
 static struct session start(long long user, time_t now, char cookie[CRYPTO_TOKEN_LEN + 1])
 {
 	struct session s;
 
-	ck_assert_int_eq(WRITE(sess_start(db, user, "192.0.2.1", &timeouts, now, cookie, &s)), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, sess_start(db, user, "192.0.2.1", &timeouts, now, cookie, &s)), ST_OK);
 	return s;
 }
 
@@ -188,7 +162,7 @@ START_TEST(idle_timeout_ends_the_session)
 	start(alice, T0, cookie);
 	ck_assert_int_eq(find(cookie, T0 + IDLE, &found), ST_OK);
 	ck_assert_int_eq(resume(cookie, &timeouts, T0 + IDLE + 1, &found), ST_NOT_FOUND);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM sessions"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM sessions"), 0);
 	/* Gone for good, even if the clock were to go back. */
 	ck_assert_int_eq(find(cookie, T0, &found), ST_NOT_FOUND);
 }
@@ -199,7 +173,7 @@ START_TEST(activity_keeps_the_session_past_the_idle_timeout)
 	char cookie[CRYPTO_TOKEN_LEN + 1];
 	struct session s = start(alice, T0, cookie), found;
 
-	ck_assert_int_eq(WRITE(sess_touch(db, &s, T0 + IDLE - 10)), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, sess_touch(db, &s, T0 + IDLE - 10)), ST_OK);
 	ck_assert_int_eq(find(cookie, T0 + IDLE + 10, &found), ST_OK);
 	ck_assert_int_eq(found.last_seen_at, T0 + IDLE - 10);
 	ck_assert_int_eq(find(cookie, T0 + 2 * IDLE - 9, &found), ST_NOT_FOUND);
@@ -216,7 +190,7 @@ START_TEST(absolute_timeout_ends_even_an_active_session)
 	start(alice, T0, cookie);
 	for (t = T0 + IDLE / 2; t <= T0 + ABSOLUTE; t += IDLE / 2) {
 		ck_assert_msg(find(cookie, t, &found) == ST_OK, "ended %ld s in", (long)(t - T0));
-		ck_assert_int_eq(WRITE(sess_touch(db, &found, t)), ST_OK);
+		ck_assert_int_eq(TESTLIB_WRITE(db, sess_touch(db, &found, t)), ST_OK);
 	}
 	ck_assert_int_eq(find(cookie, T0 + ABSOLUTE, &found), ST_OK);
 	ck_assert_int_eq(find(cookie, T0 + ABSOLUTE + 1, &found), ST_NOT_FOUND);
@@ -234,10 +208,10 @@ START_TEST(touch_writes_at_most_every_idle_thirtieth)
 	start(alice, T0, cookie);
 	ck_assert_int_eq(resume(cookie, &short_idle, T0 + 19, &s), ST_OK);
 	ck_assert_int_eq(s.last_seen_at, T0);
-	ck_assert_int_eq(sql_int("SELECT last_seen_at FROM sessions"), T0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT last_seen_at FROM sessions"), T0);
 	ck_assert_int_eq(resume(cookie, &short_idle, T0 + 20, &s), ST_OK);
 	ck_assert_int_eq(s.last_seen_at, T0 + 20);
-	ck_assert_int_eq(sql_int("SELECT last_seen_at FROM sessions"), T0 + 20);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT last_seen_at FROM sessions"), T0 + 20);
 }
 END_TEST
 
@@ -250,9 +224,9 @@ START_TEST(touch_writes_at_least_once_a_minute)
 
 	start(alice, T0, cookie);
 	ck_assert_int_eq(resume(cookie, &long_idle, T0 + 59, &s), ST_OK);
-	ck_assert_int_eq(sql_int("SELECT last_seen_at FROM sessions"), T0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT last_seen_at FROM sessions"), T0);
 	ck_assert_int_eq(resume(cookie, &long_idle, T0 + 60, &s), ST_OK);
-	ck_assert_int_eq(sql_int("SELECT last_seen_at FROM sessions"), T0 + 60);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT last_seen_at FROM sessions"), T0 + 60);
 }
 END_TEST
 
@@ -262,11 +236,11 @@ START_TEST(end_removes_that_session_only)
 	struct session s1 = start(alice, T0, a1), found;
 
 	start(alice, T0, a2);
-	ck_assert_int_eq(WRITE(sess_end(db, s1.id)), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, sess_end(db, s1.id)), ST_OK);
 	ck_assert_int_eq(find(a1, T0, &found), ST_NOT_FOUND);
 	ck_assert_int_eq(find(a2, T0, &found), ST_OK);
 	/* Ending it twice is no error. */
-	ck_assert_int_eq(WRITE(sess_end(db, s1.id)), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, sess_end(db, s1.id)), ST_OK);
 }
 END_TEST
 
@@ -278,7 +252,7 @@ START_TEST(end_user_removes_every_session_of_that_user)
 	start(alice, T0, a1);
 	start(alice, T0, a2);
 	start(bob, T0, b);
-	ck_assert_int_eq(WRITE(sess_end_user(db, alice)), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, sess_end_user(db, alice)), ST_OK);
 	ck_assert_int_eq(find(a1, T0, &found), ST_NOT_FOUND);
 	ck_assert_int_eq(find(a2, T0, &found), ST_NOT_FOUND);
 	ck_assert_int_eq(find(b, T0, &found), ST_OK);
@@ -293,7 +267,7 @@ START_TEST(a_deactivated_users_session_is_not_found)
 	struct session found;
 
 	start(alice, T0, cookie);
-	ck_assert_int_eq(WRITE(user_set_deactivated(db, alice, 1, T0)), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, user_set_deactivated(db, alice, 1, T0)), ST_OK);
 	ck_assert_int_eq(find(cookie, T0, &found), ST_NOT_FOUND);
 	ck_assert_int_eq(resume(cookie, &timeouts, T0, &found), ST_NOT_FOUND);
 }
@@ -325,7 +299,7 @@ START_TEST(a_sign_in_sweeps_that_users_expired_sessions)
 	struct session s_old = start(alice, T0, old), found;
 
 	/* Active until just now: only the absolute timeout has ended it. */
-	ck_assert_int_eq(WRITE(sess_touch(db, &s_old, later - 10)), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, sess_touch(db, &s_old, later - 10)), ST_OK);
 	start(alice, later - IDLE - 1, idle); /* idle one second too long */
 	start(alice, later - 5, live);
 	start(bob, T0, b); /* expired too, but bob's */

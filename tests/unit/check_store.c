@@ -12,6 +12,7 @@
 #include "flow.h"
 #include "outbox.h"
 #include "suites.h"
+#include "testlib.h"
 
 #define NOW 1800000000
 
@@ -28,14 +29,7 @@ static void exec(const char *sql)
 
 static long long count(const char *sql)
 {
-	sqlite3_stmt *st;
-	long long n;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	return testlib_sql_int(db, sql);
 }
 
 /* Users 1 (owner) and 2 (someone else), team inbox 1. */

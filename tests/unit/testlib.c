@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "db_sql.h"
 #include "testlib.h"
 #include "util.h"
 
@@ -81,4 +82,25 @@ char *testlib_write_file(const char *name, const char *text)
 	ck_assert_msg(f != NULL, "cannot create %s", path);
 	ck_assert_msg(fputs(text, f) >= 0 && fclose(f) == 0, "cannot write %s", path);
 	return path;
+}
+
+enum status testlib_write_tx(struct db *db, enum status st)
+{
+	if (st == ST_OK)
+		ck_assert_int_eq(db_commit(db), ST_OK);
+	else
+		db_rollback(db);
+	return st;
+}
+
+long long testlib_sql_int(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long n;
+
+	ck_assert_msg(sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) == SQLITE_OK, "%s", sql);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
 }

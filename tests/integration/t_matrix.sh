@@ -1,0 +1,370 @@
+#!/usr/bin/env bash
+# t_matrix.sh — the authorization matrix (issue 13): every route of every program
+# in conf/programs, as the program itself lists it (`inboxpanel-NAME --routes`),
+# requested by each kind of visitor, against the answer its flags and the row it
+# names call for.  A new route is in the matrix the moment it is in a route table;
+# one the matrix cannot fill in (a new placeholder, a new kind of row, a new
+# flag, a body field without a sample value) fails here until it is taught.
+#
+# Every POST carries a valid CSRF token and Origin, so a refusal is about
+# permission, never about CSRF; then every POST is tried again with a bad token.
+# After every refusal the database is as it was.  Each test prints the answers
+# it saw, one comment line per route.
+. "$(dirname "$0")/lib.sh"
+
+# --- The routes, from the programs ---------------------------------------------
+# ROUTES holds "METHOD PATTERN FLAGS FIELDS" lines: FLAGS and FIELDS (the POST
+# body's required fields) comma-separated or "-".
+ROUTES=()
+for program in "${STACK_PROGRAMS[@]}"; do
+	listing=$("$BIN/inboxpanel-$program" --routes) ||
+		{ echo "Bail out! inboxpanel-$program --routes failed"; exit 1; }
+	mapfile -t -O "${#ROUTES[@]}" ROUTES <<<"$listing"
+done
+[ ${#ROUTES[@]} -gt 0 ] || { echo "Bail out! no program listed a route"; exit 1; }
+
+t_start
+
+# --- Who asks --------------------------------------------------------------------
+# nobody: signed out.  user: a plain user.  access: a user with account access.
+# super: a super admin.  owner: the plain user who owns the row a route names.
+# other: another plain user, with a row of the same kind of their own.
+ACTORS=(nobody user access super owner other)
+
+actor_email() { printf 'matrix-%s@example.com' "$1"; }
+
+# set_up_actor ACTOR — the actor's user, made once, whichever test asks first.
+set_up_actor() {
+	local email role=user access=
+	email=$(actor_email "$1")
+	[ "$(sql "SELECT count(*) FROM users WHERE email = '$email'")" = 0 ] || return 0
+	case $1 in
+	super) role=super_admin ;;
+	access) access=account_access ;;
+	esac
+	make_user "$email" "$role" $access
+	if [ "$1" = other ]; then # a row of its own, so that "not yours" is not "you have none"
+		make_inbox "$email" google "matrix-other-own@example.com" connected >/dev/null
+	fi
+}
+
+# --- What each route should answer -------------------------------------------------
+
+has_flag() { # FLAGS FLAG
+	[[ ,$1, == *,$2,* ]]
+}
+
+# expected_answer METHOD PATTERN FLAGS ACTOR ROW — the one place the rules live,
+# in the order the dispatcher applies them.  ROW is what the route's {id} names:
+# none (no {id}), own (the actor's), theirs (another user's) or missing.
+# Answers a status, or "login" for a 303 to /login?next=...
+expected_answer() {
+	local method=$1 pattern=$2 flags=$3 actor=$4 row=$5
+	if [ "$actor" = nobody ]; then
+		# Without a session, only public routes answer; the rest send to sign-in,
+		# a POST as much as a GET.
+		has_flag "$flags" public || { echo login; return; }
+	else
+		# The route's permission, before any row is looked at.
+		if has_flag "$flags" super_admin && [ "$actor" != super ]; then
+			echo 403
+			return
+		fi
+		if has_flag "$flags" account_access && [ "$actor" != super ] && [ "$actor" != access ]; then
+			echo 403
+			return
+		fi
+	fi
+	# Another user's row, or none at all, is not found: it is not even said to exist.
+	case $row in
+	theirs | missing)
+		echo 404
+		return
+		;;
+	esac
+	admitted_answer "$method" "$pattern" "$actor"
+}
+
+# What a request its permissions let through answers, its row in a state that
+# allows the action: a page for a GET, a redirect after the change for a POST —
+# but for the pages that only send on.
+admitted_answer() { # METHOD PATTERN ACTOR
+	case "$1 $2" in
+	"GET /") echo 303 ;; # the panel starts at the user's inboxes
+	"GET /login") [ "$3" = nobody ] && echo 200 || echo 303 ;; # signed in: straight on
+	"GET /oauth/callback") echo 400 ;; # the way back from a provider, with no state: refused
+	"GET "*) echo 200 ;;
+	"POST "*) echo 303 ;;
+	esac
+}
+
+# --- Filling a route in ------------------------------------------------------------
+ROW_SEQ=0
+
+# make_row PATTERN N — the row an {id} of PATTERN names: a new one (the Nth), the
+# owner's, in the state that lets the owner do the page's action (its last
+# segment).  Prints its id; fails for a page whose kind of row it does not know.
+make_row() {
+	local action=${1##*/} state
+	case $1 in
+	/settings/email/\{id\}/*)
+		case $action in
+		disable) state=connected ;;
+		enable | remove) state=disabled ;;
+		reconnect) state=disconnected ;;
+		*) return 1 ;;
+		esac
+		make_inbox "$(actor_email owner)" google "matrix-row-$2@example.com" "$state"
+		;;
+	*) return 1 ;;
+	esac
+}
+
+# A {word}: a value the page accepts, by where it is.
+word_for() { # PATTERN
+	case $1 in
+	*/connect/\{word\}*) echo google ;; # a provider
+	*) return 1 ;;
+	esac
+}
+
+# A valid value of a field a POST body must carry, by its name.
+sample_field() { # NAME ACTOR
+	case $1 in
+	email) actor_email "$2" ;; # /login: the actor's own credentials; nobody's are a visitor's
+	password) printf '%s' "$USER_PW" ;;
+	language) echo en ;;
+	*) return 1 ;;
+	esac
+}
+
+# fill PATTERN ROW — sets PATH_FILLED: the path with its {id} (a new row of the
+# owner's, or ROW=missing: an id no row has) and {word} filled in.  Fails, saying
+# why, when it cannot.
+PATH_FILLED=
+fill() {
+	local pattern=$1 row=$2 id word
+	PATH_FILLED=$pattern
+	if [[ $pattern == *'{id}'*'{id}'* ]]; then
+		fail "$pattern: two {id}s; teach make_row which rows they name"
+		return 1
+	fi
+	if [[ $pattern == *'{id}'* ]]; then
+		if [ "$row" = missing ]; then
+			id=$(($(sql "SELECT coalesce(max(id), 0) FROM email_connections") + 1000))
+		else
+			ROW_SEQ=$((ROW_SEQ + 1))
+			id=$(make_row "$pattern" "$ROW_SEQ") || {
+				fail "$pattern: make_row knows no row for this page"
+				return 1
+			}
+		fi
+		PATH_FILLED=${PATH_FILLED//'{id}'/$id}
+	fi
+	if [[ $pattern == *'{word}'* ]]; then
+		word=$(word_for "$pattern") || {
+			fail "$pattern: word_for knows no value for its {word}"
+			return 1
+		}
+		PATH_FILLED=${PATH_FILLED//'{word}'/$word}
+	fi
+	if [[ $PATH_FILLED == *'{'* ]]; then
+		fail "$pattern: a placeholder the matrix cannot fill"
+		return 1
+	fi
+}
+
+# What a 403 page says, by its reason: the words of templates/lang/en.hdf (the
+# actors' pages are in English).
+declare -A REASON=()
+for why in not_allowed bad_token; do
+	REASON[$why]=$(sed -n "s/^ *$why = //p" "$SRC/templates/lang/en.hdf")
+	[ -n "${REASON[$why]}" ] || { echo "Bail out! no reason.$why in templates/lang/en.hdf"; exit 1; }
+done
+
+# --- A browser per actor -------------------------------------------------------------
+declare -A TOKEN=()
+
+# ready ACTOR — switches to the actor's browser, signed in (nobody: a fresh
+# browser that has just read the sign-in form), and sets TOKEN[ACTOR] to the
+# CSRF token a form of its pages would carry.
+ready() {
+	local actor=$1
+	as "matrix-$actor"
+	if [ "$actor" = nobody ]; then
+		: >"$JAR"
+		http GET /login
+		TOKEN[$actor]=$(page_csrf)
+	elif [ -z "${TOKEN[$actor]-}" ]; then
+		login "$(actor_email "$actor")" "$USER_PW"
+		http GET /settings/email
+		TOKEN[$actor]=$(page_csrf)
+	fi
+	[ -n "${TOKEN[$actor]}" ] || fail "no CSRF token in the pages of $actor"
+}
+
+# The sign-in form's token, which public POSTs check (double submit), as a
+# signed-in browser holds it when the form was read before signing in: read in a
+# browser of its own, then the cookie copied into the actor's.
+sign_in_form_token() {
+	local jar=$JAR
+	as matrix-form
+	: >"$JAR"
+	http GET /login
+	page_csrf
+	awk '$6 ~ /_login$/' "$JAR" >>"$jar"
+	JAR=$jar
+}
+
+# try ACTOR METHOD PATTERN FLAGS FIELDS [missing|bad_csrf] — one request and its
+# check.  Prints one comment line with what it saw.
+try() {
+	local actor=$1 method=$2 pattern=$3 flags=$4 fields=$5 variant=${6-}
+	local row=none expected got before token field value args=() why=not_allowed
+	if [[ $pattern == *'{id}'* ]]; then
+		if [ "$variant" = missing ]; then
+			row=missing
+		elif [ "$actor" = owner ]; then
+			row=own
+		else
+			row=theirs
+		fi
+	fi
+	set_up_actor owner # the rows' owner
+	set_up_actor "$actor" # nobody's user is the one a visitor signs in as
+	ready "$actor"
+	fill "$pattern" "$row" || return
+	expected=$(expected_answer "$method" "$pattern" "$flags" "$actor" "$row")
+	if [ "$method" = POST ]; then
+		token=${TOKEN[$actor]}
+		if [ "$actor" != nobody ] && has_flag "$flags" public; then
+			token=$(sign_in_form_token)
+		fi
+		if [ "$variant" = bad_csrf ]; then
+			token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+			case $expected in
+			login | 403) ;; # refused before the token is looked at
+			*) expected=403 why=bad_token ;;
+			esac
+		fi
+		args=(--data-urlencode "csrf=$token" -H "Origin: $BASE")
+		if [ "$fields" != - ]; then
+			for field in ${fields//,/ }; do
+				value=$(sample_field "$field" "$actor") || {
+					fail "$method $pattern: sample_field knows no value for $field"
+					return
+				}
+				args+=(--data-urlencode "$field=$value")
+			done
+		fi
+	fi
+	before=$(db_state)
+	http "$method" "$PATH_FILLED" "${args[@]}"
+	got=$STATUS
+	if [ "$STATUS" = 303 ] && grep -qiE '^Location: (https?://[^/]*)?/login\?next=' "$T_DIR/headers"; then
+		got=login
+	fi
+	t_log "as $actor${variant:+ ($variant)}: $got $method $pattern"
+	[ "$got" = "$expected" ] ||
+		fail "$method $pattern ($PATH_FILLED) as $actor${variant:+ ($variant)}: expected $expected, got $got"
+	# A 403 says why: the permission, or (bad_csrf) the token.
+	if [ "$got" = 403 ] && [ "$expected" = 403 ] && ! page_text | grep -qF -- "${REASON[$why]}"; then
+		fail "$method $pattern as $actor${variant:+ ($variant)}: a 403 that does not say: ${REASON[$why]}"
+	fi
+	case $expected in
+	login | 4??)
+		[ "$before" = "$(db_state)" ] ||
+			fail "$method $pattern as $actor${variant:+ ($variant)}: refused ($got) but the database changed"
+		;;
+	*)
+		# A POST let through may have ended or replaced the session (/logout,
+		# /login): the next request signs in afresh.
+		if [ "$method" = POST ]; then
+			unset "TOKEN[$actor]"
+		fi
+		;;
+	esac
+}
+
+# each_route ACTOR [VARIANT [METHOD]] — try every route (of METHOD, if given) as ACTOR.
+each_route() {
+	local line method pattern flags fields
+	for line in "${ROUTES[@]}"; do
+		read -r method pattern flags fields <<<"$line"
+		[ -n "${3-}" ] && [ "$method" != "$3" ] && continue
+		[ "${2-}" = missing ] && [[ $pattern != *'{id}'* ]] && continue
+		try "$1" "$method" "$pattern" "$flags" "$fields" "${2-}"
+	done
+}
+
+# --- The tests -------------------------------------------------------------------
+
+test_every_route_is_listed_in_a_form_the_matrix_reads() {
+	local line method pattern flags fields flag
+	for line in "${ROUTES[@]}"; do
+		read -r method pattern flags fields <<<"$line"
+		[[ $method =~ ^(GET|POST)$ ]] || fail "$line: method $method"
+		[[ $pattern == /* ]] || fail "$line: pattern $pattern"
+		[ -n "$fields" ] || fail "$line: want METHOD PATTERN FLAGS FIELDS"
+		[ "$flags" = - ] && continue
+		for flag in ${flags//,/ }; do
+			case $flag in
+			public | super_admin | account_access | slow_work) ;;
+			*) fail "$line: flag $flag has no rule in expected_answer" ;;
+			esac
+		done
+	done
+	t_log "${#ROUTES[@]} routes × ${#ACTORS[@]} actors"
+}
+
+# The flags are the matrix's premise; here they are held against what DESIGN.md
+# says each part of the site is for, so that a route flagged too loosely is
+# caught too, not only a dispatcher that ignores its flags.
+# permission_for METHOD PATTERN — the permission flag the route must have:
+# public (the few pages a visitor needs: sign-in and the health check),
+# super_admin (/admin/: the audit log, every connection), account_access
+# (/inbox: the conversation inboxes, for admins), or "-" (any signed-in user).
+permission_for() {
+	case "$1 $2" in
+	"GET /login" | "POST /login" | "GET /healthz") echo public ;;
+	*" /admin/"*) echo super_admin ;;
+	*" /inbox" | *" /inbox/"*) echo account_access ;;
+	*) echo - ;;
+	esac
+}
+
+test_each_route_has_the_permission_its_place_calls_for() {
+	local line method pattern flags fields want flag got
+	for line in "${ROUTES[@]}"; do
+		read -r method pattern flags fields <<<"$line"
+		want=$(permission_for "$method" "$pattern")
+		got=-
+		for flag in public super_admin account_access; do
+			has_flag "$flags" "$flag" && got=$flag
+		done
+		[ "$got" = "$want" ] || fail "$method $pattern: has permission $got, its place calls for $want"
+	done
+}
+
+test_signed_out() { each_route nobody; }
+test_plain_user() { each_route user; }
+test_account_access_user() { each_route access; }
+test_super_admin() { each_route super; }
+test_the_owner() { each_route owner; }
+test_another_user() { each_route other; }
+
+test_a_missing_row_is_not_found_for_anyone_signed_in() {
+	local actor
+	for actor in "${ACTORS[@]}"; do
+		each_route "$actor" missing
+	done
+}
+
+test_a_bad_csrf_token_is_refused_on_every_post() {
+	local actor
+	for actor in "${ACTORS[@]}"; do
+		each_route "$actor" bad_csrf POST
+	done
+}
+
+t_run
