@@ -30,8 +30,11 @@ demo_start() {
 	local i
 	PORT=$1
 	BASE="http://127.0.0.1:$PORT"
+	# Emptied here, not by the background job's redirection: that one may come
+	# after the first look, which would then find the last run's banner.
+	: >"$T_DIR/demo.out"
 	PORT=$PORT DEMO_DIR="$T_DIR" DEMO_BUILD="$BIN" INBOXPANEL_DEMO_PASSWORD="$ADMIN_PW" \
-		bash "$SRC/dev" demo >"$T_DIR/demo.out" 2>&1 &
+		bash "$SRC/dev" demo >>"$T_DIR/demo.out" 2>&1 &
 	DEMO_PID=$!
 	for i in $(seq 1 200); do
 		grep -q 'inboxpanel is running at' "$T_DIR/demo.out" && return 0
