@@ -42,7 +42,8 @@ t_start() {
 	trap t_stop EXIT
 	for i in $(seq 1 50); do
 		PORT=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768+)
-		stack_port_busy "$PORT" || break
+		# The panel, the sandbox provider after it, and the SMTP sink after that.
+		stack_port_busy "$PORT" || stack_port_busy $((PORT + 1)) || stack_port_busy $((PORT + 2)) || break
 	done
 	BASE="http://127.0.0.1:$PORT"
 	stack_write_config "$T_DIR" "$PORT" "$SRC"

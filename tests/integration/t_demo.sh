@@ -19,7 +19,7 @@ free_port() {
 	local port i
 	for i in $(seq 1 50); do
 		port=$((20000 + RANDOM % 12000))
-		stack_port_busy "$port" || stack_port_busy $((port + 2)) || break
+		stack_port_busy "$port" || stack_port_busy $((port + 1)) || stack_port_busy $((port + 2)) || break
 	done
 	echo "$port"
 }
