@@ -153,6 +153,10 @@ static void scopes_page(struct ctx *ctx, enum provider p, const char *title_key,
 	}
 	set_scopes(ctx, p);
 	tmpl_set(ctx->hdf, "Scopes.action", action);
+	/* The form is answered with a redirect to the provider, which the browser
+	 * holds to this page's CSP form-action. */
+	if (resp_allow_form_target(ctx->resp, ctx->conf->providers[p].authorize_url) != 0)
+		log_error("Provider.%s.authorize_url cannot be a form target", prov_table[p].name);
 	tmpl_set_words(ctx->hdf, "Scopes.lead", ctx->lang, "scopes.lead", "company",
 		       company_name(ctx, p), NULL);
 	if (address != NULL)

@@ -12,11 +12,14 @@
 #include "status.h"
 
 /* No inline script or style anywhere: the one script and the stylesheet come from
- * /static.  form-action 'self' keeps a stray form from posting elsewhere. */
-static const char security_headers[] =
+ * /static.  form-action 'self' keeps a stray form from posting elsewhere; a page
+ * whose form is answered with a redirect to a provider names that provider too
+ * (resp_allow_form_target), since browsers hold redirects to form-action. */
+static const char csp_head[] =
 	"Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; "
-	"img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; "
-	"frame-ancestors 'none'; base-uri 'none'\r\n"
+	"img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'";
+static const char security_headers[] =
+	"; frame-ancestors 'none'; base-uri 'none'\r\n"
 	"X-Content-Type-Options: nosniff\r\n"
 	"Referrer-Policy: same-origin\r\n"
 	"X-Frame-Options: DENY\r\n"
@@ -30,12 +33,35 @@ void resp_init(struct resp *r)
 	buf_init(&r->body);
 	r->has_content_type = 0;
 	r->streamed = 0;
+	r->form_target[0] = '\0';
 }
 
 void resp_free(struct resp *r)
 {
 	buf_free(&r->headers);
 	buf_free(&r->body);
+}
+
+int resp_allow_form_target(struct resp *r, const char *url)
+{
+	const char *host, *end;
+	size_t len;
+
+	if (strncmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else
+		return -1;
+	end = host + strcspn(host, "/?#");
+	len = (size_t)(end - url);
+	/* Only what a source expression may hold: no space, quote or semicolon. */
+	if (end == host || len >= sizeof(r->form_target) ||
+	    strcspn(url, " \t\r\n;,'\"") < len)
+		return -1;
+	memcpy(r->form_target, url, len);
+	r->form_target[len] = '\0';
+	return 0;
 }
 
 void resp_reset(struct resp *r)
@@ -87,6 +113,9 @@ void resp_see_other(struct resp *r, const char *location)
 static void head_lines(const struct resp *r, struct buf *out)
 {
 	buf_printf(out, "Status: %d %s\r\n", r->status, status_http_reason(r->status));
+	buf_append(out, csp_head, sizeof(csp_head) - 1);
+	if (r->form_target[0] != '\0')
+		buf_printf(out, " %s", r->form_target);
 	buf_append(out, security_headers, sizeof(security_headers) - 1);
 	if (!r->has_content_type)
 		buf_puts(out, "Content-Type: text/html; charset=utf-8\r\n");

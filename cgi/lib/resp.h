@@ -10,6 +10,7 @@ struct resp {
 	struct buf body;
 	int has_content_type;
 	int streamed; /* the head and body went out already (page_stream_start) */
+	char form_target[256]; /* an origin the page's forms may be redirected to, or "" */
 };
 
 void resp_init(struct resp *r);
@@ -17,6 +18,12 @@ void resp_free(struct resp *r);
 /* Drops headers and body, keeping nothing of a response being replaced by an
  * error page. */
 void resp_reset(struct resp *r);
+
+/* Lets the page's forms end at url's origin (scheme://host[:port]), which is
+ * added to the CSP's form-action: a form answered by a redirect to a provider's
+ * authorize page.  -1 for a URL that is not http(s) or holds what a CSP source
+ * may not. */
+int resp_allow_form_target(struct resp *r, const char *url);
 
 /* Adds a header; a name or value with CR, LF or NUL is a bug and is dropped. */
 void resp_header(struct resp *r, const char *name, const char *value);

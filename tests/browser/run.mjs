@@ -129,6 +129,27 @@ await test('the_audit_log_shows_what_was_done', () => withPage({}, async (page) 
   await page.screenshot({ path: `${shots}/audit.png`, fullPage: true });
 }));
 
+// The demo's promise: Connect › Gmail, allow on the provider's consent page, and
+// the inbox is listed.  A real browser holds the redirect to the provider to the
+// scopes page's CSP form-action, which curl never does.
+await test('connect_gmail_through_the_consent_page', () => withPage({}, async (page) => {
+  await signIn(page);
+  await page.getByRole('link', { name: 'Connect an inbox' }).first().click();
+  await page.getByRole('link', { name: /Gmail/ }).click();
+  expect(await page.getByRole('heading', { name: 'What will be requested when you connect your inbox?' }).isVisible(),
+    'no scopes page');
+  await page.screenshot({ path: `${shots}/scopes.png`, fullPage: true });
+  await page.getByRole('button', { name: 'Continue to Google' }).click();
+  await page.getByRole('button', { name: 'Allow' }).waitFor();
+  await page.getByLabel('Another address:').fill('browser.test@gmail.example');
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.waitForURL(/\/settings\/email$/);
+  const row = page.locator('tr', { hasText: 'browser.test@gmail.example' });
+  expect(await row.isVisible(), 'the new inbox is not listed');
+  expect((await row.textContent()).includes('Connected'), 'the new inbox is not connected');
+  await page.screenshot({ path: `${shots}/connected.png`, fullPage: true });
+}));
+
 await browser.close();
 const failed = results.filter((r) => !r).length;
 console.log(`# browser: ${results.length - failed} passed, ${failed} failed`);
