@@ -137,15 +137,54 @@ enum status audit_actions(struct db *db, void (*fn)(const char *action, void *ar
 	return rc == SQLITE_DONE ? ST_OK : ST_INTERNAL;
 }
 
+/* Length of the blank at s, 0 when there is none: ASCII white space and the
+ * Unicode spaces a spreadsheet skips before a formula (no-break space, the
+ * U+2000 range, narrow no-break space, ideographic space, zero-width no-break
+ * space / BOM). */
+static size_t csv_blank(const unsigned char *s)
+{
+	if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n' || *s == '\v' || *s == '\f')
+		return 1;
+	if (s[0] == 0xc2 && s[1] == 0xa0)
+		return 2;
+	if (s[0] == 0xe2 && s[1] == 0x80 && ((s[2] >= 0x80 && s[2] <= 0x8b) || s[2] == 0xaf))
+		return 3;
+	if ((s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80) ||
+	    (s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf))
+		return 3;
+	return 0;
+}
+
+/* Whether the text at s, after its blanks, starts a formula. */
+static int csv_formula_at(const unsigned char *s)
+{
+	for (size_t n; (n = csv_blank(s)) > 0;)
+		s += n;
+	return *s == '=' || *s == '+' || *s == '-' || *s == '@';
+}
+
+/* Whether a spreadsheet could run some of s as a formula (OWASP CSV injection):
+ * s itself starts with one (after blanks, or with a tab or CR), or one follows a
+ * separator inside it: "x;=1+2" is two cells to a spreadsheet that splits on ';'
+ * (French Excel) or on a tab, however the cell is quoted. */
+static int csv_needs_defusing(const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+
+	if (*s == '\t' || *s == '\r' || csv_formula_at(s))
+		return 1;
+	for (; *s; s++)
+		if ((*s == ',' || *s == ';' || *s == '\t' || *s == '\r' || *s == '\n') &&
+		    csv_formula_at(s + 1))
+			return 1;
+	return 0;
+}
+
 static void csv_cell(struct buf *out, const char *s, int last)
 {
-	/* A cell starting with = + - @ (or a tab or CR) runs as a formula in a
-	 * spreadsheet; the apostrophe makes it text (OWASP CSV injection). */
-	int defuse = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
-		     s[0] == '\r';
-
+	/* The apostrophe makes the whole cell text. */
 	buf_putc(out, '"');
-	if (defuse)
+	if (csv_needs_defusing(s))
 		buf_putc(out, '\'');
 	for (; *s; s++) {
 		if (*s == '"')
