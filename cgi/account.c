@@ -95,12 +95,13 @@ static void login_form(struct ctx *ctx)
 	render_login(ctx, next->present ? next->str : NULL, NULL, NULL);
 }
 
-static enum status audit_login(struct ctx *ctx, const struct user *u, const char *typed, const char *action,
-			const char *detail)
+/* name: the user's email, or the unknown name's keyed form (login_unknown_name). */
+static enum status audit_login(struct ctx *ctx, const struct user *u, const char *name,
+			       const char *action, const char *detail)
 {
 	struct audit_actor a = {
 		.user_id = u ? u->id : 0,
-		.name = u ? u->email : typed,
+		.name = u ? u->email : name,
 		.client_addr = ctx->req->remote_addr,
 	};
 	char target[48];
@@ -122,14 +123,28 @@ static void login_submit(struct ctx *ctx)
 				    ctx->conf->login_max_per_address };
 	struct sess_timeouts t = { ctx->conf->idle_timeout, ctx->conf->absolute_timeout };
 	char hash[PW_HASH_MAX] = "", rehash[PW_HASH_MAX] = "";
-	char cookie[CRYPTO_TOKEN_LEN + 1];
+	char cookie[CRYPTO_TOKEN_LEN + 1], unknown[LOGIN_UNKNOWN_NAME_SIZE];
+	const char *account;
 	struct session session;
 	struct user user;
 	long retry_after = 0;
 	enum status st;
 	int found, known, ok;
 
-	st = login_check(ctx->db, email, ctx->req->remote_addr, &lim, ctx->now, &retry_after);
+	/* A name that is no user's is kept only as a keyed hash: it may be a password
+	 * typed into the wrong field. */
+	st = user_by_email(ctx->db, email, &user, hash);
+	if (st != ST_OK && st != ST_NOT_FOUND) {
+		page_error(ctx, st, NULL);
+		return;
+	}
+	found = st == ST_OK;
+	if (!found && (st = login_unknown_name(ctx->db, email, unknown)) != ST_OK) {
+		page_error(ctx, st, NULL);
+		return;
+	}
+	account = found ? user.email : unknown;
+	st = login_check(ctx->db, account, ctx->req->remote_addr, &lim, ctx->now, &retry_after);
 	if (st == ST_TOO_MANY) {
 		char seconds[24];
 
@@ -143,12 +158,6 @@ static void login_submit(struct ctx *ctx)
 		page_error(ctx, st, NULL);
 		return;
 	}
-	st = user_by_email(ctx->db, email, &user, hash);
-	if (st != ST_OK && st != ST_NOT_FOUND) {
-		page_error(ctx, st, NULL);
-		return;
-	}
-	found = st == ST_OK;
 	known = found && !user.deactivated;
 	if (known) {
 		ok = pw_verify(f[LOGIN_PASSWORD].str, f[LOGIN_PASSWORD].len, hash);
@@ -167,8 +176,8 @@ static void login_submit(struct ctx *ctx)
 	}
 	if (!ok) {
 		/* The detail tells an auditor why; the page never does. */
-		if (login_record(ctx->db, email, ctx->req->remote_addr, 0, ctx->now) != ST_OK ||
-		    audit_login(ctx, found ? &user : NULL, email, "login.failure",
+		if (login_record(ctx->db, account, ctx->req->remote_addr, 0, ctx->now) != ST_OK ||
+		    audit_login(ctx, found ? &user : NULL, account, "login.failure",
 				!found		   ? "no such user"
 				: user.deactivated ? "account deactivated"
 						   : "wrong password") != ST_OK) {
@@ -180,10 +189,10 @@ static void login_submit(struct ctx *ctx)
 	}
 	if ((rehash[0] != '\0' && user_set_password(ctx->db, user.id, rehash, ctx->now) != ST_OK) ||
 	    (ctx->session != NULL && sess_end(ctx->db, ctx->session->id) != ST_OK) ||
-	    login_record(ctx->db, email, ctx->req->remote_addr, 1, ctx->now) != ST_OK ||
+	    login_record(ctx->db, account, ctx->req->remote_addr, 1, ctx->now) != ST_OK ||
 	    sess_start(ctx->db, user.id, ctx->req->remote_addr, &t, ctx->now, cookie, &session) !=
 		    ST_OK ||
-	    audit_login(ctx, &user, email, "login.success", "") != ST_OK) {
+	    audit_login(ctx, &user, account, "login.success", "") != ST_OK) {
 		page_error(ctx, ST_INTERNAL, NULL);
 		return;
 	}

@@ -3,8 +3,14 @@
  * address (trying many accounts from one place). */
 #include "config.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "db_sql.h"
 #include "login.h"
+#include "util.h"
 
 static const char sql_failures_by_email[] =
 	"SELECT count(*), min(at) FROM login_attempts WHERE email = ?1 AND at > ?2 AND succeeded = 0";
@@ -16,6 +22,42 @@ static const char sql_insert[] =
 /* A success forgets the account's failures, and anything older than a day goes. */
 static const char sql_forget[] =
 	"DELETE FROM login_attempts WHERE (email = ?1 AND succeeded = 0) OR at < ?2";
+
+static const char sql_name_key[] =
+	"SELECT value FROM panel_settings WHERE name = 'login_name_key'";
+
+enum status login_unknown_name(struct db *db, const char *typed, char out[LOGIN_UNKNOWN_NAME_SIZE])
+{
+	sqlite3_stmt *st = db_stmt(db, sql_name_key);
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int mac_len = 0;
+	size_t len = strlen(typed);
+	char *lower;
+	enum status rc;
+
+	if ((rc = db_step_row(db, st)) != ST_OK) {
+		if (rc == ST_NOT_FOUND)
+			log_error("panel_settings has no login_name_key");
+		return ST_INTERNAL;
+	}
+	lower = xstrdup(typed);
+	for (size_t i = 0; i < len; i++)
+		if (lower[i] >= 'A' && lower[i] <= 'Z')
+			lower[i] = (char)(lower[i] - 'A' + 'a');
+	if (sqlite3_column_bytes(st, 0) < 16 ||
+	    HMAC(EVP_sha256(), sqlite3_column_blob(st, 0), sqlite3_column_bytes(st, 0),
+		 (const unsigned char *)lower, len, mac, &mac_len) == NULL ||
+	    mac_len < 6)
+		rc = ST_INTERNAL;
+	sqlite3_reset(st);
+	OPENSSL_cleanse(lower, len);
+	free(lower);
+	if (rc != ST_OK)
+		return rc;
+	snprintf(out, LOGIN_UNKNOWN_NAME_SIZE, "unknown (#%02x%02x%02x%02x%02x%02x)", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
+	return ST_OK;
+}
 
 static enum status failures(struct db *db, const char *sql, const char *key, time_t since,
 			    long long *count, long long *oldest)

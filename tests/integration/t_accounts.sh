@@ -56,7 +56,7 @@ test_failed_sign_in_says_the_same_for_unknown_user_and_wrong_password() {
 	b=$(page_text | sed 's/value="[^"]*"//g')
 	[ "${a//nobody@example.com/X}" = "${b//fiona@example.com/X}" ] || fail "the two failures read differently"
 	[ -z "$(cookie_value ip_session)" ] || fail "a failed sign-in set a session"
-	[ "$(sql "SELECT detail FROM audit_log WHERE action='login.failure' AND actor='nobody@example.com'")" = "no such user" ] ||
+	[ "$(sql "SELECT detail FROM audit_log WHERE action='login.failure' AND actor LIKE 'unknown (#%)' AND client_addr='127.0.0.1' ORDER BY id DESC LIMIT 1")" = "no such user" ] ||
 		fail "the unknown user's failure is not audited as such"
 	[ "$(sql "SELECT target || ' ' || detail FROM audit_log WHERE action='login.failure' AND actor='fiona@example.com'")" = "user:$(user_id fiona@example.com) wrong password" ] ||
 		fail "fiona's failure is not audited as such"
@@ -364,11 +364,79 @@ test_audit_csv_export_holds_the_rows() {
 }
 
 test_csv_export_defuses_formulas() {
-	as formula
-	http GET /login
-	post /login "email==HYPERLINK(\"http://evil\")" "password=x"
+	# A typed sign-in name no longer reaches the log; the detail of a row still
+	# could, so one is planted there.
+	sql "INSERT INTO audit_log (at, actor, client_addr, action, target, detail) VALUES
+		(strftime('%s'), 'system', '', 'test.formula', '', 'x;=HYPERLINK(\"http://evil\")')" >/dev/null
 	cli audit export --format csv >"$T_DIR/export.csv" || fail "CLI export failed"
-	grep -q "\"'=HYPERLINK(\"\"http://evil\"\")\"" "$T_DIR/export.csv" || fail "a formula cell was not defused"
+	grep -q "\"'x;=HYPERLINK(\"\"http://evil\"\")\"" "$T_DIR/export.csv" || fail "a formula cell was not defused"
+	as admin
+	login "$ADMIN" "$ADMIN_PW"
+	http GET "/admin/audit?format=csv"
+	grep -q "\"'x;=HYPERLINK(\"\"http://evil\"\")\"" "$T_DIR/body" || fail "a formula cell was not defused on the page's export"
+}
+
+# login_as_cgi ADDR EMAIL PASSWORD — one sign-in through the account program run
+# as plain CGI from client address ADDR (with variant.hdf); its answer in cgi.out.
+login_as_cgi() {
+	local token
+	token=$(printf 'C%.0s' {1..43})
+	CGI_ADDR=$1 cgi_request POST /login "ip_login=$token" \
+		"csrf=$token&email=$(form_escape "$2")&password=$(form_escape "$3")"
+}
+
+# form_escape TEXT — TEXT percent-encoded for a form body (ASCII text).
+form_escape() {
+	local s=$1 c i
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		case $c in
+		[a-zA-Z0-9.~_-]) printf '%s' "$c" ;;
+		*) printf '%%%02X' "'$c" ;;
+		esac
+	done
+}
+
+# A password typed into the email field must not show on the audit page, in the
+# exports, or in the attempts table; the name is kept as a keyed hash instead.
+test_an_unknown_sign_in_name_is_never_stored_as_typed() {
+	local secret='Tr0ub4dor&3-secret' actor
+	variant_conf
+	login_as_cgi 10.7.7.1 "$secret" "x"
+	grep -q '^Status: 200' "$T_DIR/cgi.out" || fail "the failure was not an ordinary one: $(head -1 "$T_DIR/cgi.out")"
+	actor=$(sql "SELECT actor FROM audit_log WHERE action='login.failure' AND client_addr='10.7.7.1'")
+	[[ $actor =~ ^unknown\ \(#[0-9a-f]{12}\)$ ]] || fail "the actor is \"$actor\", not unknown (#hash)"
+	[ "$(sql "SELECT count(*) FROM login_attempts WHERE email = '$actor' AND client_addr='10.7.7.1'")" = 1 ] ||
+		fail "the attempt is not counted under the keyed hash"
+	sql ".dump audit_log" | grep -qi 'troub4dor\|Tr0ub4dor' && fail "the typed name reached audit_log"
+	sql ".dump login_attempts" | grep -qi 'Tr0ub4dor' && fail "the typed name reached login_attempts"
+	cli audit export --format csv | grep -q 'Tr0ub4dor' && fail "the typed name reached the CSV export"
+	cli audit export --format json | grep -q 'Tr0ub4dor' && fail "the typed name reached the JSON export"
+	as admin
+	login "$ADMIN" "$ADMIN_PW"
+	http GET /admin/audit
+	expect_text "unknown (#"
+	grep -q 'Tr0ub4dor' "$T_DIR/body" && fail "the typed name reached the audit page"
+	# Known users are still named by their address.
+	make_user known@example.com
+	login_as_cgi 10.7.7.1 known@example.com "wrong"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='login.failure' AND actor='known@example.com'")" = 1 ] ||
+		fail "a known user's failure is not under their address"
+	return 0
+}
+
+# The keyed hash still holds one unknown name to its limit, whatever its case.
+test_an_unknown_name_is_still_throttled_per_name() {
+	local i
+	variant_conf
+	for i in 1 2 3 4 5; do
+		login_as_cgi "10.7.8.$i" "Ghost@Example.com" "guess $i"
+		grep -q '^Status: 200' "$T_DIR/cgi.out" || fail "attempt $i was not an ordinary failure"
+	done
+	login_as_cgi 10.7.8.9 "ghost@example.COM" "guess 6"
+	grep -q '^Status: 429' "$T_DIR/cgi.out" || fail "the unknown name was not held: $(head -1 "$T_DIR/cgi.out")"
+	login_as_cgi 10.7.8.9 "other-ghost@example.com" "guess"
+	grep -q '^Status: 200' "$T_DIR/cgi.out" || fail "another unknown name was held with it"
 }
 
 test_cli_exit_codes_and_messages() {

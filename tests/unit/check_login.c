@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "db_sql.h"
 #include "login.h"
@@ -185,6 +186,27 @@ START_TEST(attempts_older_than_a_day_are_forgotten)
 }
 END_TEST
 
+/* A name that is no user's is kept as a keyed hash, the same for the same name in
+ * any case, and never holds the text. */
+START_TEST(an_unknown_name_is_kept_as_a_keyed_hash)
+{
+	char a[LOGIN_UNKNOWN_NAME_SIZE], b[LOGIN_UNKNOWN_NAME_SIZE], c[LOGIN_UNKNOWN_NAME_SIZE];
+
+	ck_assert_int_eq(login_unknown_name(db, "Secret-Passw0rd", a), ST_OK);
+	ck_assert_int_eq(login_unknown_name(db, "secret-passw0rd", b), ST_OK);
+	ck_assert_int_eq(login_unknown_name(db, "secret-passw0rd!", c), ST_OK);
+	ck_assert_str_eq(a, b);
+	ck_assert_str_ne(a, c);
+	ck_assert_int_eq(strlen(a), strlen("unknown (#0123456789ab)"));
+	ck_assert_int_eq(strncmp(a, "unknown (#", 10), 0);
+	ck_assert_int_eq(strspn(a + 10, "0123456789abcdef"), 12);
+	ck_assert_str_eq(a + 22, ")");
+	/* The key: 32 random bytes of the database's own, made by its migration. */
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT length(value) FROM panel_settings "
+					     "WHERE name = 'login_name_key'"), 32);
+}
+END_TEST
+
 Suite *login_suite(void)
 {
 	Suite *s = suite_create("login");
@@ -192,6 +214,7 @@ Suite *login_suite(void)
 
 	tcase_add_checked_fixture(tc, open_store, close_store);
 	tcase_add_test(tc, a_fresh_account_may_sign_in);
+	tcase_add_test(tc, an_unknown_name_is_kept_as_a_keyed_hash);
 	tcase_add_test(tc, an_account_is_held_after_its_limit_of_failures);
 	tcase_add_test(tc, the_account_is_matched_without_case);
 	tcase_add_test(tc, an_address_is_held_after_its_limit_of_failures);
