@@ -112,9 +112,10 @@ static enum status audit_login(struct ctx *ctx, const struct user *u, const char
 
 /* POST /login — checks the password (in the same time whether or not the user
  * exists), throttles, and starts a new session.  303 on success; 200 with the
- * form and one message for any failure; 429 when throttled.  The route has
- * ROUTE_SLOW_WORK: the password hash (a third of a second) is checked before the
- * write transaction begins, so no other writer waits behind it. */
+ * form and one message for any failure; 429 when throttled; 503 when the
+ * database is busy.  The route has ROUTE_SLOW_WORK: the password hash (a third of
+ * a second) is checked between two short write transactions, the throttle's and
+ * the outcome's, so no other writer waits behind it. */
 static void login_submit(struct ctx *ctx)
 {
 	const struct field_value *f = ctx->form;
@@ -128,6 +129,7 @@ static void login_submit(struct ctx *ctx)
 	struct session session;
 	struct user user;
 	long retry_after = 0;
+	long long attempt_id = 0;
 	enum status st;
 	int found, known, ok;
 
@@ -144,7 +146,19 @@ static void login_submit(struct ctx *ctx)
 		return;
 	}
 	account = found ? user.email : unknown;
-	st = login_check(ctx->db, account, ctx->req->remote_addr, &lim, ctx->now, &retry_after);
+	/* The limit is checked and this attempt recorded as a failure in one short
+	 * transaction, committed before the password is checked: the write lock is
+	 * not held through scrypt, and parallel attempts cannot all pass the check. */
+	if ((st = page_write(ctx)) != ST_OK) {
+		page_error(ctx, st, NULL);
+		return;
+	}
+	st = login_begin(ctx->db, account, ctx->req->remote_addr, &lim, ctx->now, &retry_after,
+			 &attempt_id);
+	if (st == ST_OK)
+		st = db_commit(ctx->db);
+	else
+		db_rollback(ctx->db);
 	if (st == ST_TOO_MANY) {
 		char seconds[24];
 
@@ -176,8 +190,8 @@ static void login_submit(struct ctx *ctx)
 	}
 	if (!ok) {
 		/* The detail tells an auditor why; the page never does. */
-		if (login_record(ctx->db, account, ctx->req->remote_addr, 0, ctx->now) != ST_OK ||
-		    audit_login(ctx, found ? &user : NULL, account, "login.failure",
+		/* The failure itself is recorded already (login_begin). */
+		if (audit_login(ctx, found ? &user : NULL, account, "login.failure",
 				!found		   ? "no such user"
 				: user.deactivated ? "account deactivated"
 						   : "wrong password") != ST_OK) {
@@ -189,7 +203,7 @@ static void login_submit(struct ctx *ctx)
 	}
 	if ((rehash[0] != '\0' && user_set_password(ctx->db, user.id, rehash, ctx->now) != ST_OK) ||
 	    (ctx->session != NULL && sess_end(ctx->db, ctx->session->id) != ST_OK) ||
-	    login_record(ctx->db, account, ctx->req->remote_addr, 1, ctx->now) != ST_OK ||
+	    login_mark_success(ctx->db, attempt_id, account, ctx->now) != ST_OK ||
 	    sess_start(ctx->db, user.id, ctx->req->remote_addr, &t, ctx->now, cookie, &session) !=
 		    ST_OK ||
 	    audit_login(ctx, &user, account, "login.success", "") != ST_OK) {

@@ -22,6 +22,7 @@ static const char sql_insert[] =
 /* A success forgets the account's failures, and anything older than a day goes. */
 static const char sql_forget[] =
 	"DELETE FROM login_attempts WHERE (email = ?1 AND succeeded = 0) OR at < ?2";
+static const char sql_mark_success[] = "UPDATE login_attempts SET succeeded = 1 WHERE id = ?1";
 
 static const char sql_name_key[] =
 	"SELECT value FROM panel_settings WHERE name = 'login_name_key'";
@@ -128,5 +129,45 @@ enum status login_record(struct db *db, const char *email, const char *client_ad
 	sqlite3_bind_text(st, 2, client_addr, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, (long long)now);
 	sqlite3_bind_int(st, 4, succeeded ? 1 : 0);
+	return db_step_done(db, st);
+}
+
+enum status login_begin(struct db *db, const char *account, const char *client_addr,
+			const struct login_limits *lim, time_t now, long *retry_after,
+			long long *attempt_id)
+{
+	enum status st;
+
+	*attempt_id = 0;
+	if (db_transaction_depth(db) == 0) {
+		/* Checked and recorded apart, the check would be the race it exists to close. */
+		log_error("login_begin outside a write transaction");
+		return ST_INTERNAL;
+	}
+	st = login_check(db, account, client_addr, lim, now, retry_after);
+	if (st == ST_OK && (st = login_record(db, account, client_addr, 0, now)) == ST_OK)
+		*attempt_id = db_last_insert_id(db);
+	return st;
+}
+
+enum status login_mark_success(struct db *db, long long attempt_id, const char *account,
+			       time_t now)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_mark_success);
+	enum status rc;
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, attempt_id);
+	if ((rc = db_step_done(db, st)) != ST_OK)
+		return rc;
+	if (db_changes(db) != 1)
+		return ST_INTERNAL;
+	/* The attempt is a success now, so forgetting the account's failures keeps it. */
+	st = db_stmt(db, sql_forget);
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_text(st, 1, account, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (long long)now - 86400);
 	return db_step_done(db, st);
 }

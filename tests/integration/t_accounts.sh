@@ -304,6 +304,35 @@ test_repeated_failures_are_throttled_per_address() {
 	grep -q '^Status: 429' "$T_DIR/cgi.out" || fail "the address was not held: $(head -1 "$T_DIR/cgi.out")"
 }
 
+# Many sign-ins at once, each its own process: the limit is checked and the attempt
+# recorded in one transaction, so no more passwords are checked than the limit
+# allows (5 per account), however many race for the last slot.
+test_parallel_wrong_sign_ins_never_check_more_passwords_than_the_limit() {
+	local i token n_failed n_held pids=()
+	make_user racer@example.com
+	variant_conf
+	token=$(printf 'C%.0s' {1..43})
+	for i in $(seq 1 20); do
+		printf 'csrf=%s&email=racer%%40example.com&password=guess+%s' "$token" "$i" >"$T_DIR/race.$i.in"
+		env -i PATH=/usr/bin:/bin REQUEST_METHOD=POST REQUEST_URI=/login HTTP_HOST="127.0.0.1:$PORT" \
+			HTTP_COOKIE="ip_login=$token" REMOTE_ADDR=10.6.6.6 \
+			CONTENT_TYPE=application/x-www-form-urlencoded \
+			CONTENT_LENGTH="$(stat -c %s "$T_DIR/race.$i.in")" INBOXPANEL_CONF="$T_DIR/variant.hdf" \
+			ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
+			"$BIN/inboxpanel-account" <"$T_DIR/race.$i.in" >"$T_DIR/race.$i.out" 2>>"$T_DIR/log/cgi.log" &
+		pids+=($!)
+	done
+	wait "${pids[@]}" # not the stack's own background jobs
+	n_failed=$(grep -l '^Status: 200' "$T_DIR"/race.*.out | wc -l)
+	n_held=$(grep -l '^Status: 429' "$T_DIR"/race.*.out | wc -l)
+	[ "$n_failed" = 5 ] && [ "$n_held" = 15 ] ||
+		fail "20 parallel attempts: $n_failed password checks and $n_held held (want 5 and 15)"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action='login.failure' AND actor='racer@example.com'")" = 5 ] ||
+		fail "$(sql "SELECT count(*) FROM audit_log WHERE action='login.failure' AND actor='racer@example.com'") passwords were checked, not 5"
+	[ "$(sql "SELECT count(*) FROM login_attempts WHERE email='racer@example.com'")" = 5 ] ||
+		fail "the attempts table does not hold the 5 checked attempts"
+}
+
 test_audit_log_is_for_super_admins_only() {
 	as_new_user plain@example.com
 	http GET /admin/audit

@@ -10,6 +10,7 @@
 #include "login.h"
 #include "suites.h"
 #include "testlib.h"
+#include "util.h"
 
 #define T0 1700000000
 #define WINDOW 900
@@ -39,6 +40,15 @@ static void failures(const char *email, const char *addr, int n, time_t at)
 {
 	for (int i = 0; i < n; i++)
 		ck_assert_int_eq(TESTLIB_WRITE(db, login_record(db, email, addr, 0, at)), ST_OK);
+}
+
+static long long attempts_of(const char *email)
+{
+	char *sql = xasprintf("SELECT count(*) FROM login_attempts WHERE email = '%s'", email);
+	long long n = testlib_sql_int(db, sql);
+
+	free(sql);
+	return n;
 }
 
 /* login_check's answer; *retry_after receives its wait. */
@@ -207,6 +217,48 @@ START_TEST(an_unknown_name_is_kept_as_a_keyed_hash)
 }
 END_TEST
 
+/* The check and the record are one step: the attempt counts before its password
+ * is checked, so the limit's last slot is taken by one attempt only. */
+START_TEST(an_attempt_is_counted_before_its_password_is_checked)
+{
+	long long id = 0;
+	long wait;
+
+	failures("alice@example.com", "192.0.2.1", 4, T0);
+	ck_assert_int_eq(db_begin_write(db), ST_OK);
+	ck_assert_int_eq(login_begin(db, "alice@example.com", "192.0.2.1", &limits, T0 + 1, &wait, &id),
+			 ST_OK);
+	ck_assert_int_eq(db_commit(db), ST_OK);
+	ck_assert_int_gt(id, 0);
+	/* The next one, while the first is still checking its password, is held. */
+	ck_assert_int_eq(db_begin_write(db), ST_OK);
+	ck_assert_int_eq(login_begin(db, "alice@example.com", "192.0.2.1", &limits, T0 + 2, &wait, &id),
+			 ST_TOO_MANY);
+	db_rollback(db);
+	ck_assert_int_eq(attempts_of("alice@example.com"), 5);
+	/* Outside a transaction it would be the race again: refused. */
+	ck_assert_int_eq(login_begin(db, "bob@example.com", "192.0.2.1", &limits, T0 + 3, &wait, &id),
+			 ST_INTERNAL);
+}
+END_TEST
+
+START_TEST(a_marked_success_clears_the_accounts_failures)
+{
+	long long id = 0;
+	long wait;
+
+	failures("alice@example.com", "192.0.2.1", 3, T0);
+	ck_assert_int_eq(db_begin_write(db), ST_OK);
+	ck_assert_int_eq(login_begin(db, "alice@example.com", "192.0.2.1", &limits, T0 + 1, &wait, &id),
+			 ST_OK);
+	ck_assert_int_eq(db_commit(db), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, login_mark_success(db, id, "alice@example.com", T0 + 2)),
+			 ST_OK);
+	ck_assert_int_eq(attempts_of("alice@example.com"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT succeeded FROM login_attempts"), 1);
+}
+END_TEST
+
 Suite *login_suite(void)
 {
 	Suite *s = suite_create("login");
@@ -215,6 +267,8 @@ Suite *login_suite(void)
 	tcase_add_checked_fixture(tc, open_store, close_store);
 	tcase_add_test(tc, a_fresh_account_may_sign_in);
 	tcase_add_test(tc, an_unknown_name_is_kept_as_a_keyed_hash);
+	tcase_add_test(tc, an_attempt_is_counted_before_its_password_is_checked);
+	tcase_add_test(tc, a_marked_success_clears_the_accounts_failures);
 	tcase_add_test(tc, an_account_is_held_after_its_limit_of_failures);
 	tcase_add_test(tc, the_account_is_matched_without_case);
 	tcase_add_test(tc, an_address_is_held_after_its_limit_of_failures);
