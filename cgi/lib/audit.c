@@ -21,9 +21,11 @@ static const char sql_count[] =
 	"SELECT count(*) FROM audit_log WHERE (?1 IS NULL OR action = ?1) AND (?2 IS NULL OR actor = ?2)";
 static const char sql_actions[] = "SELECT DISTINCT action FROM audit_log ORDER BY action";
 
+/* The same refusal lately: of the same user (?4), or of nobody from the same
+ * client address (?2) when ?4 is NULL. */
 static const char sql_recent_refusal[] =
-	"SELECT 1 FROM audit_log WHERE action = ?1 AND client_addr = ?2 AND actor_user_id IS NULL "
-	"AND at > ?3 LIMIT 1";
+	"SELECT 1 FROM audit_log WHERE action = ?1 AND at > ?3 AND "
+	"(actor_user_id = ?4 OR (?4 IS NULL AND actor_user_id IS NULL AND client_addr = ?2)) LIMIT 1";
 
 enum status audit_write_refusal(struct db *db, const struct audit_actor *actor, time_t now,
 				const char *action, const char *target, const char *detail, long window,
@@ -38,6 +40,10 @@ enum status audit_write_refusal(struct db *db, const struct audit_actor *actor, 
 	sqlite3_bind_text(st, 1, action, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, actor->client_addr ? actor->client_addr : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, (long long)now - window);
+	if (actor->user_id > 0)
+		sqlite3_bind_int64(st, 4, actor->user_id);
+	else
+		sqlite3_bind_null(st, 4);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)

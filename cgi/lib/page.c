@@ -239,7 +239,9 @@ enum status page_audit(struct ctx *ctx, const char *action, const char *target, 
 	return audit_write(ctx->db, &a, ctx->now, action, target, detail);
 }
 
-#define ANONYMOUS_REFUSALS_EVERY 60 /* seconds, per action and client address */
+/* Refusals are audited once a minute per action and user (or client address for
+ * someone not signed in); the others go to the program's log only. */
+#define REFUSALS_AUDITED_EVERY 60 /* seconds */
 
 void page_refuse(struct ctx *ctx, enum status st, const char *action, const char *target,
 		 const char *reason_key)
@@ -253,11 +255,8 @@ void page_refuse(struct ctx *ctx, enum status st, const char *action, const char
 	} else if ((rc = db_begin_write(ctx->db)) != ST_OK) {
 		log_error("%s: cannot audit %s: the database is busy", ctx->req->path, action);
 	} else {
-		if (ctx->user != NULL)
-			rc = audit_write(ctx->db, &a, ctx->now, action, target, reason_key);
-		else
-			rc = audit_write_refusal(ctx->db, &a, ctx->now, action, target, reason_key,
-						 ANONYMOUS_REFUSALS_EVERY, &written);
+		rc = audit_write_refusal(ctx->db, &a, ctx->now, action, target, reason_key,
+					 REFUSALS_AUDITED_EVERY, &written);
 		if (rc == ST_OK)
 			rc = db_commit(ctx->db);
 		else
@@ -265,8 +264,8 @@ void page_refuse(struct ctx *ctx, enum status st, const char *action, const char
 		if (rc != ST_OK)
 			log_error("%s: cannot audit %s", ctx->req->path, action);
 		else if (!written)
-			log_info("%s from %s on %s (%s); audited once a minute", action, a.client_addr,
-				 ctx->req->path, reason_key);
+			log_info("%s by %s from %s on %s (%s); audited once a minute", action, a.name,
+				 a.client_addr, ctx->req->path, reason_key);
 	}
 	page_error(ctx, st, reason_key);
 }

@@ -1,13 +1,14 @@
-/* check_audit.c — the audit log's CSV export, read back against the OWASP list of
- * CSV-injection payloads: every cell a spreadsheet could run as a formula, after a
- * separator or a blank, leaves as text (a leading apostrophe); plain text leaves
- * unchanged. */
+/* check_audit.c — the audit log: its CSV export, read back against the OWASP list
+ * of CSV-injection payloads (every cell a spreadsheet could run as a formula, after
+ * a separator or a blank, leaves as text with a leading apostrophe; plain text
+ * leaves unchanged), and how often a refusal is kept. */
 #include "config.h"
 
 #include <check.h>
 #include <string.h>
 
 #include "audit.h"
+#include "db_sql.h"
 #include "suites.h"
 #include "testlib.h"
 
@@ -141,6 +142,41 @@ START_TEST(plain_text_leaves_unchanged)
 }
 END_TEST
 
+/* --- refusals ------------------------------------------------------------------ */
+
+static int refuse(long long user_id, const char *name, const char *addr, time_t at)
+{
+	struct audit_actor a = { user_id, name, addr };
+	int written = -1;
+
+	ck_assert_int_eq(TESTLIB_WRITE(db, audit_write_refusal(db, &a, at, "permission.denied",
+							       "/admin/audit", "not_allowed", 60,
+							       &written)),
+			 ST_OK);
+	return written;
+}
+
+/* A user reloading a page they may not see writes one row a minute, wherever
+ * they come from; another user, or someone not signed in, has rows of their own. */
+START_TEST(a_signed_in_users_refusals_are_kept_once_a_minute)
+{
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM users"), 0);
+	sqlite3_exec(db_handle(db),
+		     "INSERT INTO users (id, email, role, password_hash, created_at, updated_at) VALUES "
+		     "(1, 'a@example.com', 'user', 'x', 0, 0), (2, 'b@example.com', 'user', 'x', 0, 0)",
+		     NULL, NULL, NULL);
+	ck_assert_int_eq(refuse(1, "a@example.com", "192.0.2.1", NOW), 1);
+	for (int i = 1; i < 30; i++)
+		ck_assert_int_eq(refuse(1, "a@example.com", i % 2 ? "192.0.2.1" : "198.51.100.2", NOW + i),
+				 0);
+	ck_assert_int_eq(refuse(2, "b@example.com", "192.0.2.1", NOW + 30), 1);
+	ck_assert_int_eq(refuse(0, "anonymous", "192.0.2.1", NOW + 30), 1);
+	ck_assert_int_eq(refuse(0, "anonymous", "192.0.2.1", NOW + 31), 0);
+	ck_assert_int_eq(refuse(1, "a@example.com", "192.0.2.1", NOW + 61), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit_log"), 4);
+}
+END_TEST
+
 Suite *audit_suite(void)
 {
 	Suite *s = suite_create("audit");
@@ -149,6 +185,10 @@ Suite *audit_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, each_owasp_payload_leaves_as_text);
 	tcase_add_test(tc, plain_text_leaves_unchanged);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("refusals");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, a_signed_in_users_refusals_are_kept_once_a_minute);
 	suite_add_tcase(s, tc);
 	return s;
 }
