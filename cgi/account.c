@@ -5,8 +5,11 @@
 #include "config.h"
 
 #include <jansson.h>
+#include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "app.h"
 #include "audit.h"
@@ -228,18 +231,36 @@ static void logout(struct ctx *ctx)
 
 /* --- health ---------------------------------------------------------------- */
 
-/* GET /healthz — 200 with JSON when the database answers, 503 when it does not.
- * The worker's heartbeat and the revocations due now are reported, not judged:
- * the worker may run from cron. */
+/* Below this much free space for the database's folder, the disk counts as full:
+ * a commit or a checkpoint may fail any moment. */
+#define HEALTH_MIN_FREE_BYTES (1024LL * 1024)
+
+/* GET /healthz — 200 with JSON when the database answers and takes a write; 503
+ * with what is wrong ("busy", "read_only", "disk_full", "io_error", "error",
+ * "unreachable") when it does not.  The write is real (a tiny row committed, see
+ * db_probe_write): a read-only or full disk answers reads but no write.  The
+ * worker's heartbeat and the revocations due now are reported, not judged: the
+ * worker may run from cron. */
 static void healthz(struct ctx *ctx)
 {
 	json_t *body = json_object();
 	json_t *worker = json_object();
 	int up = db_ping(ctx->db);
-	char *text;
+	const char *problem = up ? db_probe_write(ctx->db, (long long)ctx->now) : "unreachable";
+	struct statvfs fs;
+	char *dir = xstrdup(ctx->conf->database_path), *text;
 
-	json_object_set_new(body, "status", json_string(up ? "ok" : "unavailable"));
-	json_object_set_new(body, "database", json_string(up ? "ok" : "error"));
+	/* Room for the database, the WAL and its checkpoints. */
+	if (statvfs(dirname(dir), &fs) == 0) {
+		long long free_bytes = (long long)fs.f_bavail * (long long)fs.f_frsize;
+
+		json_object_set_new(body, "disk_free_bytes", json_integer(free_bytes));
+		if (problem == NULL && free_bytes < HEALTH_MIN_FREE_BYTES)
+			problem = "disk_full";
+	}
+	free(dir);
+	json_object_set_new(body, "status", json_string(problem == NULL ? "ok" : "unavailable"));
+	json_object_set_new(body, "database", json_string(problem == NULL ? "ok" : problem));
 	if (up) {
 		long long beat_at;
 
@@ -262,7 +283,9 @@ static void healthz(struct ctx *ctx)
 		page_error(ctx, ST_INTERNAL, NULL);
 		return;
 	}
-	ctx->resp->status = up ? 200 : 503;
+	ctx->resp->status = problem == NULL ? 200 : 503;
+	if (problem != NULL)
+		resp_header(ctx->resp, "Retry-After", "5");
 	resp_header(ctx->resp, "Content-Type", "application/json");
 	buf_puts(&ctx->resp->body, text);
 	buf_putc(&ctx->resp->body, '\n');

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "crypto.h"
 #include "page.h"
@@ -107,6 +108,23 @@ void page_render(struct ctx *ctx, const char *template_name)
 	render_with_status(ctx, 200, template_name);
 }
 
+/* Whether a header called name is set already. */
+static int has_header(const struct resp *r, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *line = r->headers.data; line != NULL && *line != '\0';) {
+		const char *end = strstr(line, "\r\n");
+
+		if (strncasecmp(line, name, n) == 0 && line[n] == ':')
+			return 1;
+		if (end == NULL)
+			break;
+		line = end + 2;
+	}
+	return 0;
+}
+
 void page_error(struct ctx *ctx, enum status st, const char *reason_key)
 {
 	int code = status_http_code(st);
@@ -115,6 +133,10 @@ void page_error(struct ctx *ctx, enum status st, const char *reason_key)
 
 	/* Headers already set (Allow on a 405, Retry-After on a 429) stay. */
 	buf_reset(&ctx->resp->body);
+	/* A 503 is the store locked past its busy timeout (or a read-only or full
+	 * disk): a client may try again shortly. */
+	if (code == 503 && !has_header(ctx->resp, "Retry-After"))
+		resp_header(ctx->resp, "Retry-After", "5");
 	tmpl_set_int(ctx->hdf, "Error.code", code);
 	snprintf(key, sizeof(key), "Lang.error.e%d.title", code);
 	value = hdf_get_value(ctx->lang, key, NULL);

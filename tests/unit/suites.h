@@ -20,5 +20,6 @@ Suite *oauth_suite(void);
 Suite *sess_suite(void);
 Suite *login_suite(void);
 Suite *audit_suite(void);
+Suite *db_suite(void);
 
 #endif
