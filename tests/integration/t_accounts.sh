@@ -523,6 +523,45 @@ test_cli_exit_codes_and_messages() {
 		fail "no generated password printed"
 }
 
+# init_stderr FILE — init with the config FILE; what it said on stderr in init.err.
+init_stderr() {
+	"$BIN/inboxpanel" --conf "$1" init >/dev/null 2>"$T_DIR/init.err" ||
+		fail "init with $1 ($(stat -c '%a %g' "$1")) failed: $(cat "$T_DIR/init.err")"
+}
+
+# Once the config holds a secret, only the panel's users may read it: its owner,
+# and the panel's group (that of the database's folder), never everyone.
+test_init_warns_when_the_config_with_secrets_is_readable_by_others() {
+	local other_gid=65534 panel_gid
+	panel_gid=$(stat -c %g "$T_DIR")
+	[ "$panel_gid" != "$other_gid" ] || other_gid=65533
+	grep -v '^Smtp\.password' "$T_DIR/inboxpanel.hdf" >"$T_DIR/secret.hdf"
+	echo "Smtp.password = not-for-everyone" >>"$T_DIR/secret.hdf"
+	chmod 644 "$T_DIR/secret.hdf"
+	init_stderr "$T_DIR/secret.hdf"
+	grep -q "warning: $T_DIR/secret.hdf holds Smtp.password but everyone may read it (mode 0644)" "$T_DIR/init.err" ||
+		fail "no warning for mode 644: $(cat "$T_DIR/init.err")"
+	chmod 640 "$T_DIR/secret.hdf"
+	chgrp "$other_gid" "$T_DIR/secret.hdf"
+	init_stderr "$T_DIR/secret.hdf"
+	grep -q "warning: $T_DIR/secret.hdf holds Smtp.password but group $other_gid, not the panel's" "$T_DIR/init.err" ||
+		fail "no warning for mode 640 with another group: $(cat "$T_DIR/init.err")"
+	grep -q "not-for-everyone" "$T_DIR/init.err" && fail "the warning shows the secret"
+	chgrp "$panel_gid" "$T_DIR/secret.hdf"
+	init_stderr "$T_DIR/secret.hdf"
+	grep -q warning "$T_DIR/init.err" && fail "a warning for 640 with the panel's group: $(cat "$T_DIR/init.err")"
+	chmod 600 "$T_DIR/secret.hdf"
+	chgrp "$other_gid" "$T_DIR/secret.hdf"
+	init_stderr "$T_DIR/secret.hdf"
+	grep -q warning "$T_DIR/init.err" && fail "a warning for mode 600: $(cat "$T_DIR/init.err")"
+	# No secret, no warning.
+	grep -E '^(Database|Site|Keys|Templates)\.' "$T_DIR/inboxpanel.hdf" >"$T_DIR/plain.hdf"
+	chmod 644 "$T_DIR/plain.hdf"
+	init_stderr "$T_DIR/plain.hdf"
+	grep -q warning "$T_DIR/init.err" && fail "a warning for a config without secrets: $(cat "$T_DIR/init.err")"
+	return 0
+}
+
 test_the_language_switch_sticks_whatever_the_browser_says() {
 	as_new_user polyglot@example.com
 	http GET /no/such/page -H "Accept-Language: en"
