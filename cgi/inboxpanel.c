@@ -269,7 +269,6 @@ static int cmd_init(const struct conf *conf, int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("init: unexpected argument");
-	warn_if_conf_exposes_secrets(conf);
 	if (ensure_keys(conf) != 0)
 		return EXIT_FAILURE;
 	if (open_db_for(conf, 1, &db) != 0)
@@ -287,6 +286,9 @@ static int cmd_init(const struct conf *conf, int argc, char **argv)
 		rc = add_user(db, admin, "", ROLE_SUPER_ADMIN, 0, from_stdin);
 	}
 	db_close(db);
+	/* After the work, and only when it succeeded: a failure says one line. */
+	if (rc == 0)
+		warn_if_conf_exposes_secrets(conf);
 	return rc;
 }
 
