@@ -5,8 +5,11 @@
 #include "config.h"
 
 #include <jansson.h>
+#include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "app.h"
 #include "audit.h"
@@ -95,12 +98,13 @@ static void login_form(struct ctx *ctx)
 	render_login(ctx, next->present ? next->str : NULL, NULL, NULL);
 }
 
-static enum status audit_login(struct ctx *ctx, const struct user *u, const char *typed, const char *action,
-			const char *detail)
+/* name: the user's email, or the unknown name's keyed form (login_unknown_name). */
+static enum status audit_login(struct ctx *ctx, const struct user *u, const char *name,
+			       const char *action, const char *detail)
 {
 	struct audit_actor a = {
 		.user_id = u ? u->id : 0,
-		.name = u ? u->email : typed,
+		.name = u ? u->email : name,
 		.client_addr = ctx->req->remote_addr,
 	};
 	char target[48];
@@ -111,9 +115,10 @@ static enum status audit_login(struct ctx *ctx, const struct user *u, const char
 
 /* POST /login — checks the password (in the same time whether or not the user
  * exists), throttles, and starts a new session.  303 on success; 200 with the
- * form and one message for any failure; 429 when throttled.  The route has
- * ROUTE_SLOW_WORK: the password hash (a third of a second) is checked before the
- * write transaction begins, so no other writer waits behind it. */
+ * form and one message for any failure; 429 when throttled; 503 when the
+ * database is busy.  The route has ROUTE_SLOW_WORK: the password hash (a third of
+ * a second) is checked between two short write transactions, the throttle's and
+ * the outcome's, so no other writer waits behind it. */
 static void login_submit(struct ctx *ctx)
 {
 	const struct field_value *f = ctx->form;
@@ -122,14 +127,41 @@ static void login_submit(struct ctx *ctx)
 				    ctx->conf->login_max_per_address };
 	struct sess_timeouts t = { ctx->conf->idle_timeout, ctx->conf->absolute_timeout };
 	char hash[PW_HASH_MAX] = "", rehash[PW_HASH_MAX] = "";
-	char cookie[CRYPTO_TOKEN_LEN + 1];
+	char cookie[CRYPTO_TOKEN_LEN + 1], unknown[LOGIN_UNKNOWN_NAME_SIZE];
+	const char *account;
 	struct session session;
 	struct user user;
 	long retry_after = 0;
+	long long attempt_id = 0;
 	enum status st;
 	int found, known, ok;
 
-	st = login_check(ctx->db, email, ctx->req->remote_addr, &lim, ctx->now, &retry_after);
+	/* A name that is no user's is kept only as a keyed hash: it may be a password
+	 * typed into the wrong field. */
+	st = user_by_email(ctx->db, email, &user, hash);
+	if (st != ST_OK && st != ST_NOT_FOUND) {
+		page_error(ctx, st, NULL);
+		return;
+	}
+	found = st == ST_OK;
+	if (!found && (st = login_unknown_name(ctx->db, email, unknown)) != ST_OK) {
+		page_error(ctx, st, NULL);
+		return;
+	}
+	account = found ? user.email : unknown;
+	/* The limit is checked and this attempt recorded as a failure in one short
+	 * transaction, committed before the password is checked: the write lock is
+	 * not held through scrypt, and parallel attempts cannot all pass the check. */
+	if ((st = page_write(ctx)) != ST_OK) {
+		page_error(ctx, st, NULL);
+		return;
+	}
+	st = login_begin(ctx->db, account, ctx->req->remote_addr, &lim, ctx->now, &retry_after,
+			 &attempt_id);
+	if (st == ST_OK)
+		st = db_commit(ctx->db);
+	else
+		db_rollback(ctx->db);
 	if (st == ST_TOO_MANY) {
 		char seconds[24];
 
@@ -143,12 +175,6 @@ static void login_submit(struct ctx *ctx)
 		page_error(ctx, st, NULL);
 		return;
 	}
-	st = user_by_email(ctx->db, email, &user, hash);
-	if (st != ST_OK && st != ST_NOT_FOUND) {
-		page_error(ctx, st, NULL);
-		return;
-	}
-	found = st == ST_OK;
 	known = found && !user.deactivated;
 	if (known) {
 		ok = pw_verify(f[LOGIN_PASSWORD].str, f[LOGIN_PASSWORD].len, hash);
@@ -167,8 +193,8 @@ static void login_submit(struct ctx *ctx)
 	}
 	if (!ok) {
 		/* The detail tells an auditor why; the page never does. */
-		if (login_record(ctx->db, email, ctx->req->remote_addr, 0, ctx->now) != ST_OK ||
-		    audit_login(ctx, found ? &user : NULL, email, "login.failure",
+		/* The failure itself is recorded already (login_begin). */
+		if (audit_login(ctx, found ? &user : NULL, account, "login.failure",
 				!found		   ? "no such user"
 				: user.deactivated ? "account deactivated"
 						   : "wrong password") != ST_OK) {
@@ -180,10 +206,10 @@ static void login_submit(struct ctx *ctx)
 	}
 	if ((rehash[0] != '\0' && user_set_password(ctx->db, user.id, rehash, ctx->now) != ST_OK) ||
 	    (ctx->session != NULL && sess_end(ctx->db, ctx->session->id) != ST_OK) ||
-	    login_record(ctx->db, email, ctx->req->remote_addr, 1, ctx->now) != ST_OK ||
+	    login_mark_success(ctx->db, attempt_id, account, ctx->now) != ST_OK ||
 	    sess_start(ctx->db, user.id, ctx->req->remote_addr, &t, ctx->now, cookie, &session) !=
 		    ST_OK ||
-	    audit_login(ctx, &user, email, "login.success", "") != ST_OK) {
+	    audit_login(ctx, &user, account, "login.success", "") != ST_OK) {
 		page_error(ctx, ST_INTERNAL, NULL);
 		return;
 	}
@@ -205,18 +231,36 @@ static void logout(struct ctx *ctx)
 
 /* --- health ---------------------------------------------------------------- */
 
-/* GET /healthz — 200 with JSON when the database answers, 503 when it does not.
- * The worker's heartbeat and the revocations due now are reported, not judged:
- * the worker may run from cron. */
+/* Below this much free space for the database's folder, the disk counts as full:
+ * a commit or a checkpoint may fail any moment. */
+#define HEALTH_MIN_FREE_BYTES (1024LL * 1024)
+
+/* GET /healthz — 200 with JSON when the database answers and takes a write; 503
+ * with what is wrong ("busy", "read_only", "disk_full", "io_error", "error",
+ * "unreachable") when it does not.  The write is real (a tiny row committed, see
+ * db_probe_write): a read-only or full disk answers reads but no write.  The
+ * worker's heartbeat and the revocations due now are reported, not judged: the
+ * worker may run from cron. */
 static void healthz(struct ctx *ctx)
 {
 	json_t *body = json_object();
 	json_t *worker = json_object();
 	int up = db_ping(ctx->db);
-	char *text;
+	const char *problem = up ? db_probe_write(ctx->db, (long long)ctx->now) : "unreachable";
+	struct statvfs fs;
+	char *dir = xstrdup(ctx->conf->database_path), *text;
 
-	json_object_set_new(body, "status", json_string(up ? "ok" : "unavailable"));
-	json_object_set_new(body, "database", json_string(up ? "ok" : "error"));
+	/* Room for the database, the WAL and its checkpoints. */
+	if (statvfs(dirname(dir), &fs) == 0) {
+		long long free_bytes = (long long)fs.f_bavail * (long long)fs.f_frsize;
+
+		json_object_set_new(body, "disk_free_bytes", json_integer(free_bytes));
+		if (problem == NULL && free_bytes < HEALTH_MIN_FREE_BYTES)
+			problem = "disk_full";
+	}
+	free(dir);
+	json_object_set_new(body, "status", json_string(problem == NULL ? "ok" : "unavailable"));
+	json_object_set_new(body, "database", json_string(problem == NULL ? "ok" : problem));
 	if (up) {
 		long long beat_at;
 
@@ -239,7 +283,9 @@ static void healthz(struct ctx *ctx)
 		page_error(ctx, ST_INTERNAL, NULL);
 		return;
 	}
-	ctx->resp->status = up ? 200 : 503;
+	ctx->resp->status = problem == NULL ? 200 : 503;
+	if (problem != NULL)
+		resp_header(ctx->resp, "Retry-After", "5");
 	resp_header(ctx->resp, "Content-Type", "application/json");
 	buf_puts(&ctx->resp->body, text);
 	buf_putc(&ctx->resp->body, '\n');

@@ -211,6 +211,41 @@ static int ensure_keys(const struct conf *conf)
 	return 0;
 }
 
+/* Warns (on stderr; init still succeeds) when the configuration file holds a
+ * secret — a provider's client secret or the SMTP password — and others may read
+ * it: everyone, or a group other than the panel's own.  The panel's group is the
+ * one the database's folder belongs to (README: the web programs' user reads the
+ * configuration through it), so 0640 with that group is the tight mode. */
+static void warn_if_conf_exposes_secrets(const struct conf *conf)
+{
+	const char *secret = conf->smtp_password != NULL ? "Smtp.password" : NULL;
+	char key[64], *dir;
+	struct stat sb, db_dir;
+	int panel_group;
+
+	for (int id = 0; secret == NULL && id < PROV__MAX; id++)
+		if (conf->providers[id].client_secret != NULL) {
+			snprintf(key, sizeof(key), "Provider.%s.client_secret", prov_table[id].name);
+			secret = key;
+		}
+	if (secret == NULL || conf->path == NULL || stat(conf->path, &sb) != 0)
+		return;
+	dir = xstrdup(conf->database_path);
+	panel_group = stat(dirname(dir), &db_dir) == 0 && db_dir.st_gid == sb.st_gid;
+	free(dir);
+	if (sb.st_mode & S_IROTH)
+		fprintf(stderr,
+			"inboxpanel: warning: %s holds %s but everyone may read it (mode %04o): "
+			"chmod 600 %s, or 640 with the panel's group\n",
+			conf->path, secret, (unsigned)(sb.st_mode & 07777), conf->path);
+	else if ((sb.st_mode & S_IRGRP) && !panel_group)
+		fprintf(stderr,
+			"inboxpanel: warning: %s holds %s but group %u, not the panel's (that of the "
+			"database's folder, %u), may read it (mode %04o): chmod 600 %s, or chgrp it\n",
+			conf->path, secret, (unsigned)sb.st_gid, (unsigned)db_dir.st_gid,
+			(unsigned)(sb.st_mode & 07777), conf->path);
+}
+
 static int cmd_init(const struct conf *conf, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -251,6 +286,9 @@ static int cmd_init(const struct conf *conf, int argc, char **argv)
 		rc = add_user(db, admin, "", ROLE_SUPER_ADMIN, 0, from_stdin);
 	}
 	db_close(db);
+	/* After the work, and only when it succeeded: a failure says one line. */
+	if (rc == 0)
+		warn_if_conf_exposes_secrets(conf);
 	return rc;
 }
 

@@ -21,9 +21,11 @@ static const char sql_count[] =
 	"SELECT count(*) FROM audit_log WHERE (?1 IS NULL OR action = ?1) AND (?2 IS NULL OR actor = ?2)";
 static const char sql_actions[] = "SELECT DISTINCT action FROM audit_log ORDER BY action";
 
+/* The same refusal lately: of the same user (?4), or of nobody from the same
+ * client address (?2) when ?4 is NULL. */
 static const char sql_recent_refusal[] =
-	"SELECT 1 FROM audit_log WHERE action = ?1 AND client_addr = ?2 AND actor_user_id IS NULL "
-	"AND at > ?3 LIMIT 1";
+	"SELECT 1 FROM audit_log WHERE action = ?1 AND at > ?3 AND "
+	"(actor_user_id = ?4 OR (?4 IS NULL AND actor_user_id IS NULL AND client_addr = ?2)) LIMIT 1";
 
 enum status audit_write_refusal(struct db *db, const struct audit_actor *actor, time_t now,
 				const char *action, const char *target, const char *detail, long window,
@@ -38,6 +40,10 @@ enum status audit_write_refusal(struct db *db, const struct audit_actor *actor, 
 	sqlite3_bind_text(st, 1, action, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, actor->client_addr ? actor->client_addr : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, (long long)now - window);
+	if (actor->user_id > 0)
+		sqlite3_bind_int64(st, 4, actor->user_id);
+	else
+		sqlite3_bind_null(st, 4);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
@@ -137,15 +143,54 @@ enum status audit_actions(struct db *db, void (*fn)(const char *action, void *ar
 	return rc == SQLITE_DONE ? ST_OK : ST_INTERNAL;
 }
 
+/* Length of the blank at s, 0 when there is none: ASCII white space and the
+ * Unicode spaces a spreadsheet skips before a formula (no-break space, the
+ * U+2000 range, narrow no-break space, ideographic space, zero-width no-break
+ * space / BOM). */
+static size_t csv_blank(const unsigned char *s)
+{
+	if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n' || *s == '\v' || *s == '\f')
+		return 1;
+	if (s[0] == 0xc2 && s[1] == 0xa0)
+		return 2;
+	if (s[0] == 0xe2 && s[1] == 0x80 && ((s[2] >= 0x80 && s[2] <= 0x8b) || s[2] == 0xaf))
+		return 3;
+	if ((s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80) ||
+	    (s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf))
+		return 3;
+	return 0;
+}
+
+/* Whether the text at s, after its blanks, starts a formula. */
+static int csv_formula_at(const unsigned char *s)
+{
+	for (size_t n; (n = csv_blank(s)) > 0;)
+		s += n;
+	return *s == '=' || *s == '+' || *s == '-' || *s == '@';
+}
+
+/* Whether a spreadsheet could run some of s as a formula (OWASP CSV injection):
+ * s itself starts with one (after blanks, or with a tab or CR), or one follows a
+ * separator inside it: "x;=1+2" is two cells to a spreadsheet that splits on ';'
+ * (French Excel) or on a tab, however the cell is quoted. */
+static int csv_needs_defusing(const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+
+	if (*s == '\t' || *s == '\r' || csv_formula_at(s))
+		return 1;
+	for (; *s; s++)
+		if ((*s == ',' || *s == ';' || *s == '\t' || *s == '\r' || *s == '\n') &&
+		    csv_formula_at(s + 1))
+			return 1;
+	return 0;
+}
+
 static void csv_cell(struct buf *out, const char *s, int last)
 {
-	/* A cell starting with = + - @ (or a tab or CR) runs as a formula in a
-	 * spreadsheet; the apostrophe makes it text (OWASP CSV injection). */
-	int defuse = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
-		     s[0] == '\r';
-
+	/* The apostrophe makes the whole cell text. */
 	buf_putc(out, '"');
-	if (defuse)
+	if (csv_needs_defusing(s))
 		buf_putc(out, '\'');
 	for (; *s; s++) {
 		if (*s == '"')

@@ -43,10 +43,11 @@ long long audit_count(struct db *db, const struct audit_filter *f);
 /* The distinct actions in the log, for the filter menu. */
 enum status audit_actions(struct db *db, void (*fn)(const char *action, void *arg), void *arg);
 
-/* Like audit_write, for a refusal of someone who is not signed in: at most one
- * row per action and client address every `window` seconds, so a flood of
- * forged requests cannot fill the log or keep the database writing.  *written
- * says whether this one was kept. */
+/* Like audit_write, for a refusal: at most one row per action every `window`
+ * seconds for each signed-in user, and for each client address of someone not
+ * signed in, so neither a flood of forged requests nor a user reloading a page
+ * they may not see can fill the log or keep the database writing.  *written says
+ * whether this one was kept. */
 enum status audit_write_refusal(struct db *db, const struct audit_actor *actor, time_t now,
 				const char *action, const char *target, const char *detail, long window,
 				int *written);

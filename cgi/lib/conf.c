@@ -177,6 +177,30 @@ static int check_value(const struct key *k, const char *v, char *err, size_t err
 	return -1;
 }
 
+/* Refuses HDF links ("Name : Other.name").  ClearSilver follows a link wherever a
+ * node is looked up, with no bound on the chain, so a loop ("Keys : Keys.x", or
+ * "A : B" with "B : A") recursed until the stack ran out in the unknown-key check
+ * below.  A configuration has no use for them, so any one is refused with its
+ * name.  The walk reads the nodes' own fields: hdf_obj_child() would follow the
+ * very links it is looking for.  prefix is the dotted name of hdf ("" at the top). */
+static int refuse_links(const HDF *hdf, const char *prefix, char *err, size_t errlen)
+{
+	for (const HDF *node = hdf->child; node != NULL; node = node->next) {
+		char full[256];
+
+		snprintf(full, sizeof(full), "%s%s%s", prefix, *prefix ? "." : "",
+			 node->name ? node->name : "");
+		if (node->link) {
+			snprintf(err, errlen, "%s: a link (\"%s : %s\") is not allowed here; give the value itself",
+				 full, full, node->value ? node->value : "");
+			return -1;
+		}
+		if (refuse_links(node, full, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Refuses keys the panel does not know: a misspelt key would otherwise be
  * silently replaced by its default. */
 static int check_unknown_keys(HDF *hdf, char *err, size_t errlen)
@@ -374,7 +398,7 @@ int conf_load(const char *path, struct conf *conf, char *err, size_t errlen)
 	conf_dir = xstrdup(dirname(dir_copy));
 	free(dir_copy);
 
-	if (check_unknown_keys(hdf, err, errlen) != 0)
+	if (refuse_links(hdf, "", err, errlen) != 0 || check_unknown_keys(hdf, err, errlen) != 0)
 		goto out;
 	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
 		const struct key *k = &keys[i];

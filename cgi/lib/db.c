@@ -6,6 +6,7 @@
  * lock rather than fail. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,16 +171,31 @@ sqlite3_stmt *db_stmt(struct db *db, const char *sql)
 	return st;
 }
 
+/* The status of a failed SQLite call.  A store that cannot take a write now but
+ * may soon — locked past the busy timeout, or a read-only or full disk — is
+ * ST_UNAVAILABLE (503 with Retry-After), wherever it shows: at the begin, at a
+ * statement, or at the commit.  Anything else is a bug or a broken disk. */
+static enum status failure_status(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_READONLY:
+	case SQLITE_FULL:
+		return ST_UNAVAILABLE;
+	default:
+		return ST_INTERNAL;
+	}
+}
+
 static enum status simple(struct db *db, const char *sql)
 {
 	char err[256];
-	int busy;
 
 	if (exec_sql(db, sql, err, sizeof(err)) == 0)
 		return ST_OK;
-	busy = (sqlite3_extended_errcode(db->handle) & 0xff) == SQLITE_BUSY;
 	log_error("%s: %s", sql, err);
-	return busy ? ST_UNAVAILABLE : ST_INTERNAL;
+	return failure_status(sqlite3_extended_errcode(db->handle));
 }
 
 enum status db_begin_write(struct db *db)
@@ -276,7 +292,7 @@ enum status db_step_done(struct db *db, sqlite3_stmt *st)
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		log_error("statement failed: %s: %.80s", sqlite3_errmsg(db->handle), sqlite3_sql(st));
 		sqlite3_reset(st);
-		return ST_INTERNAL;
+		return failure_status(rc);
 	}
 	sqlite3_reset(st);
 	return ST_OK;
@@ -295,7 +311,7 @@ enum status db_step_row(struct db *db, sqlite3_stmt *st)
 	if (rc == SQLITE_DONE)
 		return ST_NOT_FOUND;
 	log_error("statement failed: %s: %.80s", sqlite3_errmsg(db->handle), sqlite3_sql(st));
-	return ST_INTERNAL;
+	return failure_status(rc);
 }
 
 const char *db_text(sqlite3_stmt *st, int col)
@@ -330,6 +346,75 @@ int db_ping(struct db *db)
 	ok = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_reset(st);
 	return ok;
+}
+
+const char *db_probe_write(struct db *db, long long now)
+{
+	static const char sql_probe[] =
+		"INSERT OR REPLACE INTO panel_settings (name, value) VALUES ('health_probe', ?1)";
+	sqlite3_stmt *st;
+	const char *problem = NULL;
+	int rc;
+
+	if (db->depth > 0)
+		return "error";
+	if (sqlite3_exec(db->handle, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = sqlite3_extended_errcode(db->handle);
+		log_error("health probe: BEGIN IMMEDIATE: %s", sqlite3_errmsg(db->handle));
+		goto failed;
+	}
+	st = db_stmt(db, sql_probe);
+	if (st == NULL) {
+		rc = SQLITE_ERROR;
+		goto failed;
+	}
+	sqlite3_bind_int64(st, 1, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE) {
+		rc = sqlite3_exec(db->handle, "COMMIT", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			return NULL;
+		rc = sqlite3_extended_errcode(db->handle);
+	}
+	log_error("health probe: %s (%d, %s)", sqlite3_errmsg(db->handle), rc,
+		  strerror(sqlite3_system_errno(db->handle)));
+failed:
+	if (!sqlite3_get_autocommit(db->handle))
+		sqlite3_exec(db->handle, "ROLLBACK", NULL, NULL, NULL);
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		problem = "busy";
+		break;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		problem = "read_only";
+		break;
+	case SQLITE_FULL:
+		problem = "disk_full";
+		break;
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		/* A write the system refused says why in errno. */
+		switch (sqlite3_system_errno(db->handle)) {
+		case EROFS:
+		case EPERM:
+		case EACCES:
+			problem = "read_only";
+			break;
+		case ENOSPC:
+		case EDQUOT:
+			problem = "disk_full";
+			break;
+		default:
+			problem = "io_error";
+		}
+		break;
+	default:
+		problem = "error";
+	}
+	return problem;
 }
 
 sqlite3 *db_handle(struct db *db)

@@ -45,4 +45,12 @@ unsigned db_take_after_commit(struct db *db);
 /* True when the database answers a trivial query (for /healthz). */
 int db_ping(struct db *db);
 
+/* Whether the database takes a write now (for /healthz): commits one tiny row
+ * (panel_settings.health_probe, the time), outside any transaction.  A write that
+ * is rolled back would prove little: in WAL mode it never reaches the disk, so a
+ * read-only or full one would go unnoticed.  NULL when the write went through;
+ * otherwise what stopped it, as one word: "busy" (locked past the busy timeout),
+ * "read_only", "disk_full", "io_error" or "error" (details in the log). */
+const char *db_probe_write(struct db *db, long long now);
+
 #endif

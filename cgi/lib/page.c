@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "crypto.h"
 #include "dispatch.h"
@@ -109,6 +110,23 @@ void page_render(struct ctx *ctx, const char *template_name)
 	render_with_status(ctx, 200, template_name);
 }
 
+/* Whether a header called name is set already. */
+static int has_header(const struct resp *r, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *line = r->headers.data; line != NULL && *line != '\0';) {
+		const char *end = strstr(line, "\r\n");
+
+		if (strncasecmp(line, name, n) == 0 && line[n] == ':')
+			return 1;
+		if (end == NULL)
+			break;
+		line = end + 2;
+	}
+	return 0;
+}
+
 void page_error(struct ctx *ctx, enum status st, const char *reason_key)
 {
 	int code = status_http_code(st);
@@ -117,6 +135,10 @@ void page_error(struct ctx *ctx, enum status st, const char *reason_key)
 
 	/* Headers already set (Allow on a 405, Retry-After on a 429) stay. */
 	buf_reset(&ctx->resp->body);
+	/* A 503 is the store locked past its busy timeout (or a read-only or full
+	 * disk): a client may try again shortly. */
+	if (code == 503 && !has_header(ctx->resp, "Retry-After"))
+		resp_header(ctx->resp, "Retry-After", "5");
 	tmpl_set_int(ctx->hdf, "Error.code", code);
 	snprintf(key, sizeof(key), "Lang.error.e%d.title", code);
 	value = hdf_get_value(ctx->lang, key, NULL);
@@ -274,7 +296,9 @@ enum status page_audit(struct ctx *ctx, const char *action, const char *target, 
 	return audit_write(ctx->db, &a, ctx->now, action, target, detail);
 }
 
-#define ANONYMOUS_REFUSALS_EVERY 60 /* seconds, per action and client address */
+/* Refusals are audited once a minute per action and user (or client address for
+ * someone not signed in); the others go to the program's log only. */
+#define REFUSALS_AUDITED_EVERY 60 /* seconds */
 
 void page_refuse(struct ctx *ctx, enum status st, const char *action, const char *target,
 		 const char *reason_key)
@@ -288,11 +312,8 @@ void page_refuse(struct ctx *ctx, enum status st, const char *action, const char
 	} else if ((rc = db_begin_write(ctx->db)) != ST_OK) {
 		log_error("%s: cannot audit %s: the database is busy", ctx->req->path, action);
 	} else {
-		if (ctx->user != NULL)
-			rc = audit_write(ctx->db, &a, ctx->now, action, target, reason_key);
-		else
-			rc = audit_write_refusal(ctx->db, &a, ctx->now, action, target, reason_key,
-						 ANONYMOUS_REFUSALS_EVERY, &written);
+		rc = audit_write_refusal(ctx->db, &a, ctx->now, action, target, reason_key,
+					 REFUSALS_AUDITED_EVERY, &written);
 		if (rc == ST_OK)
 			rc = db_commit(ctx->db);
 		else
@@ -300,8 +321,8 @@ void page_refuse(struct ctx *ctx, enum status st, const char *action, const char
 		if (rc != ST_OK)
 			log_error("%s: cannot audit %s", ctx->req->path, action);
 		else if (!written)
-			log_info("%s from %s on %s (%s); audited once a minute", action, a.client_addr,
-				 ctx->req->path, reason_key);
+			log_info("%s by %s from %s on %s (%s); audited once a minute", action, a.name,
+				 a.client_addr, ctx->req->path, reason_key);
 	}
 	page_error(ctx, st, reason_key);
 }

@@ -13,6 +13,76 @@ test_healthz_answers_json_when_the_database_answers() {
 	expect_body '"last_heartbeat":null'
 }
 
+# hold_write_lock SECONDS — another process holds the database's write lock for
+# SECONDS (longer than the programs' 5-second busy timeout); its pid in HOLDER.
+hold_write_lock() {
+	{
+		echo "BEGIN EXCLUSIVE;"
+		echo "INSERT OR REPLACE INTO panel_settings (name, value) VALUES ('lock_holder', 1);"
+		echo ".print held"
+		sleep "$1"
+		echo "ROLLBACK;"
+	} | sqlite3 "$T_DIR/inboxpanel.db" >"$T_DIR/holder.out" &
+	HOLDER=$!
+	for _ in $(seq 1 50); do
+		grep -q held "$T_DIR/holder.out" 2>/dev/null && return
+		sleep 0.1
+	done
+	fail "the lock holder did not start"
+}
+
+test_a_database_locked_past_the_busy_timeout_answers_503_with_retry_after() {
+	local before
+	as_new_user locked@example.com
+	http GET /settings/email
+	before=$(db_state)
+	hold_write_lock 14
+	post /logout
+	expect_status 503
+	expect_header Retry-After '[0-9]+'
+	[ "$before" = "$(db_state)" ] || fail "the refused POST changed the database"
+	http GET /healthz
+	expect_status 503
+	expect_header Retry-After '[0-9]+'
+	expect_body '"status":"unavailable"'
+	expect_body '"database":"busy"'
+	wait "$HOLDER"
+	http GET /healthz
+	expect_status 200
+	http GET /settings/email
+	post /logout
+	expect_status 303
+}
+
+# A read-only database answers reads but takes no write: /healthz says so.  The
+# tests run as root, whom file modes do not stop; the immutable attribute does.
+test_healthz_says_503_when_the_database_takes_no_write() {
+	local f files=("$T_DIR/inboxpanel.db" "$T_DIR/inboxpanel.db-wal" "$T_DIR/inboxpanel.db-shm")
+	http GET /healthz
+	expect_status 200
+	if ! chattr +i "$T_DIR/inboxpanel.db" 2>/dev/null; then
+		t_log "no chattr +i here: the read-only case is left to the unit tests"
+		return
+	fi
+	for f in "${files[@]:1}"; do
+		[ -e "$f" ] && chattr +i "$f"
+	done
+	http GET /healthz
+	for f in "${files[@]}"; do
+		[ -e "$f" ] && chattr -i "$f"
+	done
+	expect_status 503
+	expect_header Retry-After '[0-9]+'
+	expect_body '"status":"unavailable"'
+	# SQLite says "read-only" when the file was so when opened; a file that turns
+	# so under an open connection fails its writes as an I/O error instead.
+	grep -qE '"database":"(read_only|io_error)"' "$T_DIR/body" ||
+		fail "healthz does not say the database takes no write: $(cat "$T_DIR/body")"
+	http GET /healthz
+	expect_status 200
+	expect_body '"database":"ok"'
+}
+
 test_unknown_page_is_a_404_page() {
 	http GET /no/such/page
 	expect_status 404

@@ -485,6 +485,32 @@ START_TEST(provider_bad_url_is_named)
 }
 END_TEST
 
+/* --- HDF links ------------------------------------------------------------------------- */
+
+/* ClearSilver follows a link with no bound, so a loop used to crash every program at
+ * start-up; any link is refused with the key that holds it. */
+START_TEST(link_loop_to_a_child_is_refused_with_its_key)
+{
+	load_refused(MINIMAL "Keys : Keys.x\n", "Keys", "link");
+}
+END_TEST
+
+START_TEST(link_loop_between_two_keys_is_refused_with_its_key)
+{
+	load_refused(MINIMAL "A : B\nB : A\n", "A", "link");
+	load_refused(MINIMAL "Session.idle_timeout : Session.absolute_timeout\n"
+			     "Session.absolute_timeout : Session.idle_timeout\n",
+		     "Session.idle_timeout", "link");
+}
+END_TEST
+
+START_TEST(link_inside_a_provider_block_is_refused_with_its_key)
+{
+	load_refused(MINIMAL GOOGLE_BLOCK "Provider.google.scopes : Smtp.password\n",
+		     "Provider.google.scopes", "link");
+}
+END_TEST
+
 /* --- the file itself ---------------------------------------------------------------------- */
 
 START_TEST(missing_file_is_refused_with_its_path)
@@ -582,6 +608,9 @@ Suite *conf_suite(void)
 	tcase_add_test(tc, missing_file_is_refused_with_its_path);
 	tcase_add_test(tc, unreadable_file_is_refused);
 	tcase_add_test(tc, syntax_error_is_refused);
+	tcase_add_test(tc, link_loop_to_a_child_is_refused_with_its_key);
+	tcase_add_test(tc, link_loop_between_two_keys_is_refused_with_its_key);
+	tcase_add_test(tc, link_inside_a_provider_block_is_refused_with_its_key);
 	suite_add_tcase(s, tc);
 
 	return s;

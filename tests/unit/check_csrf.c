@@ -55,6 +55,38 @@ START_TEST(another_origin_is_refused)
 }
 END_TEST
 
+/* The Host header is the client's to choose: an Origin that matches it but not
+ * Site.base_url is another site (DNS rebinding, a proxy passing any Host). */
+START_TEST(an_origin_matching_only_the_host_header_is_refused)
+{
+	struct conf c = conf_at("https://crm.example.com/panel", "/panel");
+	struct req rebound = post_from("evil.example", "https://evil.example", NULL);
+	struct req plain = post_from("evil.example", "http://evil.example", NULL);
+	struct req right = post_from("evil.example", "https://crm.example.com", NULL);
+
+	ck_assert(!csrf_same_origin(&c, &rebound));
+	ck_assert(!csrf_same_origin(&c, &plain));
+	/* What decides is the base URL, whatever Host says. */
+	ck_assert(csrf_same_origin(&c, &right));
+}
+END_TEST
+
+START_TEST(the_base_urls_origin_matches_without_case_or_default_port)
+{
+	struct conf c = conf_at("https://CRM.example.com:443/panel", "/panel");
+	struct conf port = conf_at("http://127.0.0.1:8080", "");
+	struct req lower = post_from("crm.example.com", "https://crm.example.com", NULL);
+	struct req with_port = post_from("crm.example.com", "https://crm.example.com:443", NULL);
+	struct req other_port = post_from("127.0.0.1:8080", "http://127.0.0.1:8081", NULL);
+	struct req no_port = post_from("127.0.0.1:8080", "http://127.0.0.1", NULL);
+
+	ck_assert(csrf_same_origin(&c, &lower));
+	ck_assert(csrf_same_origin(&c, &with_port));
+	ck_assert(!csrf_same_origin(&port, &other_port));
+	ck_assert(!csrf_same_origin(&port, &no_port));
+}
+END_TEST
+
 START_TEST(sec_fetch_site_decides_without_origin)
 {
 	struct conf c = conf_at("http://127.0.0.1:8080", "");
@@ -124,6 +156,8 @@ Suite *csrf_suite(void)
 
 	tcase_add_test(tc, origin_of_the_base_url_passes);
 	tcase_add_test(tc, another_origin_is_refused);
+	tcase_add_test(tc, an_origin_matching_only_the_host_header_is_refused);
+	tcase_add_test(tc, the_base_urls_origin_matches_without_case_or_default_port);
 	tcase_add_test(tc, sec_fetch_site_decides_without_origin);
 	tcase_add_test(tc, the_session_token_passes);
 	tcase_add_test(tc, a_wrong_missing_or_malformed_token_is_refused);

@@ -4,11 +4,13 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "db_sql.h"
 #include "login.h"
 #include "suites.h"
 #include "testlib.h"
+#include "util.h"
 
 #define T0 1700000000
 #define WINDOW 900
@@ -38,6 +40,15 @@ static void failures(const char *email, const char *addr, int n, time_t at)
 {
 	for (int i = 0; i < n; i++)
 		ck_assert_int_eq(TESTLIB_WRITE(db, login_record(db, email, addr, 0, at)), ST_OK);
+}
+
+static long long attempts_of(const char *email)
+{
+	char *sql = xasprintf("SELECT count(*) FROM login_attempts WHERE email = '%s'", email);
+	long long n = testlib_sql_int(db, sql);
+
+	free(sql);
+	return n;
 }
 
 /* login_check's answer; *retry_after receives its wait. */
@@ -185,6 +196,69 @@ START_TEST(attempts_older_than_a_day_are_forgotten)
 }
 END_TEST
 
+/* A name that is no user's is kept as a keyed hash, the same for the same name in
+ * any case, and never holds the text. */
+START_TEST(an_unknown_name_is_kept_as_a_keyed_hash)
+{
+	char a[LOGIN_UNKNOWN_NAME_SIZE], b[LOGIN_UNKNOWN_NAME_SIZE], c[LOGIN_UNKNOWN_NAME_SIZE];
+
+	ck_assert_int_eq(login_unknown_name(db, "Secret-Passw0rd", a), ST_OK);
+	ck_assert_int_eq(login_unknown_name(db, "secret-passw0rd", b), ST_OK);
+	ck_assert_int_eq(login_unknown_name(db, "secret-passw0rd!", c), ST_OK);
+	ck_assert_str_eq(a, b);
+	ck_assert_str_ne(a, c);
+	ck_assert_int_eq(strlen(a), strlen("unknown (#0123456789ab)"));
+	ck_assert_int_eq(strncmp(a, "unknown (#", 10), 0);
+	ck_assert_int_eq(strspn(a + 10, "0123456789abcdef"), 12);
+	ck_assert_str_eq(a + 22, ")");
+	/* The key: 32 random bytes of the database's own, made by its migration. */
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT length(value) FROM panel_settings "
+					     "WHERE name = 'login_name_key'"), 32);
+}
+END_TEST
+
+/* The check and the record are one step: the attempt counts before its password
+ * is checked, so the limit's last slot is taken by one attempt only. */
+START_TEST(an_attempt_is_counted_before_its_password_is_checked)
+{
+	long long id = 0;
+	long wait;
+
+	failures("alice@example.com", "192.0.2.1", 4, T0);
+	ck_assert_int_eq(db_begin_write(db), ST_OK);
+	ck_assert_int_eq(login_begin(db, "alice@example.com", "192.0.2.1", &limits, T0 + 1, &wait, &id),
+			 ST_OK);
+	ck_assert_int_eq(db_commit(db), ST_OK);
+	ck_assert_int_gt(id, 0);
+	/* The next one, while the first is still checking its password, is held. */
+	ck_assert_int_eq(db_begin_write(db), ST_OK);
+	ck_assert_int_eq(login_begin(db, "alice@example.com", "192.0.2.1", &limits, T0 + 2, &wait, &id),
+			 ST_TOO_MANY);
+	db_rollback(db);
+	ck_assert_int_eq(attempts_of("alice@example.com"), 5);
+	/* Outside a transaction it would be the race again: refused. */
+	ck_assert_int_eq(login_begin(db, "bob@example.com", "192.0.2.1", &limits, T0 + 3, &wait, &id),
+			 ST_INTERNAL);
+}
+END_TEST
+
+START_TEST(a_marked_success_clears_the_accounts_failures)
+{
+	long long id = 0;
+	long wait;
+
+	failures("alice@example.com", "192.0.2.1", 3, T0);
+	ck_assert_int_eq(db_begin_write(db), ST_OK);
+	ck_assert_int_eq(login_begin(db, "alice@example.com", "192.0.2.1", &limits, T0 + 1, &wait, &id),
+			 ST_OK);
+	ck_assert_int_eq(db_commit(db), ST_OK);
+	ck_assert_int_eq(TESTLIB_WRITE(db, login_mark_success(db, id, "alice@example.com", T0 + 2)),
+			 ST_OK);
+	ck_assert_int_eq(attempts_of("alice@example.com"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT succeeded FROM login_attempts"), 1);
+}
+END_TEST
+
 Suite *login_suite(void)
 {
 	Suite *s = suite_create("login");
@@ -192,6 +266,9 @@ Suite *login_suite(void)
 
 	tcase_add_checked_fixture(tc, open_store, close_store);
 	tcase_add_test(tc, a_fresh_account_may_sign_in);
+	tcase_add_test(tc, an_unknown_name_is_kept_as_a_keyed_hash);
+	tcase_add_test(tc, an_attempt_is_counted_before_its_password_is_checked);
+	tcase_add_test(tc, a_marked_success_clears_the_accounts_failures);
 	tcase_add_test(tc, an_account_is_held_after_its_limit_of_failures);
 	tcase_add_test(tc, the_account_is_matched_without_case);
 	tcase_add_test(tc, an_address_is_held_after_its_limit_of_failures);

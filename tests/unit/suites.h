@@ -19,5 +19,7 @@ Suite *csrf_suite(void);
 Suite *oauth_suite(void);
 Suite *sess_suite(void);
 Suite *login_suite(void);
+Suite *audit_suite(void);
+Suite *db_suite(void);
 
 #endif
