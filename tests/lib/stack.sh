@@ -48,6 +48,8 @@ Smtp.url = smtp://127.0.0.1:$((port + 2))
 Smtp.from = inboxpanel@example.com
 HDF
 	stack_write_provider_config "$dir" $((port + 1)) "$src"
+	# It holds the providers' client secrets: for its user only.
+	chmod 600 "$dir/inboxpanel.hdf"
 	mkdir -p "$dir/keys"
 	chmod 700 "$dir/keys"
 }
