@@ -39,6 +39,7 @@ cli() {
 t_start() {
 	local i
 	T_DIR=$(mktemp -d /tmp/inboxpanel-test.XXXXXX)
+	export T_DIR # where make check-valgrind's reports go (%q{T_DIR})
 	trap t_stop EXIT
 	for i in $(seq 1 50); do
 		PORT=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768+)
@@ -62,6 +63,13 @@ t_stop() {
 	if grep -l -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$T_DIR"/log/*.log 2>/dev/null; then
 		echo "not ok - sanitizer report in the programs' logs:"
 		grep -h -A20 -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$T_DIR"/log/*.log | head -60
+		rc=1
+	fi
+	# So does one of valgrind's (make check-valgrind): an invalid read or write, or
+	# memory definitely lost.
+	if grep -l -E "ERROR SUMMARY: [1-9]" "$T_DIR"/log/valgrind-*.log 2>/dev/null; then
+		echo "not ok - valgrind report in the programs' logs:"
+		grep -h -B2 -A25 -E "Invalid (read|write)|definitely lost in" "$T_DIR"/log/valgrind-*.log | head -80
 		rc=1
 	fi
 	if [ $rc = 0 ]; then

@@ -108,7 +108,8 @@ stack_start() {
 	: >"$dir/pids"
 	for name in "${STACK_PROGRAMS[@]}"; do
 		rm -f "$dir/run/$name.sock"
-		"$bin/inboxpanel-$name" --conf "$dir/inboxpanel.hdf" --socket "$dir/run/$name.sock" \
+		# STACK_WRAP runs each program under a tool (make check-valgrind).
+		${STACK_WRAP-} "$bin/inboxpanel-$name" --conf "$dir/inboxpanel.hdf" --socket "$dir/run/$name.sock" \
 			--workers "${STACK_WORKERS:-2}" 2>>"$dir/log/$name.log" &
 		echo "$! $name" >>"$dir/pids"
 	done
@@ -140,7 +141,7 @@ stack_start() {
 # stack_start_worker DIR BIN — the outbox worker, stopped with the rest.
 stack_start_worker() {
 	local dir=$1 bin=$2
-	"$bin/inboxpanel-worker" --conf "$dir/inboxpanel.hdf" 2>>"$dir/log/worker.log" &
+	${STACK_WRAP-} "$bin/inboxpanel-worker" --conf "$dir/inboxpanel.hdf" 2>>"$dir/log/worker.log" &
 	echo "$! worker" >>"$dir/pids"
 }
 
