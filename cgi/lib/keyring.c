@@ -56,21 +56,6 @@ static int need_private_file(const struct conf *conf, char *err, size_t errlen)
 	return -1;
 }
 
-static int sync_dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir = slash == NULL ? xstrdup(".")
-				  : xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = -1;
-
-	if (fd >= 0) {
-		rc = fsync(fd);
-		close(fd);
-	}
-	free(dir);
-	return rc;
-}
-
 /* A test may stop the process dead at a named point of a rotation, as a crash or
  * a power cut would, to check that what is left on disk is still consistent. */
 static void crash_point(const char *name)
@@ -119,7 +104,7 @@ int keyring_adopt(const struct conf *conf, char *err, size_t errlen)
 			goto out;
 		}
 	}
-	if (sync_dir_of(path) != 0 || unlink(legacy) != 0 || sync_dir_of(legacy) != 0) {
+	if (sync_parent_folder(path) != 0 || unlink(legacy) != 0 || sync_parent_folder(legacy) != 0) {
 		snprintf(err, errlen, "%s: cannot move into the keyring: %s", legacy, strerror(errno));
 		goto out;
 	}
@@ -401,7 +386,7 @@ int keyring_retire(const struct conf *conf, const uint8_t id[SEAL_KEY_ID_LEN], c
 	path = key_path(conf->private_key_file, id);
 	if (memcmp(pub_id, id, sizeof(pub_id)) == 0)
 		snprintf(err, errlen, "%s: the newest key is never retired", path);
-	else if (unlink(path) != 0 || sync_dir_of(path) != 0)
+	else if (unlink(path) != 0 || sync_parent_folder(path) != 0)
 		snprintf(err, errlen, "%s: cannot remove: %s", path, strerror(errno));
 	else
 		rc = 0;

@@ -384,20 +384,6 @@ static char *parent_dir(const char *path)
 			     : xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
 }
 
-/* The folder holding path, synced so that new names in it survive a crash. */
-static int sync_parent(const char *path)
-{
-	char *dir = parent_dir(path);
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = -1;
-
-	if (fd >= 0) {
-		rc = fsync(fd);
-		close(fd);
-	}
-	free(dir);
-	return rc;
-}
-
 static int write_all(int fd, const char *data, size_t len)
 {
 	while (len > 0) {
@@ -561,7 +547,7 @@ int seal_save_private(const struct seal_key *key, const char *path, char *err, s
 		return -1;
 	}
 	free(tmp);
-	if (sync_parent(path) != 0) {
+	if (sync_parent_folder(path) != 0) {
 		snprintf(err, errlen, "%s: cannot sync its folder: %s", path, strerror(errno));
 		return -1;
 	}
@@ -596,7 +582,7 @@ int seal_save_public(const struct seal_key *key, const char *path, int replace, 
 		return -1;
 	}
 	free(tmp);
-	if (sync_parent(path) != 0) {
+	if (sync_parent_folder(path) != 0) {
 		snprintf(err, errlen, "%s: cannot sync its folder: %s", path, strerror(errno));
 		return -1;
 	}

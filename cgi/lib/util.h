@@ -48,6 +48,10 @@ void format_utc(time_t t, char out[21]);
  * (except "0" itself).  Returns 0 on success. */
 int parse_int_strict(const char *s, size_t len, long long min, long long max, long long *out);
 
+/* Syncs the folder that holds path, so that a name just made or removed in it
+ * survives a crash.  0, or -1 with errno set. */
+int sync_parent_folder(const char *path);
+
 /* The index of name in names[0..count), or -1: the one way a stored or typed
  * name becomes an enum; each caller says what an unknown name means. */
 int name_index(const char *const names[], int count, const char *name);

@@ -47,6 +47,7 @@ t_start() {
 		stack_port_busy "$PORT" || stack_port_busy $((PORT + 1)) || stack_port_busy $((PORT + 2)) || break
 	done
 	BASE="http://127.0.0.1:$PORT"
+	SANDBOX="http://127.0.0.1:$((PORT + 1))" # the sandbox provider (tests/lib/stack.sh)
 	stack_write_config "$T_DIR" "$PORT" "$SRC"
 	[ $# -gt 0 ] && printf '%s\n' "$@" >>"$T_DIR/inboxpanel.hdf"
 	printf '%s\n' "$ADMIN_PW" | cli init --admin "$ADMIN" --password-stdin >/dev/null ||
@@ -310,4 +311,21 @@ make_inbox() {
 
 state_of() {
 	sql "SELECT state FROM email_connections WHERE id = $1"
+}
+
+# --- The sandbox provider -------------------------------------------------------
+
+# control PATH FIELDS... — a call to the sandbox provider's control API (see
+# sandbox/README.md); the answer is in $T_DIR/control.json.
+control() {
+	local path=$1 args=() f
+	shift
+	for f in "$@"; do args+=(--data-urlencode "$f"); done
+	curl -fsS -X POST -o "$T_DIR/control.json" "${args[@]}" "$SANDBOX$path" ||
+		fail "sandbox $path failed"
+}
+
+# json FILE PATH — a value of a JSON file, read with SQLite's JSON functions.
+json() {
+	sqlite3 -batch -noheader :memory: "SELECT json_extract(readfile('$1'), '$2')"
 }

@@ -5,17 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 t_start "Worker.connect_timeout = 1" "Worker.timeout = 2"
-SANDBOX="http://127.0.0.1:$((PORT + 1))"
 NBSP=$(printf '\302\240') # before ? ! : ; in French
-
-# control PATH FIELDS... — a call to the sandbox's control API.
-control() {
-	local path=$1 args=() f
-	shift
-	for f in "$@"; do args+=(--data-urlencode "$f"); done
-	curl -fsS -X POST -o "$T_DIR/control.json" "${args[@]}" "$SANDBOX$path" ||
-		fail "sandbox $path failed"
-}
 
 header_value() {
 	grep -i "^$1:" "$T_DIR/headers" | head -1 | sed 's/^[^:]*: *//' | tr -d '\r'

@@ -8,24 +8,8 @@ STACK_WORKER=1 t_start \
 	"Worker.poll_interval = 1" "Worker.backoff_base = 1" "Worker.backoff_max = 2" \
 	"Worker.connect_timeout = 1" "Worker.timeout = 2" "Worker.max_attempts = 4" \
 	"Worker.lease = 5" "Health.interval = 2" "Health.refusals_to_disconnect = 3"
-SANDBOX="http://127.0.0.1:$((PORT + 1))"
 TOKENS="$T_DIR/minted-tokens"
 : >"$TOKENS"
-
-# control PATH FIELDS... — a call to the sandbox's control API; the answer is in
-# $T_DIR/control.json.
-control() {
-	local path=$1 args=() f
-	shift
-	for f in "$@"; do args+=(--data-urlencode "$f"); done
-	curl -fsS -X POST -o "$T_DIR/control.json" "${args[@]}" "$SANDBOX$path" ||
-		fail "sandbox $path failed"
-}
-
-# json FILE PATH — a value of a JSON file, read with SQLite's JSON functions.
-json() {
-	sqlite3 -batch -noheader :memory: "SELECT json_extract(readfile('$1'), '$2')"
-}
 
 # calls ENDPOINT [STATUS] — how many calls of ENDPOINT the sandbox received (with
 # that status).
