@@ -24,6 +24,24 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 		}                                                                     \
 	} while (0)
 
+/* A new name under $TMPDIR (run.sh points it into the target's scratch folder),
+ * else /tmp, from a mkstemp/mkdtemp template's last part ("x.XXXXXX"). */
+static inline char *fuzz_temp_name(const char *last)
+{
+	const char *dir = getenv("TMPDIR");
+	size_t len;
+	char *name;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	len = strlen(dir) + 1 + strlen(last) + 1;
+	name = malloc(len);
+	if (name == NULL)
+		abort();
+	snprintf(name, len, "%s/%s", dir, last);
+	return name;
+}
+
 /* The input as exactly size bytes in a buffer of its own, with nothing after
  * them, so AddressSanitizer catches a read one byte past the end. */
 static inline char *fuzz_bytes(const uint8_t *data, size_t size)

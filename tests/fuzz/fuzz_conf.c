@@ -20,7 +20,7 @@
 #include "conf.h"
 #include "fuzz.h"
 
-static char path[] = "/tmp/inboxpanel-fuzz-conf.XXXXXX";
+static char *path;
 static int fd = -1;
 static int allow_links;
 
@@ -59,6 +59,11 @@ static int left_out(const char *text)
 	return 0;
 }
 
+static void remove_file(void)
+{
+	unlink(path);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *links = getenv("FUZZ_CONF_LINKS");
@@ -66,31 +71,23 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	allow_links = links != NULL && strcmp(links, "1") == 0;
+	path = fuzz_temp_name("inboxpanel-fuzz-conf.XXXXXX");
 	fd = mkstemp(path);
 	if (fd < 0) {
 		perror("mkstemp");
 		abort();
 	}
+	atexit(remove_file);
 	return 0;
-}
-
-static void remove_file(void)
-{
-	unlink(path);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int registered;
 	char *text = fuzz_string(data, size);
 	size_t len = strlen(text);
 	struct conf conf;
 	char err[512];
 
-	if (!registered) {
-		atexit(remove_file);
-		registered = 1;
-	}
 	if (left_out(text)) {
 		free(text);
 		return -1; /* not added to the corpus */

@@ -37,7 +37,7 @@ static const struct seal_context other_row = { 43, "imap", "someone@example.com"
 
 static struct seal_key *newest, *older;
 static struct keyring *ring;
-static char dir[] = "/tmp/inboxpanel-fuzz-seal.XXXXXX";
+static char *dir;
 
 static char *write_key(const char *name, const char *pem)
 {
@@ -117,6 +117,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+	dir = fuzz_temp_name("inboxpanel-fuzz-seal.XXXXXX");
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
 		abort();
