@@ -374,6 +374,71 @@ static void describe_hdf_error(const char *path, NEOERR *nerr, char *err, size_t
 	snprintf(err, errlen, "cannot read %s: %s", path, desc[0] ? desc : "unknown error");
 }
 
+/* A link ("Name : Other.name") must be refused before ClearSilver reads the file,
+ * not only after: a loop such as "A : A" then "A.x = 1" makes its parser itself
+ * recurse without end (tests/fuzz/crashes/).  So each line of the file, and of
+ * the files it includes (resolved as hdf_read_file does: absolute, or from the
+ * working folder), is looked at first; a multi-line value ("Name << EOF") is
+ * skipped to its end.  refuse_links() still checks the tree afterwards. */
+/* What ClearSilver skips before a name (isspace, less the line's end). */
+#define BLANKS " \t\v\f\r"
+
+static int refuse_link_lines(const char *path, int depth, char *err, size_t errlen)
+{
+	char line[4096], heredoc[64] = "";
+	FILE *f = fopen(path, "r");
+	int n = 0, rc = 0;
+
+	if (f == NULL)
+		return 0; /* the parser says what is wrong with it */
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		char *s = line + strspn(line, BLANKS), *name = s, *name_end;
+
+		n++;
+		if (heredoc[0] != '\0') {
+			if (strncmp(s, heredoc, strlen(heredoc)) == 0 &&
+			    strspn(s + strlen(heredoc), "\r\n") == strlen(s + strlen(heredoc)))
+				heredoc[0] = '\0';
+			continue;
+		}
+		if (strncmp(s, "#include", 8) == 0 && depth < 8) {
+			char included[1024];
+
+			s += 8;
+			s += strspn(s, BLANKS "\"");
+			snprintf(included, sizeof(included), "%.*s", (int)strcspn(s, "\"\r\n \t"), s);
+			rc = refuse_link_lines(included, depth + 1, err, errlen);
+			continue;
+		}
+		name_end = s + strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.*-");
+		s = name_end + strspn(name_end, BLANKS);
+		/* Attributes ("Name [x=1] = ...") mean nothing to the panel, and a broken
+		 * one leaks in ClearSilver's parser: refused too. */
+		if (s[0] == '[') {
+			snprintf(err, errlen, "%s: line %d: attributes (\"[...]\") are not allowed here",
+				 path, n);
+			rc = -1;
+			continue;
+		}
+		if (name_end == name)
+			continue;
+		if (s[0] == ':' && s[1] != '=') {
+			int len = (int)(name_end - name);
+
+			snprintf(err, errlen,
+				 "%s: line %d: %.*s: a link (\"%.*s : ...\") is not allowed here; "
+				 "give the value itself",
+				 path, n, len, name, len, name);
+			rc = -1;
+		} else if (s[0] == '<' && s[1] == '<') {
+			s += 2 + strspn(s + 2, " \t");
+			snprintf(heredoc, sizeof(heredoc), "%.*s", (int)strcspn(s, "\r\n \t"), s);
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
 int conf_load(const char *path, struct conf *conf, char *err, size_t errlen)
 {
 	HDF *hdf = NULL;
@@ -382,7 +447,7 @@ int conf_load(const char *path, struct conf *conf, char *err, size_t errlen)
 	int rc = -1;
 
 	memset(conf, 0, sizeof(*conf));
-	if (check_readable(path, err, errlen) != 0)
+	if (check_readable(path, err, errlen) != 0 || refuse_link_lines(path, 0, err, errlen) != 0)
 		return -1;
 	nerr = hdf_init(&hdf);
 	if (nerr == STATUS_OK)

@@ -504,6 +504,31 @@ START_TEST(link_loop_between_two_keys_is_refused_with_its_key)
 }
 END_TEST
 
+/* This one crashed inside ClearSilver's parser, before any tree could be
+ * walked (found by tests/fuzz/fuzz_conf): links are refused before parsing. */
+START_TEST(link_loop_the_parser_would_follow_is_refused_before_parsing)
+{
+	load_refused(MINIMAL "A : A\nA.x = 1\n", "line", "link");
+	load_refused(MINIMAL "Smtp {\n  from : Smtp.from\n}\n", "from", "link");
+	/* Inside a multi-line value, "name : x" is text, not a link: what is
+	 * refused here is the value's line break. */
+	load_refused(MINIMAL "Smtp.username << EOF\nname : x\nEOF\n", "Smtp.username", "printable");
+	/* A colon in a value and a copy (":=") are no links. */
+	{
+		char err[256] = "";
+		char *path = testlib_write_file("inboxpanel.hdf", MINIMAL
+						"Site.static_url = http://cdn.example.com/static\n"
+						"Smtp.username = bob\n"
+						"Smtp.password := Smtp.username\n");
+		struct conf conf;
+
+		ck_assert_msg(conf_load(path, &conf, err, sizeof(err)) == 0, "%s", err);
+		conf_free(&conf);
+		free(path);
+	}
+}
+END_TEST
+
 START_TEST(link_inside_a_provider_block_is_refused_with_its_key)
 {
 	load_refused(MINIMAL GOOGLE_BLOCK "Provider.google.scopes : Smtp.password\n",
@@ -611,6 +636,7 @@ Suite *conf_suite(void)
 	tcase_add_test(tc, link_loop_to_a_child_is_refused_with_its_key);
 	tcase_add_test(tc, link_loop_between_two_keys_is_refused_with_its_key);
 	tcase_add_test(tc, link_inside_a_provider_block_is_refused_with_its_key);
+	tcase_add_test(tc, link_loop_the_parser_would_follow_is_refused_before_parsing);
 	suite_add_tcase(s, tc);
 
 	return s;
