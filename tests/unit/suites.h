@@ -19,5 +19,6 @@ Suite *csrf_suite(void);
 Suite *oauth_suite(void);
 Suite *sess_suite(void);
 Suite *login_suite(void);
+Suite *netcheck_suite(void);
 
 #endif
