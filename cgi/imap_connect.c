@@ -190,6 +190,12 @@ void imap_connect(struct ctx *ctx)
 		return;
 	}
 	entry_read(ctx, &e);
+	/* A line break would end the IMAP LOGIN command early (libcurl quotes
+	 * the password, but a quoted string cannot hold one). */
+	if (strpbrk(e.password, "\r\n") != NULL) {
+		form_page(ctx, &e, "password_line_break", "password");
+		goto out;
+	}
 	if (!netcheck_host_valid(e.host)) {
 		form_page(ctx, &e, "host_invalid", "host");
 		goto out;

@@ -238,6 +238,16 @@ test_bad_password_shows_the_form_again() {
 	expect_no_password_anywhere
 }
 
+test_password_with_a_line_break_is_refused() {
+	local before
+	as_new_user linebreak@example.com
+	before=$(db_state)
+	imap_post "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" imaps $'one\r\nA2 LOGOUT'
+	expect_status 200
+	expect_text "A password cannot hold a line break."
+	[ "$(db_state)" = "$before" ] || fail "a password with a line break changed the store"
+}
+
 test_certificate_of_another_ca_is_refused() {
 	local before
 	as_new_user rogue@example.com
