@@ -12,6 +12,7 @@
 #include "app.h"
 #include "conn.h"
 #include "connect.h"
+#include "imap_connect.h"
 #include "conn_view.h"
 #include "page.h"
 #include "tmpl.h"
@@ -225,6 +226,10 @@ static void set_language(struct ctx *ctx)
 static const struct route routes[] = {
 	{ METHOD_GET, "/settings/email", email_list, 0, NULL, NULL, "email" },
 	{ METHOD_GET, "/settings/email/connect", connect_choice, 0, NULL, NULL, "email" },
+	/* IMAP before {word}: a form of its own; the login at the server is slow work. */
+	{ METHOD_GET, "/settings/email/connect/imap", imap_connect_page, 0, NULL, NULL, "email" },
+	{ METHOD_POST, "/settings/email/connect/imap", imap_connect, ROUTE_SLOW_WORK, NULL,
+	  &imap_connect_form, "email" },
 	{ METHOD_GET, "/settings/email/connect/{word}", connect_scopes_page, 0, NULL, NULL, "email" },
 	{ METHOD_POST, "/settings/email/connect/{word}", connect_start, 0, NULL, NULL, "email" },
 	/* The code exchange is a call to the provider: no write lock while it runs. */

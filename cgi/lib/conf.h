@@ -55,6 +55,10 @@ struct conf {
 	char *smtp_from;
 	char *smtp_username;
 	char *smtp_password;
+	long imap_allow_private; /* 1: IMAP servers at loopback, private, link-local
+				  * addresses are allowed (a deployment's own server) */
+	char *imap_ca_file;      /* CA bundle for IMAP servers' certificates, or NULL:
+				  * the system's */
 	struct conf_provider providers[PROV__MAX]; /* by enum provider; IMAP has none */
 };
 

@@ -116,8 +116,10 @@ static const char sql_set_removed[] =
 static const char sql_insert[] =
 	"INSERT INTO email_connections (kind, owner_user_id, inbox_id, connected_by_user_id, "
 	"provider, address, state, sealed_token, scopes, connected_at, state_changed_at, "
-	"last_error, last_error_code, provider_subject, provider_tenant, checked_at) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14, ?10)";
+	"last_error, last_error_code, provider_subject, provider_tenant, checked_at, "
+	"imap_host, imap_port, imap_security, imap_username) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14, ?10, "
+	"?15, ?16, ?17, ?18)";
 static const char sql_all[] = "SELECT " CONN_COLUMNS CONN_FROM "ORDER BY c.id";
 static const char sql_count[] = "SELECT count(*) FROM email_connections";
 
@@ -320,6 +322,10 @@ enum status conn_insert(struct db *db, const struct conn_new *c, long long *id)
 	sqlite3_bind_text(st, 12, c->last_error_code ? c->last_error_code : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 13, c->subject ? c->subject : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 14, c->tenant ? c->tenant : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 15, c->imap_host ? c->imap_host : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 16, (int)c->imap_port);
+	sqlite3_bind_text(st, 17, c->imap_security ? c->imap_security : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 18, c->imap_username ? c->imap_username : "", -1, SQLITE_TRANSIENT);
 	rc = db_step_done(db, st);
 	if (rc == ST_OK && id != NULL)
 		*id = db_last_insert_id(db);

@@ -104,6 +104,12 @@ struct conn_new {
 	const char *subject; /* the provider's id of the account (Microsoft: oid), or NULL */
 	const char *tenant;  /* Microsoft: the user's tenant id (tid), or NULL */
 	time_t connected_at;
+	/* IMAP only (NULL / 0 for the OAuth providers): the server the password
+	 * opens, bound into the password's box (seal_store_connection_secret). */
+	const char *imap_host;
+	unsigned imap_port;
+	const char *imap_security; /* "imaps" or "starttls" */
+	const char *imap_username;
 };
 enum status conn_insert(struct db *db, const struct conn_new *c, long long *id);
 

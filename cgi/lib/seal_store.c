@@ -13,7 +13,7 @@
 #include "util.h"
 
 static const char sql_context[] =
-	"SELECT provider, address FROM email_connections WHERE id = ?1";
+	"SELECT provider, address, imap_host, imap_port FROM email_connections WHERE id = ?1";
 static const char sql_set_token[] =
 	"UPDATE email_connections SET sealed_token = ?2 WHERE id = ?1 AND state <> 'removed'";
 
@@ -50,19 +50,21 @@ enum status seal_store_context_of(struct db *db, long long connection_id,
 	if (rc == SQLITE_ROW) {
 		snprintf(out->provider, sizeof(out->provider), "%s", db_text(st, 0));
 		snprintf(out->address, sizeof(out->address), "%s", db_text(st, 1));
+		snprintf(out->imap_host, sizeof(out->imap_host), "%s", db_text(st, 2));
+		out->ctx.imap_port = (unsigned)sqlite3_column_int(st, 3);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return ST_NOT_FOUND;
 	if (rc != SQLITE_ROW)
 		return ST_INTERNAL;
-	/* No IMAP server is stored yet: when it is, it is read here, and rows that
-	 * gain one must have their secret sealed again with it. */
+	/* An IMAP row's password is bound to its server (006_imap.sql): a box moved
+	 * to a row naming another host or port does not open.  OAuth rows read ""
+	 * and 0, as they were sealed with before the columns existed. */
 	out->ctx.connection_id = connection_id;
 	out->ctx.provider = out->provider;
 	out->ctx.address = out->address;
 	out->ctx.imap_host = out->imap_host;
-	out->ctx.imap_port = 0;
 	return ST_OK;
 }
 

@@ -93,6 +93,7 @@ admitted_answer() { # METHOD PATTERN ACTOR
 	"GET /") echo 303 ;; # the panel starts at the user's inboxes
 	"GET /login") [ "$3" = nobody ] && echo 200 || echo 303 ;; # signed in: straight on
 	"GET /oauth/callback") echo 400 ;; # the way back from a provider, with no state: refused
+	"POST /settings/email/connect/imap") echo 200 ;; # the form again: that server is refused
 	"GET "*) echo 200 ;;
 	"POST "*) echo 303 ;;
 	esac
@@ -134,6 +135,13 @@ sample_field() { # NAME ACTOR
 	email) actor_email "$2" ;; # /login: the actor's own credentials; nobody's are a visitor's
 	password) printf '%s' "$USER_PW" ;;
 	language) echo en ;;
+	# The IMAP form: a server at a documentation address, refused before any
+	# connection (Imap.allow_private is not set here).
+	address) echo matrix-imap@example.net ;;
+	host) echo 192.0.2.1 ;;
+	port) echo 993 ;;
+	security) echo imaps ;;
+	username) echo matrix ;;
 	*) return 1 ;;
 	esac
 }

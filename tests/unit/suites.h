@@ -21,5 +21,6 @@ Suite *sess_suite(void);
 Suite *login_suite(void);
 Suite *audit_suite(void);
 Suite *db_suite(void);
+Suite *netcheck_suite(void);
 
 #endif

@@ -1,0 +1,385 @@
+#!/usr/bin/env bash
+# t_imap.sh — connecting an inbox with an IMAP user name and password, against a
+# real IMAP server on loopback: Debian's dovecot-imapd, started from
+# tests/lib/dovecot.conf.in with a throwaway CA and server certificate.  The
+# panel logs in before it stores anything, over TLS only (IMAPS, or STARTTLS),
+# trusting only the CA of Imap.ca_file; the password is sealed; the server's
+# answer comes back in words; a server on a private network is refused unless
+# Imap.allow_private says otherwise.
+. "$(dirname "$0")/lib.sh"
+
+command -v dovecot >/dev/null ||
+	{ echo "Bail out! dovecot is not installed (./dev installs dovecot-imapd)"; exit 1; }
+
+# --- the IMAP server ------------------------------------------------------------
+# Its own folder, outside the test's (which only its owner may enter): the
+# server's login processes run as another user and must reach its sockets.
+IMAP_DIR=$(mktemp -d /tmp/inboxpanel-imap.XXXXXX)
+chmod 755 "$IMAP_DIR"
+IMAP_PID=
+IMAP_USER=alice@imap.example.net
+IMAP_PW="plain-IMAP-pw-$RANDOM$RANDOM"   # grepped for: it must never stand in plain text
+WRONG_PW="wrong-IMAP-pw-$RANDOM$RANDOM"
+
+free_port() {
+	local p i
+	for i in $(seq 1 50); do
+		p=$((20000 + RANDOM % 12000))
+		stack_port_busy "$p" || { echo "$p"; return; }
+	done
+	return 1
+}
+
+# make_ca NAME — a throwaway CA in IMAP_DIR/NAME.{key,crt}.
+make_ca() {
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$IMAP_DIR/$1.key" -out "$IMAP_DIR/$1.crt" \
+		-days 2 -subj "/CN=inboxpanel test $1" 2>/dev/null
+}
+
+# make_cert NAME CA SANS — a server certificate signed by CA for SANS.
+make_cert() {
+	openssl req -newkey rsa:2048 -nodes -keyout "$IMAP_DIR/$1.key" -out "$IMAP_DIR/$1.csr" \
+		-subj "/CN=$1" 2>/dev/null &&
+		printf 'subjectAltName=%s\n' "$3" >"$IMAP_DIR/$1.ext" &&
+		openssl x509 -req -in "$IMAP_DIR/$1.csr" -CA "$IMAP_DIR/$2.crt" -CAkey "$IMAP_DIR/$2.key" \
+			-CAcreateserial -out "$IMAP_DIR/$1.crt" -days 2 -extfile "$IMAP_DIR/$1.ext" 2>/dev/null
+}
+
+imap_start() {
+	local login_user=dovenull internal_user=dovecot uid=65534 gid=65534 i
+	if [ "$(id -u)" != 0 ]; then
+		login_user=$(id -un) internal_user=$(id -un) uid=$(id -u) gid=$(id -g)
+	fi
+	IMAPS_PORT=$(free_port) && IMAP_PORT=$(free_port) || return 1
+	mkdir -p "$IMAP_DIR/run" "$IMAP_DIR/state" "$IMAP_DIR/mail"
+	chmod 1777 "$IMAP_DIR/mail"
+	printf '%s:{PLAIN}%s\n' "$IMAP_USER" "$IMAP_PW" >"$IMAP_DIR/passwd"
+	sed -e "s|@DIR@|$IMAP_DIR|g" -e "s|@IMAPS_PORT@|$IMAPS_PORT|g" -e "s|@IMAP_PORT@|$IMAP_PORT|g" \
+		-e "s|@LOGIN_USER@|$login_user|g" -e "s|@INTERNAL_USER@|$internal_user|g" \
+		-e "s|@MAIL_UID@|$uid|g" -e "s|@MAIL_GID@|$gid|g" -e "s|@MAIL_DIR@|$IMAP_DIR/mail|g" \
+		"$SRC/tests/lib/dovecot.conf.in" >"$IMAP_DIR/dovecot.conf"
+	dovecot -F -c "$IMAP_DIR/dovecot.conf" >>"$IMAP_DIR/dovecot.out" 2>&1 &
+	IMAP_PID=$!
+	for i in $(seq 1 100); do
+		if stack_port_busy "$IMAPS_PORT" && stack_port_busy "$IMAP_PORT"; then
+			# A wrong password first: the server's authentication gives up its
+			# penalty (dovecot.conf.in) on the first one, after a few seconds that
+			# would otherwise eat into a test's timeout.
+			curl -sS --cacert "$IMAP_DIR/ca.crt" -u "$IMAP_USER:$WRONG_PW" -X NOOP \
+				"imaps://127.0.0.1:$IMAPS_PORT/" >/dev/null 2>&1
+			return 0
+		fi
+		kill -0 "$IMAP_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$IMAP_DIR/dovecot.out" "$IMAP_DIR/dovecot.log" 2>/dev/null | tail -5 | sed 's/^/# /'
+	return 1
+}
+
+imap_stop() {
+	local i
+	if [ -n "$IMAP_PID" ]; then
+		kill -TERM "$IMAP_PID" 2>/dev/null
+		for i in $(seq 1 50); do
+			kill -0 "$IMAP_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$IMAP_PID" 2>/dev/null
+		IMAP_PID=
+	fi
+	rm -rf "$IMAP_DIR"
+}
+
+# The panel trusts ca; the server shows a certificate from ca for 127.0.0.1 and
+# localhost, and one from another CA (rogue) when reached at 127.0.0.2.
+if ! make_ca ca || ! make_ca rogue || ! make_cert server ca "DNS:localhost,IP:127.0.0.1" ||
+	! make_cert other rogue "IP:127.0.0.2" || ! imap_start; then
+	imap_stop
+	echo "Bail out! the IMAP server did not start"
+	exit 1
+fi
+
+t_start "Imap.allow_private = 1" "Imap.ca_file = $IMAP_DIR/ca.crt" \
+	"Worker.connect_timeout = 4" "Worker.timeout = 8"
+# t_start's trap stops the panel; the IMAP server goes first, and the status stays.
+trap 'rc=$?; imap_stop; (exit $rc); t_stop' EXIT
+
+NBSP=$(printf '\302\240')
+
+# imap_post ADDRESS HOST PORT SECURITY PASSWORD [USERNAME] — the form, read and
+# sent as a person does.
+imap_post() {
+	http GET /settings/email/connect/imap
+	post /settings/email/connect/imap "address=$1" "host=$2" "port=$3" "security=$4" \
+		"password=$5" "username=${6-}"
+}
+
+imap_rows() {
+	sql "SELECT count(*) FROM email_connections WHERE provider = 'imap'"
+}
+
+# set_allow_private 0|1 — the panel restarted with that Imap.allow_private.
+set_allow_private() {
+	stack_stop "$T_DIR"
+	sed -i "s/^Imap.allow_private = .*/Imap.allow_private = $1/" "$T_DIR/inboxpanel.hdf"
+	STACK_WORKERS=2 stack_start "$T_DIR" "$PORT" "$SRC" "$BIN" ||
+		set_up_failed "the panel did not start again with Imap.allow_private = $1"
+}
+
+# The password, right or wrong, in no database file (WAL included) and no log.
+expect_no_password_anywhere() {
+	local f
+	for f in "$T_DIR"/inboxpanel.db*; do
+		! grep -aqF -e "$IMAP_PW" -e "$WRONG_PW" "$f" || fail "a password stands in plain text in $(basename "$f")"
+	done
+	! grep -rqF -e "$IMAP_PW" -e "$WRONG_PW" "$T_DIR/log" || fail "a password stands in a log"
+}
+
+# --- the form ----------------------------------------------------------------------
+
+test_form_offers_tls_by_default() {
+	as_new_user form@example.com
+	http GET /settings/email/connect
+	expect_body 'href="/settings/email/connect/imap"'
+	http GET /settings/email/connect/imap
+	expect_status 200
+	expect_text "Connect an IMAP inbox"
+	expect_body 'name="port" type="number" inputmode="numeric" required min="1" max="65535" value="993"'
+	expect_body 'value="imaps" checked'
+	expect_no_body 'value="starttls" checked'
+	expect_body 'name="password" type="password"'
+	expect_text "Leave empty if it is your email address."
+}
+
+test_form_reads_right_in_french() {
+	as_new_user formulaire@example.com
+	sql "UPDATE users SET language = 'fr' WHERE email = 'formulaire@example.com'"
+	http GET /settings/email/connect/imap
+	expect_status 200
+	expect_text "Connecter une boîte de réception IMAP"
+	expect_text "Serveur IMAP"
+	expect_text "Laissez vide s’il s’agit de votre adresse e-mail."
+	http GET /settings/email/connect/imap
+	post /settings/email/connect/imap "address=fr@example.net" "host=127.0.0.1" \
+		"port=$IMAPS_PORT" "security=imaps" "password=$WRONG_PW" "username=$IMAP_USER"
+	expect_status 200
+	expect_text "a refusé l’identifiant ou le mot de passe. Vérifiez-les et saisissez de nouveau le mot de passe${NBSP};"
+}
+
+# --- logging in ----------------------------------------------------------------------
+
+test_imaps_good_password_connects() {
+	local id
+	as_new_user tls@example.com
+	imap_post "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" imaps "$IMAP_PW"
+	expect_status 303
+	expect_header Location "/settings/email"
+	id=$(sql "SELECT id FROM email_connections WHERE address = '$IMAP_USER' AND provider = 'imap'
+		AND owner_user_id = (SELECT id FROM users WHERE email = 'tls@example.com')")
+	[ -n "$id" ] || { fail "no IMAP inbox was stored"; return; }
+	[ "$(sql "SELECT state, imap_host, imap_port, imap_security, imap_username, sealed_token IS NOT NULL
+		FROM email_connections WHERE id = $id")" = "connected|127.0.0.1|$IMAPS_PORT|imaps|$IMAP_USER|1" ] ||
+		fail "the inbox is stored as: $(sql "SELECT state, imap_host, imap_port, imap_security, imap_username FROM email_connections WHERE id = $id")"
+	[ "$(sql "SELECT detail FROM audit_log WHERE action = 'email.connect' AND target = 'connection:$id'")" = "$IMAP_USER" ] ||
+		fail "no email.connect audit row naming the address"
+	http GET /settings/email
+	expect_text "$IMAP_USER is connected"
+	expect_text "IMAP"
+	expect_no_password_anywhere
+}
+
+test_starttls_by_name_connects() {
+	as_new_user starttls@example.com
+	# A DNS name this time, and the user name left empty: it is the address.
+	http GET /settings/email/connect/imap
+	post /settings/email/connect/imap "address=$IMAP_USER" "host=localhost" "port=$IMAP_PORT" \
+		"security=starttls" "password=$IMAP_PW" "username="
+	expect_status 303
+	[ "$(sql "SELECT imap_host, imap_port, imap_security, imap_username FROM email_connections
+		WHERE owner_user_id = (SELECT id FROM users WHERE email = 'starttls@example.com')")" = \
+		"localhost|$IMAP_PORT|starttls|$IMAP_USER" ] || fail "the STARTTLS inbox is not stored as sent"
+	expect_no_password_anywhere
+}
+
+test_password_is_sealed_and_opens() {
+	local out
+	as_new_user sealed@example.com
+	imap_post "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" imaps "$IMAP_PW"
+	expect_status 303
+	cli inbox list >"$T_DIR/inboxes" || fail "inbox list failed"
+	grep -qP "\timap\t\Q$IMAP_USER\E\tconnected\t" "$T_DIR/inboxes" || fail "inbox list does not show the IMAP inbox"
+	# Every stored password opens with the private key, bound to its row's
+	# server: rekey --check opens each one and changes nothing.
+	out=$(cli rekey --check 2>&1) || fail "rekey --check: $out"
+	case $out in *"stored tokens open"*) ;; *) fail "rekey --check says: $out" ;; esac
+	# A box moved to a row naming another server does not open.
+	sql "UPDATE email_connections SET imap_port = imap_port + 1 WHERE owner_user_id =
+		(SELECT id FROM users WHERE email = 'sealed@example.com')"
+	! cli rekey --check >/dev/null 2>&1 || fail "a password opened for another server than its own"
+	sql "UPDATE email_connections SET imap_port = imap_port - 1 WHERE owner_user_id =
+		(SELECT id FROM users WHERE email = 'sealed@example.com')"
+	out=$(cli worker --once 2>&1)
+	case $out in *"not open"* | *"cannot open"*) fail "the worker could not open a password: $out" ;; esac
+	expect_no_password_anywhere
+}
+
+test_bad_password_shows_the_form_again() {
+	local before
+	as_new_user wrongpw@example.com
+	before=$(db_state)
+	imap_post "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" imaps "$WRONG_PW" "$IMAP_USER"
+	expect_status 200
+	expect_text "127.0.0.1 refused the user name or the password."
+	expect_body 'role="alert"'
+	expect_body "value=\"$IMAP_USER\""
+	expect_body "value=\"$IMAPS_PORT\""
+	expect_no_body "$WRONG_PW"
+	[ "$(db_state)" = "$before" ] || fail "a refused login changed the store"
+	expect_no_password_anywhere
+}
+
+test_password_with_a_line_break_is_refused() {
+	local before
+	as_new_user linebreak@example.com
+	before=$(db_state)
+	imap_post "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" imaps $'one\r\nA2 LOGOUT'
+	expect_status 200
+	expect_text "A password cannot hold a line break."
+	[ "$(db_state)" = "$before" ] || fail "a password with a line break changed the store"
+}
+
+test_certificate_of_another_ca_is_refused() {
+	local before
+	as_new_user rogue@example.com
+	before=$(db_state)
+	imap_post "$IMAP_USER" 127.0.0.2 "$IMAPS_PORT" imaps "$IMAP_PW"
+	expect_status 200
+	expect_text "The connection to 127.0.0.2 is not secure: its certificate could not be verified"
+	expect_no_body "$IMAP_PW"
+	[ "$(db_state)" = "$before" ] || fail "an untrusted server changed the store"
+	# STARTTLS too: the login never goes out before the certificate is trusted.
+	imap_post "$IMAP_USER" 127.0.0.2 "$IMAP_PORT" starttls "$IMAP_PW"
+	expect_status 200
+	expect_text "is not secure"
+	[ "$(db_state)" = "$before" ] || fail "an untrusted STARTTLS server changed the store"
+}
+
+test_connection_refused_says_nothing_answers() {
+	local closed before
+	as_new_user closed@example.com
+	closed=$(free_port)
+	before=$(db_state)
+	imap_post "$IMAP_USER" 127.0.0.1 "$closed" imaps "$IMAP_PW"
+	expect_status 200
+	expect_text "Nothing answers at 127.0.0.1 on port $closed."
+	[ "$(db_state)" = "$before" ] || fail "a closed port changed the store"
+}
+
+test_starttls_to_the_tls_port_times_out_in_words() {
+	as_new_user mixed@example.com
+	# STARTTLS spoken to the IMAPS port: the server waits for a TLS hello, the
+	# panel for a greeting, until the connect timeout.
+	imap_post "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" starttls "$IMAP_PW"
+	expect_status 200
+	expect_text "127.0.0.1 did not answer in time on port $IMAPS_PORT."
+	expect_no_body "$IMAP_PW"
+	[ "$(imap_rows_of mixed@example.com)" = 0 ] || fail "something was stored"
+}
+
+imap_rows_of() {
+	sql "SELECT count(*) FROM email_connections WHERE owner_user_id = (SELECT id FROM users WHERE email = '$1')"
+}
+
+test_same_address_again_changes_nothing() {
+	local before
+	as_new_user twice@example.com
+	imap_post "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" imaps "$IMAP_PW"
+	expect_status 303
+	before=$(db_state)
+	imap_post "$IMAP_USER" localhost "$IMAP_PORT" starttls "$IMAP_PW"
+	expect_status 409
+	expect_text "$IMAP_USER is already in your inboxes through IMAP. Nothing was changed."
+	[ "$(db_state)" = "$before" ] || fail "connecting the same address again changed the store"
+	[ "$(imap_rows_of twice@example.com)" = 1 ] || fail "the address is listed twice"
+}
+
+# --- what the form refuses before any connection -------------------------------------
+
+test_host_that_is_not_a_name_is_refused() {
+	as_new_user badhost@example.com
+	for host in "imap example.com" "-imap.example.com" "imap..example.com" "127.1" "2130706433" \
+		"[::1]" "imap.example.com/x"; do
+		imap_post "$IMAP_USER" "$host" "$IMAPS_PORT" imaps "$IMAP_PW"
+		expect_status 200 "(host $host)"
+		expect_text "Type the server’s name, such as imap.example.com, or its IP address."
+	done
+	[ "$(imap_rows_of badhost@example.com)" = 0 ] || fail "something was stored"
+}
+
+test_malformed_form_answers_400() {
+	local before
+	as_new_user malformed@example.com
+	before=$(db_state)
+	for port in 0 65536 abc; do
+		imap_post "$IMAP_USER" 127.0.0.1 "$port" imaps "$IMAP_PW"
+		expect_status 400 "(port $port)"
+	done
+	imap_post "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" plaintext "$IMAP_PW"
+	expect_status 400 "(security plaintext)"
+	imap_post "not an address" 127.0.0.1 "$IMAPS_PORT" imaps "$IMAP_PW"
+	expect_status 400 "(a bad address)"
+	http GET /settings/email/connect/imap
+	post /settings/email/connect/imap "address=$IMAP_USER" "host=127.0.0.1" "port=$IMAPS_PORT" \
+		"security=imaps" "password=$IMAP_PW" "csrf=forged"
+	expect_status 403
+	[ "$(db_state)" = "$before" ] || fail "a malformed form changed the store"
+}
+
+test_private_addresses_refused_unless_allowed() {
+	local before log_before host
+	as_new_user private@example.com
+	set_allow_private 0
+	before=$(db_state)
+	log_before=$(wc -l <"$IMAP_DIR/dovecot.log")
+	for host in 127.0.0.1 localhost 10.0.0.1 172.16.5.4 192.168.1.1 169.254.1.1 100.64.0.1 \
+		0.0.0.0 224.0.0.1 ::1 :: fe80::1 fd00::1 ::ffff:127.0.0.1 ::ffff:10.0.0.1; do
+		imap_post "$IMAP_USER" "$host" "$IMAPS_PORT" imaps "$IMAP_PW"
+		expect_status 200 "(host $host)"
+		expect_text "is on a private network, which the app does not connect to."
+	done
+	# Nothing reached the server: it logged no connection meanwhile.
+	[ "$(wc -l <"$IMAP_DIR/dovecot.log")" = "$log_before" ] ||
+		fail "the server saw a connection: $(tail -n +$((log_before + 1)) "$IMAP_DIR/dovecot.log" | head -3)"
+	[ "$(db_state)" = "$before" ] || fail "a private address changed the store"
+	set_allow_private 1
+	imap_post "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" imaps "$IMAP_PW"
+	expect_status 303 "(loopback once allowed)"
+}
+
+# --- removing an IMAP inbox -------------------------------------------------------------
+
+test_remove_imap_inbox_reads_right() {
+	local id
+	as_new_user removing@example.com
+	imap_post "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" imaps "$IMAP_PW"
+	expect_status 303
+	id=$(sql "SELECT id FROM email_connections WHERE owner_user_id =
+		(SELECT id FROM users WHERE email = 'removing@example.com')")
+	http GET "/settings/email/$id/disable"
+	post "/settings/email/$id/disable"
+	expect_status 303
+	http GET "/settings/email/$id/remove"
+	expect_status 200
+	expect_text "The panel deletes the password it stored for $IMAP_USER."
+	expect_text "There is nothing to revoke at an IMAP server; if you share this password elsewhere, change it, or ask your IT department."
+	post "/settings/email/$id/remove"
+	expect_status 303
+	[ "$(sql "SELECT state, sealed_token IS NULL FROM email_connections WHERE id = $id")" = "removed|1" ] ||
+		fail "the removed inbox keeps its password"
+	http GET /settings/email
+	expect_text "Recently removed"
+	expect_text "$IMAP_USER"
+	expect_no_password_anywhere
+}
+
+t_run
