@@ -56,6 +56,19 @@ static const char *const audit_prefix[CONN_KIND__MAX] = {
 	[CONN_TEAM] = "channel",
 };
 
+/* An audit row about a connection: "<email|channel>.<verb>" on "connection:<id>",
+ * with the address as its detail. */
+static enum status audit_connection(struct db *db, const struct audit_actor *actor, time_t now,
+				    enum conn_kind kind, const char *verb, long long id,
+				    const char *address)
+{
+	char target[40], action[48];
+
+	snprintf(target, sizeof(target), "connection:%lld", id);
+	snprintf(action, sizeof(action), "%s.%s", audit_prefix[kind], verb);
+	return audit_write(db, actor, now, action, target, address);
+}
+
 /* The columns every connection query reads, in the order of enum conn_column. */
 #define CONN_COLUMNS                                                                              \
 	"c.id, c.kind, c.owner_user_id, c.inbox_id, c.provider, c.address, c.state, "             \
@@ -261,7 +274,6 @@ enum status conn_apply(struct db *db, const struct audit_actor *actor,
 		       const struct conn_scope *scope, long long id, enum conn_action action,
 		       time_t now, struct conn *after, int *changed)
 {
-	char target[40], action_name[32];
 	enum status rc;
 
 	*changed = 0;
@@ -279,11 +291,9 @@ enum status conn_apply(struct db *db, const struct audit_actor *actor,
 	case CONN_ALLOWED:
 		break;
 	}
-	snprintf(target, sizeof(target), "connection:%lld", id);
-	snprintf(action_name, sizeof(action_name), "%s.%s", audit_prefix[after->kind],
-		 conn_action_names[action]);
 	if ((rc = write_transition(db, after, action, now)) != ST_OK ||
-	    (rc = audit_write(db, actor, now, action_name, target, after->address)) != ST_OK ||
+	    (rc = audit_connection(db, actor, now, after->kind, conn_action_names[action], id,
+				   after->address)) != ST_OK ||
 	    (rc = conn_find(db, scope, id, after)) != ST_OK)
 		return rc;
 	*changed = 1;
@@ -427,7 +437,7 @@ enum status conn_record_health_refusal(struct db *db, const struct audit_actor *
 				       const char *code, long limit, time_t now, int *disconnected)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_health_refused);
-	char target[40], action[40], address[255];
+	char address[255];
 	long refusals;
 	int kind;
 	enum status rc;
@@ -456,9 +466,8 @@ enum status conn_record_health_refusal(struct db *db, const struct audit_actor *
 	sqlite3_bind_int64(st, 3, (long long)now);
 	if ((rc = db_step_done(db, st)) != ST_OK)
 		return rc;
-	snprintf(target, sizeof(target), "connection:%lld", id);
-	snprintf(action, sizeof(action), "%s.disconnected", audit_prefix[kind]);
-	if ((rc = audit_write(db, actor, now, action, target, address)) != ST_OK)
+	if ((rc = audit_connection(db, actor, now, (enum conn_kind)kind, "disconnected", id,
+				   address)) != ST_OK)
 		return rc;
 	*disconnected = 1;
 	return ST_OK;
@@ -517,7 +526,6 @@ static enum status move_away(struct db *db, const struct audit_actor *actor, con
 			     time_t now)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_has_token);
-	char target[40], action[40];
 	int has_token;
 	enum status rc;
 
@@ -536,9 +544,7 @@ static enum status move_away(struct db *db, const struct audit_actor *actor, con
 	sqlite3_bind_int64(st, 2, (long long)now);
 	if ((rc = db_step_done(db, st)) != ST_OK)
 		return rc;
-	snprintf(target, sizeof(target), "connection:%lld", c->id);
-	snprintf(action, sizeof(action), "%s.provider_changed", audit_prefix[c->kind]);
-	return audit_write(db, actor, now, action, target, c->address);
+	return audit_connection(db, actor, now, c->kind, "provider_changed", c->id, c->address);
 }
 
 struct moving {
@@ -554,13 +560,30 @@ static void collect_moving(const struct conn *c, void *arg)
 		m->list[m->count++] = *c;
 }
 
+/* The scope's connections of address through provider that sql (?1 scope id,
+ * ?2 address, ?3 provider) picks, read whole before any of them changes (the
+ * statement must be done first).  An address lives through at most the three
+ * OAuth providers and IMAP. */
+static enum status collect_at_address(struct db *db, const char *sql,
+				      const struct conn_scope *scope, enum provider provider,
+				      const char *address, struct moving *m)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, scope->id);
+	sqlite3_bind_text(st, 2, address, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, prov_table[provider].name, -1, SQLITE_STATIC);
+	return each_row(st, collect_moving, m);
+}
+
 enum status conn_disconnect_for_provider_move(struct db *db, const struct audit_actor *actor,
 					      const struct conn_scope *scope,
 					      enum provider provider, const char *address,
 					      time_t now, struct conn *moved, int *count)
 {
 	struct moving m = { .count = 0 };
-	sqlite3_stmt *st;
 	enum status rc;
 
 	*count = 0;
@@ -569,15 +592,10 @@ enum status conn_disconnect_for_provider_move(struct db *db, const struct audit_
 		log_error("conn_disconnect_for_provider_move outside a write transaction");
 		return ST_INTERNAL;
 	}
-	if ((unsigned)scope->kind >= CONN_KIND__MAX ||
-	    (st = db_stmt(db, sql_live_address[scope->kind][1])) == NULL)
+	if ((unsigned)scope->kind >= CONN_KIND__MAX)
 		return ST_INTERNAL;
-	sqlite3_bind_int64(st, 1, scope->id);
-	sqlite3_bind_text(st, 2, address, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, prov_table[provider].name, -1, SQLITE_STATIC);
-	/* Read them all first: the statement must be done before the rows change.
-	 * An address lives through at most the three OAuth providers and IMAP. */
-	if ((rc = each_row(st, collect_moving, &m)) != ST_OK)
+	if ((rc = collect_at_address(db, sql_live_address[scope->kind][1], scope, provider, address,
+				     &m)) != ST_OK)
 		return rc;
 	for (int i = 0; i < m.count; i++) {
 		if ((rc = move_away(db, actor, &m.list[i], now)) != ST_OK)
@@ -602,28 +620,22 @@ enum status conn_keep_grant_for_return(struct db *db, const struct audit_actor *
 				       const char *address, time_t now)
 {
 	struct moving m = { .count = 0 };
-	sqlite3_stmt *st;
 	enum status rc;
 
-	if ((unsigned)scope->kind >= CONN_KIND__MAX ||
-	    (st = db_stmt(db, sql_moved_away[scope->kind])) == NULL)
+	if ((unsigned)scope->kind >= CONN_KIND__MAX)
 		return ST_INTERNAL;
-	sqlite3_bind_int64(st, 1, scope->id);
-	sqlite3_bind_text(st, 2, address, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, prov_table[provider].name, -1, SQLITE_STATIC);
-	if ((rc = each_row(st, collect_moving, &m)) != ST_OK)
+	if ((rc = collect_at_address(db, sql_moved_away[scope->kind], scope, provider, address,
+				     &m)) != ST_OK)
 		return rc;
 	for (int i = 0; i < m.count; i++) {
-		char target[40], action[48];
 		int dropped;
 
 		if ((rc = outbox_drop_pending_revocation(db, m.list[i].id, now, &dropped)) != ST_OK)
 			return rc;
 		if (!dropped)
 			continue;
-		snprintf(target, sizeof(target), "connection:%lld", m.list[i].id);
-		snprintf(action, sizeof(action), "%s.revocation_dropped", audit_prefix[m.list[i].kind]);
-		if ((rc = audit_write(db, actor, now, action, target, m.list[i].address)) != ST_OK)
+		if ((rc = audit_connection(db, actor, now, m.list[i].kind, "revocation_dropped",
+					   m.list[i].id, m.list[i].address)) != ST_OK)
 			return rc;
 	}
 	return ST_OK;
@@ -646,7 +658,6 @@ enum status conn_reconnect(struct db *db, const struct audit_actor *actor,
 			   const struct conn_renewal *renewal, time_t now, struct conn *after)
 {
 	sqlite3_stmt *st;
-	char target[40], action[40];
 	enum status rc;
 
 	if (db_transaction_depth(db) == 0) {
@@ -666,9 +677,8 @@ enum status conn_reconnect(struct db *db, const struct audit_actor *actor,
 	sqlite3_bind_text(st, 5, renewal->tenant ? renewal->tenant : "", -1, SQLITE_TRANSIENT);
 	if ((rc = db_step_done(db, st)) != ST_OK)
 		return rc;
-	snprintf(target, sizeof(target), "connection:%lld", id);
-	snprintf(action, sizeof(action), "%s.reconnect", audit_prefix[after->kind]);
-	if ((rc = audit_write(db, actor, now, action, target, after->address)) != ST_OK)
+	if ((rc = audit_connection(db, actor, now, after->kind, "reconnect", id, after->address)) !=
+	    ST_OK)
 		return rc;
 	return conn_find(db, scope, id, after);
 }
