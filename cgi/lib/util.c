@@ -162,6 +162,7 @@ void log_set_program(const char *name)
 	log_program = name;
 }
 
+__attribute__((format(printf, 2, 0)))
 static void log_line(const char *level, const char *fmt, va_list ap)
 {
 	char stamp[21];
