@@ -109,7 +109,9 @@ static long retry_delay(const struct conf *conf, long attempts, long retry_after
 		ceiling = conf->worker_backoff_max;
 	crypto_random(&r, sizeof(r));
 	delay = 1 + (long)(r % (uint32_t)ceiling);
-	return retry_after > delay ? retry_after : delay;
+	/* Times are whole seconds and this one is already partly gone: one more
+	 * keeps the provider's Retry-After a lower bound. */
+	return retry_after >= 0 && retry_after + 1 > delay ? retry_after + 1 : delay;
 }
 
 /* --- revocations -------------------------------------------------------------------- */

@@ -224,7 +224,7 @@ test_kill_9_mid_batch_then_every_job_ends_exactly_once() {
 	for i in $(seq 1 24); do ids+=("$(inbox "$ADMIN" "batch$i@gmail.example" google)"); done
 	before_ok=$(calls google.revoke 200)
 	control /_control/latency ms=400
-	sql "BEGIN IMMEDIATE;
+	set_up_sql "BEGIN IMMEDIATE;
 	     INSERT INTO outbox_jobs (kind, connection_id, provider, state, sealed_token, next_attempt_at, created_at, updated_at)
 	       SELECT 'revoke', id, provider, 'pending', sealed_token, 0, 0, 0 FROM email_connections WHERE address LIKE 'batch%';
 	     UPDATE email_connections SET state = 'removed', sealed_token = NULL WHERE address LIKE 'batch%';
@@ -264,7 +264,7 @@ test_a_thousand_jobs_drain() {
 		printf 'not-a-real-token-%s\n' "$i" | cli inbox add "$ADMIN" "bulk$i@gmail.example" --provider google --token-stdin >/dev/null
 	done
 	start=$(date +%s)
-	sql "BEGIN IMMEDIATE;
+	set_up_sql "BEGIN IMMEDIATE;
 	     INSERT INTO outbox_jobs (kind, connection_id, provider, state, sealed_token, next_attempt_at, created_at, updated_at)
 	       SELECT 'revoke', id, provider, 'pending', sealed_token, 0, 0, 0 FROM email_connections WHERE address LIKE 'bulk%';
 	     UPDATE email_connections SET state = 'removed', sealed_token = NULL WHERE address LIKE 'bulk%';
