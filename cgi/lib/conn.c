@@ -7,6 +7,7 @@
 
 #include "conn.h"
 #include "db_sql.h"
+#include "notify.h"
 #include "util.h"
 
 const char *const conn_state_names[CONN_STATE__MAX] = {
@@ -67,6 +68,12 @@ static enum status audit_connection(struct db *db, const struct audit_actor *act
 	snprintf(target, sizeof(target), "connection:%lld", id);
 	snprintf(action, sizeof(action), "%s.%s", audit_prefix[kind], verb);
 	return audit_write(db, actor, now, action, target, address);
+}
+
+/* Who did it, as a notification names them: nobody for the system. */
+static const char *actor_name(const struct audit_actor *actor)
+{
+	return actor->user_id != 0 ? actor->name : "";
 }
 
 /* The columns every connection query reads, in the order of enum conn_column. */
@@ -293,8 +300,15 @@ enum status conn_apply(struct db *db, const struct audit_actor *actor,
 	}
 	if ((rc = write_transition(db, after, action, now)) != ST_OK ||
 	    (rc = audit_connection(db, actor, now, after->kind, conn_action_names[action], id,
-				   after->address)) != ST_OK ||
-	    (rc = conn_find(db, scope, id, after)) != ST_OK)
+				   after->address)) != ST_OK)
+		return rc;
+	/* Rule 6: a team email deleted is a team email disconnected.  A person
+	 * removing their own inbox needs no notice of it. */
+	if (after->kind == CONN_TEAM && action == CONN_REMOVE &&
+	    (rc = notify_connection_lost(db, id, NOTIFY_DISCONNECTED, "deleted", actor_name(actor),
+					 now, NULL)) != ST_OK)
+		return rc;
+	if ((rc = conn_find(db, scope, id, after)) != ST_OK)
 		return rc;
 	*changed = 1;
 	return ST_OK;
@@ -467,7 +481,9 @@ enum status conn_record_health_refusal(struct db *db, const struct audit_actor *
 	if ((rc = db_step_done(db, st)) != ST_OK)
 		return rc;
 	if ((rc = audit_connection(db, actor, now, (enum conn_kind)kind, "disconnected", id,
-				   address)) != ST_OK)
+				   address)) != ST_OK ||
+	    (rc = notify_connection_lost(db, id, NOTIFY_DISCONNECTED, "token_rejected",
+					 actor_name(actor), now, NULL)) != ST_OK)
 		return rc;
 	*disconnected = 1;
 	return ST_OK;
@@ -544,7 +560,12 @@ static enum status move_away(struct db *db, const struct audit_actor *actor, con
 	sqlite3_bind_int64(st, 2, (long long)now);
 	if ((rc = db_step_done(db, st)) != ST_OK)
 		return rc;
-	return audit_connection(db, actor, now, c->kind, "provider_changed", c->id, c->address);
+	if ((rc = audit_connection(db, actor, now, c->kind, "provider_changed", c->id,
+				   c->address)) != ST_OK)
+		return rc;
+	/* Rule 7 tells the owner (a team channel: rule 6's people). */
+	return notify_connection_lost(db, c->id, NOTIFY_DISCONNECTED, "provider_changed",
+				      actor_name(actor), now, NULL);
 }
 
 struct moving {

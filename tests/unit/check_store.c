@@ -269,8 +269,12 @@ START_TEST(deleting_a_team_channel_queues_its_revocation)
 	ck_assert_int_eq(conn_apply(db, &actor, &team, id, CONN_REMOVE, NOW, &after, &changed), ST_OK);
 	ck_assert_int_eq(db_commit(db), ST_OK);
 	ck_assert_int_eq(after.state, CONN_REMOVED);
-	ck_assert_int_eq(count("SELECT count(*) FROM outbox_jobs WHERE state = 'pending'"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM outbox_jobs WHERE kind = 'revoke' AND "
+			       "state = 'pending'"), 1);
 	ck_assert_int_eq(count("SELECT count(*) FROM audit_log WHERE action = 'channel.remove'"), 1);
+	/* rule 6: the user who connected it is told (check_notify.c has the rest) */
+	ck_assert_int_eq(count("SELECT count(*) FROM notifications WHERE user_id = 1 AND "
+			       "connection_id = 1 AND cause = 'deleted'"), 1);
 }
 END_TEST
 

@@ -22,5 +22,6 @@ Suite *login_suite(void);
 Suite *audit_suite(void);
 Suite *db_suite(void);
 Suite *netcheck_suite(void);
+Suite *notify_suite(void);
 
 #endif
