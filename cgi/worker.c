@@ -1,5 +1,5 @@
-/* worker.c — the outbox worker: revocations at the providers (rule 4) and the
- * health checks of connected inboxes (rule 9).
+/* worker.c — the outbox worker: revocations at the providers (rule 4), the
+ * health checks of connected inboxes (rule 9) and the notification emails.
  *
  * It is the only process that opens sealed tokens.  Jobs are claimed with a
  * lease, so a worker killed in the middle of a batch loses nothing: its jobs are
@@ -7,7 +7,12 @@
  * written only by the worker that holds the lease, and only while it is still
  * pending).  Calls run concurrently through libcurl's multi interface, so one
  * slow provider holds up none of the others; each outcome is written in a short
- * transaction of its own, with its audit row. */
+ * transaction of its own, with its audit row.
+ *
+ * Emails go one after the other, each a short blocking SMTP conversation to the
+ * one configured server (bounded by Worker.timeout): the server is usually on
+ * this machine or next to it, and a failure puts off the rest of the batch
+ * instead of waiting on each of them in turn. */
 #include "config.h"
 
 #include <errno.h>
@@ -29,7 +34,10 @@
 #include "refresh.h"
 #include "revoke.h"
 #include "keyring.h"
+#include "mail.h"
+#include "notify.h"
 #include "seal_store.h"
+#include "tmpl.h"
 #include "util.h"
 #include "worker.h"
 
@@ -151,6 +159,11 @@ static void record_revocation(struct worker *w, const struct outbox_job *job,
 			st = audit_write(w->db, &worker_actor, now, outcome_actions[r.state], target,
 					 detail);
 		}
+		/* The States section: a revocation given up on tells its owner and the
+		 * super admins (a team channel: rule 6's people), with its end. */
+		if (st == ST_OK && ended && r.state == OUTBOX_FAILED)
+			st = notify_connection_lost(w->db, job->connection_id, NOTIFY_REVOCATION_FAILED,
+						    "failed", worker_actor.name, now, NULL);
 	}
 	if (st != ST_OK) {
 		db_rollback(w->db);
@@ -350,6 +363,205 @@ static int claim_checks(struct worker *w, int room)
 	return count;
 }
 
+/* --- notification emails ------------------------------------------------------------ */
+
+/* A mail's parts, rendered in its person's language. */
+struct mail_draft {
+	const struct worker *w;
+	long long job_id;
+	int found;
+	int deactivated;
+	char *to;
+	char *to_name;
+	time_t date;
+	struct buf text;  /* "Subject: ...", an empty line, the text part */
+	struct buf html;
+	const char *subject; /* in text, after "Subject: " */
+	const char *body;    /* in text, after the empty line */
+};
+
+static void draft_mail(const struct notification *n, const struct notify_person *p,
+		       int deactivated, void *arg)
+{
+	struct mail_draft *d = arg;
+	HDF *lang = tmpl_lang(p->language[0] != '\0' ? p->language : tmpl_languages[0]);
+	struct notify_words words;
+	HDF *data = NULL;
+	char *link = notify_link(n), *date;
+
+	d->found = 1;
+	d->deactivated = deactivated;
+	d->to = xstrdup(p->email);
+	d->to_name = xstrdup(p->name);
+	d->date = (time_t)n->created_at;
+	if (lang == NULL || hdf_init(&data) != STATUS_OK)
+		goto out;
+	notify_words_of(lang, n, &words);
+	date = tmpl_date(lang, (time_t)n->created_at);
+	tmpl_set(data, "Mail.subject", words.subject);
+	tmpl_set(data, "Mail.text", words.text);
+	tmpl_set(data, "Mail.cause", words.cause);
+	tmpl_set(data, "Mail.address", n->address);
+	tmpl_set(data, "Mail.inbox", n->inbox_name);
+	tmpl_set(data, "Mail.date", date);
+	tmpl_setf(data, "Mail.link", "%s%s", d->w->conf->base_url, link);
+	tmpl_set(data, "Page.lang", p->language[0] != '\0' ? p->language : tmpl_languages[0]);
+	if (tmpl_render_mail("mail/notification.cs", data, lang, &d->text) != ST_OK ||
+	    tmpl_render("mail/notification.html.cs", data, lang, &d->html) != ST_OK) {
+		buf_reset(&d->text);
+		buf_reset(&d->html);
+	}
+	notify_words_clear(&words);
+	free(date);
+out:
+	hdf_destroy(&data);
+	free(link);
+}
+
+static void mail_draft_clear(struct mail_draft *d)
+{
+	free(d->to);
+	free(d->to_name);
+	buf_free(&d->text);
+	buf_free(&d->html);
+}
+
+/* Splits the text template's "Subject: ..." line from its body, in place. */
+static int split_subject(struct mail_draft *d)
+{
+	char *text = d->text.data, *end;
+
+	if (text == NULL || strncmp(text, "Subject: ", 9) != 0 || (end = strstr(text, "\n\n")) == NULL)
+		return -1;
+	*end = '\0';
+	d->subject = text + 9;
+	d->body = end + 2;
+	return 0;
+}
+
+/* Sends one claimed job's mail; what came of it in r. */
+static void send_mail(struct worker *w, const struct outbox_email *job, struct mail_result *r)
+{
+	struct mail_draft d;
+	char *message_id;
+	enum status st;
+
+	memset(&d, 0, sizeof(d));
+	memset(r, 0, sizeof(*r));
+	d.w = w;
+	d.job_id = job->id;
+	buf_init(&d.text);
+	buf_init(&d.html);
+	st = notify_for_mail(w->db, job->notification_id, draft_mail, &d);
+	if (st != ST_OK || !d.found) {
+		r->outcome = st == ST_NOT_FOUND ? MAIL_PERMANENT : MAIL_TRANSIENT;
+		snprintf(r->error, sizeof(r->error), "%s", st == ST_NOT_FOUND ? "no such notification"
+									   : "cannot read the notification");
+	} else if (d.deactivated) {
+		r->outcome = MAIL_PERMANENT;
+		snprintf(r->error, sizeof(r->error), "the recipient is deactivated");
+	} else if (split_subject(&d) != 0 || d.html.len == 0) {
+		r->outcome = MAIL_PERMANENT;
+		snprintf(r->error, sizeof(r->error), "the mail templates did not render");
+	} else {
+		struct mail m = {
+			.from = w->conf->smtp_from,
+			.to = d.to,
+			.to_name = d.to_name,
+			.subject = d.subject,
+			.date = d.date,
+			.text = d.body,
+			.html = d.html.data,
+		};
+
+		message_id = mail_message_id(job->id, job->notification_id,
+					     w->conf->smtp_from != NULL ? w->conf->smtp_from : "");
+		m.message_id = message_id;
+		mail_send(w->conf, &m, r);
+		free(message_id);
+	}
+	mail_draft_clear(&d);
+}
+
+/* Writes a mail job's end or its next try. */
+static void record_mail(struct worker *w, const struct outbox_email *job,
+			const struct mail_result *r)
+{
+	time_t now = now_utc();
+	enum outbox_state end = r->outcome == MAIL_SENT ? OUTBOX_DONE : OUTBOX_FAILED;
+	int retry = r->outcome == MAIL_TRANSIENT && job->attempts + 1 < w->conf->worker_max_attempts;
+	char code[16];
+	int ended = 0;
+	enum status st;
+
+	snprintf(code, sizeof(code), "%ld", r->smtp_code);
+	if (r->outcome != MAIL_SENT)
+		log_error("email job %lld (notification %lld): %s%s", job->id, job->notification_id,
+			  r->error, retry ? "; tried again later" : "; given up");
+	if ((st = db_begin_write(w->db)) != ST_OK)
+		goto fail;
+	if (retry)
+		st = outbox_retry_email(w->db, job, w->owner,
+					now + retry_delay(w->conf, job->attempts, -1), r->error,
+					r->smtp_code ? code : "", now);
+	else
+		st = outbox_end_email(w->db, job, w->owner, end, r->error,
+				      r->smtp_code ? code : "", now, &ended);
+	if (st != ST_OK) {
+		db_rollback(w->db);
+		goto fail;
+	}
+	if (db_commit(w->db) == ST_OK)
+		return;
+fail:
+	/* The lease runs out and the mail is tried again, with the same Message-ID. */
+	log_error("email job %lld: cannot record its outcome", job->id);
+}
+
+/* Puts the rest of a batch off until the server may be back, untried. */
+static void put_off_mails(struct worker *w, const struct outbox_email *jobs, int count)
+{
+	time_t now = now_utc();
+
+	if (count <= 0 || db_begin_write(w->db) != ST_OK)
+		return;
+	for (int i = 0; i < count; i++)
+		if (outbox_release_email(w->db, &jobs[i], w->owner,
+					 now + retry_delay(w->conf, jobs[i].attempts, -1), now) != ST_OK) {
+			db_rollback(w->db);
+			return;
+		}
+	if (db_commit(w->db) != ST_OK)
+		db_rollback(w->db);
+}
+
+/* Claims the due email jobs and sends them; the number claimed. */
+static int send_mails(struct worker *w)
+{
+	struct outbox_email jobs[16];
+	int count = 0;
+
+	if (stopping || db_begin_write(w->db) != ST_OK)
+		return 0;
+	if (outbox_claim_emails(w->db, w->owner, now_utc(), w->conf->worker_lease, jobs,
+				(int)ARRAY_LEN(jobs), &count) != ST_OK ||
+	    db_commit(w->db) != ST_OK) {
+		db_rollback(w->db);
+		return 0;
+	}
+	for (int i = 0; i < count; i++) {
+		struct mail_result r;
+
+		send_mail(w, &jobs[i], &r);
+		record_mail(w, &jobs[i], &r);
+		if (r.outcome == MAIL_TRANSIENT) {
+			put_off_mails(w, jobs + i + 1, count - i - 1);
+			break;
+		}
+	}
+	return count;
+}
+
 /* --- the loop -------------------------------------------------------------------------- */
 
 static void heartbeat(struct worker *w)
@@ -413,6 +625,7 @@ static void worker_free(struct worker *w)
 	keyring_sealer_free(w->sealer);
 	keyring_free(w->ring);
 	db_close(w->db);
+	tmpl_shutdown();
 	if (w->fifo >= 0)
 		close(w->fifo);
 }
@@ -434,6 +647,10 @@ static int worker_start(struct worker *w, const struct conf *conf)
 	}
 	w->sealer = keyring_sealer_new(conf, err, sizeof(err));
 	if (w->sealer == NULL) {
+		fprintf(stderr, "inboxpanel worker: %s\n", err);
+		return -1;
+	}
+	if (tmpl_init(conf->template_dir, conf->lang_dir, err, sizeof(err)) != 0) {
 		fprintf(stderr, "inboxpanel worker: %s\n", err);
 		return -1;
 	}
@@ -478,6 +695,7 @@ int worker_run(const struct conf *conf, int once)
 		}
 		claimed = claim_revocations(&w, room);
 		claimed += claim_checks(&w, room - claimed);
+		claimed += send_mails(&w);
 		if (once && claimed == 0 && w.in_flight == 0)
 			break;
 		record_ended(&w);

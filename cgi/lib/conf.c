@@ -73,6 +73,7 @@ static const struct key keys[] = {
 	{ "Smtp.from", KEY_EMAIL, 0, AT(smtp_from), NULL, 0, 0 },
 	{ "Smtp.username", KEY_STRING, 0, AT(smtp_username), NULL, 0, 0 },
 	{ "Smtp.password", KEY_STRING, 0, AT(smtp_password), NULL, 0, 0 },
+	{ "Smtp.ca_file", KEY_PATH, 0, AT(smtp_ca_file), NULL, 0, 0 },
 	{ "Imap.allow_private", KEY_COUNT, 0, AT(imap_allow_private), "0", 0, 1 },
 	{ "Imap.ca_file", KEY_PATH, 0, AT(imap_ca_file), NULL, 0, 0 },
 };

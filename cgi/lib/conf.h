@@ -55,6 +55,8 @@ struct conf {
 	char *smtp_from;
 	char *smtp_username;
 	char *smtp_password;
+	char *smtp_ca_file;      /* CA bundle for the SMTP server's certificate, or NULL:
+				  * the system's */
 	long imap_allow_private; /* 1: IMAP servers at loopback, private, link-local
 				  * addresses are allowed (a deployment's own server) */
 	char *imap_ca_file;      /* CA bundle for IMAP servers' certificates, or NULL:

@@ -3,9 +3,13 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "db_sql.h"
 #include "notify.h"
+#include "tmpl.h"
 #include "util.h"
 
 const char *const notify_kind_names[NOTIFY_KIND__MAX] = {
@@ -132,11 +136,14 @@ enum status notify_each_recipient(struct db *db, long long connection_id, enum n
 
 /* --- a person's notifications --------------------------------------------------- */
 
-#define NOTIFICATION_COLUMNS                                                                      \
+#define NOTIFICATION_SELECT                                                                       \
 	"SELECT n.id, n.kind, n.connection_id, c.kind = 'team', coalesce(c.inbox_id, 0), "        \
 	"coalesce(i.name, ''), c.address, c.provider, n.cause, n.actor, n.created_at, "           \
-	"n.read_at = 0 FROM notifications n JOIN email_connections c ON c.id = n.connection_id "  \
+	"n.read_at = 0"
+#define NOTIFICATION_FROM                                                                         \
+	" FROM notifications n JOIN email_connections c ON c.id = n.connection_id "               \
 	"LEFT JOIN conversation_inboxes i ON i.id = c.inbox_id "
+#define NOTIFICATION_COLUMNS NOTIFICATION_SELECT NOTIFICATION_FROM
 
 static const char sql_unread[] =
 	"SELECT count(*) FROM notifications WHERE user_id = ?1 AND read_at = 0";
@@ -161,6 +168,29 @@ long long notify_unread_count(struct db *db, long long user_id)
 	return count;
 }
 
+/* A row of a NOTIFICATION_COLUMNS query; the strings are the statement's. */
+static struct notification read_notification(sqlite3_stmt *st)
+{
+	int kind = name_index(notify_kind_names, NOTIFY_KIND__MAX,
+			      (const char *)sqlite3_column_text(st, 1));
+	struct notification n = {
+		.id = sqlite3_column_int64(st, 0),
+		.kind = kind < 0 ? NOTIFY_DISCONNECTED : (enum notify_kind)kind,
+		.connection_id = sqlite3_column_int64(st, 2),
+		.team = sqlite3_column_int(st, 3),
+		.inbox_id = sqlite3_column_int64(st, 4),
+		.inbox_name = db_text(st, 5),
+		.address = db_text(st, 6),
+		.provider = db_text(st, 7),
+		.cause = db_text(st, 8),
+		.actor = db_text(st, 9),
+		.created_at = sqlite3_column_int64(st, 10),
+		.unread = sqlite3_column_int(st, 11),
+	};
+
+	return n;
+}
+
 /* Calls fn for each row of st, a NOTIFICATION_COLUMNS query; *rows receives how
  * many there were. */
 static enum status each_notification(sqlite3_stmt *st,
@@ -171,22 +201,7 @@ static enum status each_notification(sqlite3_stmt *st,
 
 	*rows = 0;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		int kind = name_index(notify_kind_names, NOTIFY_KIND__MAX,
-				      (const char *)sqlite3_column_text(st, 1));
-		struct notification n = {
-			.id = sqlite3_column_int64(st, 0),
-			.kind = kind < 0 ? NOTIFY_DISCONNECTED : (enum notify_kind)kind,
-			.connection_id = sqlite3_column_int64(st, 2),
-			.team = sqlite3_column_int(st, 3),
-			.inbox_id = sqlite3_column_int64(st, 4),
-			.inbox_name = db_text(st, 5),
-			.address = db_text(st, 6),
-			.provider = db_text(st, 7),
-			.cause = db_text(st, 8),
-			.actor = db_text(st, 9),
-			.created_at = sqlite3_column_int64(st, 10),
-			.unread = sqlite3_column_int(st, 11),
-		};
+		struct notification n = read_notification(st);
 
 		fn(&n, arg);
 		(*rows)++;
@@ -245,4 +260,90 @@ enum status notify_mark_read(struct db *db, long long user_id, long long up_to_i
 	if ((rc = db_step_done(db, st)) == ST_OK && count != NULL)
 		*count = db_changes(db);
 	return rc;
+}
+
+/* --- what a person reads ------------------------------------------------------- */
+
+static const char sql_for_mail[] = NOTIFICATION_SELECT
+	", u.id, u.email, u.name, u.language, u.deactivated" NOTIFICATION_FROM
+	"JOIN users u ON u.id = n.user_id WHERE n.id = ?1";
+
+enum status notify_for_mail(struct db *db, long long id,
+			    void (*fn)(const struct notification *n, const struct notify_person *p,
+				       int deactivated, void *arg),
+			    void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_for_mail);
+	enum status rc;
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = db_step_row(db, st)) == ST_OK) {
+		struct notification n = read_notification(st);
+		struct notify_person p = {
+			.user_id = sqlite3_column_int64(st, 12),
+			.email = db_text(st, 13),
+			.name = db_text(st, 14),
+			.language = db_text(st, 15),
+		};
+
+		fn(&n, &p, sqlite3_column_int(st, 16), arg);
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+char *notify_link(const struct notification *n)
+{
+	if (n->team)
+		return xasprintf("/inbox/%lld/settings/channels", n->inbox_id);
+	return xstrdup("/settings/email");
+}
+
+/* The words of key, or "" when the language has none (never NULL), on one
+ * line: a control character (an inbox's name is anyone's text) becomes a space. */
+static char *words_or_empty(char *words)
+{
+	if (words == NULL)
+		return xstrdup("");
+	for (unsigned char *p = (unsigned char *)words; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return words;
+}
+
+void notify_words_of(HDF *lang, const struct notification *n, struct notify_words *w)
+{
+	const char *scope = n->team ? "team" : "personal";
+	const char *company = hdf_get_valuef(lang, "Lang.company.%s", n->provider);
+	/* The worker, or nobody named: the panel did it. */
+	const char *actor = n->actor[0] != '\0' && strcmp(n->actor, "worker") != 0
+				    ? n->actor
+				    : hdf_get_value(lang, "Lang.notify.system", "");
+	char key[80];
+
+	if (company == NULL)
+		company = n->provider;
+	snprintf(key, sizeof(key), "mail.notification.subject_%s",
+		 n->kind == NOTIFY_REVOCATION_FAILED ? "revocation_failed" : scope);
+	w->subject = words_or_empty(tmpl_words(lang, key, "address", n->address, NULL));
+	snprintf(key, sizeof(key), "notify.text.%s_%s", notify_kind_names[n->kind], scope);
+	w->text = words_or_empty(tmpl_words(lang, key, "address", n->address, "inbox",
+					    n->inbox_name, "provider", company, NULL));
+	w->cause = NULL;
+	/* The cause is a key of Lang.notify.cause; one the language lacks says nothing. */
+	if (strlen(n->cause) < 32 && strspn(n->cause, "abcdefghijklmnopqrstuvwxyz_") == strlen(n->cause)) {
+		snprintf(key, sizeof(key), "notify.cause.%s", n->cause);
+		w->cause = tmpl_words(lang, key, "actor", actor, "provider", company, NULL);
+	}
+	w->cause = words_or_empty(w->cause);
+}
+
+void notify_words_clear(struct notify_words *w)
+{
+	free(w->subject);
+	free(w->text);
+	free(w->cause);
+	memset(w, 0, sizeof(*w));
 }

@@ -17,6 +17,7 @@
 
 #include <time.h>
 
+#include "clearsilver.h"
 #include "db.h"
 #include "status.h"
 
@@ -83,5 +84,30 @@ enum status notify_find(struct db *db, long long user_id, long long id,
  * unread.  *count receives how many changed (may be NULL). */
 enum status notify_mark_read(struct db *db, long long user_id, long long up_to_id, time_t now,
 			     int *count);
+
+/* --- what a person reads ------------------------------------------------------- */
+
+/* A notification in lang's words, plain text (the template escapes them):
+ * subject is the email's, text says what happened to which inbox, cause why
+ * and who did it. */
+struct notify_words {
+	char *subject;
+	char *text;
+	char *cause;
+};
+void notify_words_of(HDF *lang, const struct notification *n, struct notify_words *w);
+void notify_words_clear(struct notify_words *w);
+
+/* The site path of the inbox concerned: "/settings/email" for a personal inbox,
+ * "/inbox/{inbox}/settings/channels" for a team channel.  A new string. */
+char *notify_link(const struct notification *n);
+
+/* Notification id with the person it tells (deactivated: 1 when they are now),
+ * for its email.  ST_NOT_FOUND when there is none.  The strings live until fn
+ * returns. */
+enum status notify_for_mail(struct db *db, long long id,
+			    void (*fn)(const struct notification *n, const struct notify_person *p,
+				       int deactivated, void *arg),
+			    void *arg);
 
 #endif

@@ -138,10 +138,10 @@ fail:
 }
 
 /* Binds what ending and retrying share: ?1 id, ?2 owner, ?4 error, ?5 code, ?6 now. */
-static void bind_leased(sqlite3_stmt *st, const struct outbox_job *job, const char *owner,
+static void bind_leased(sqlite3_stmt *st, long long job_id, const char *owner,
 			const char *error, const char *code, time_t now)
 {
-	sqlite3_bind_int64(st, 1, job->id);
+	sqlite3_bind_int64(st, 1, job_id);
 	sqlite3_bind_text(st, 2, owner, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, error ? error : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 5, code ? code : "", -1, SQLITE_TRANSIENT);
@@ -158,7 +158,7 @@ enum status outbox_end_revocation(struct db *db, const struct outbox_job *job, c
 	*ended = 0;
 	if (st == NULL || state == OUTBOX_PENDING)
 		return ST_INTERNAL;
-	bind_leased(st, job, owner, error, code, now);
+	bind_leased(st, job->id, owner, error, code, now);
 	sqlite3_bind_text(st, 3, outbox_state_names[state], -1, SQLITE_STATIC);
 	rc = db_step_done(db, st);
 	if (rc == ST_OK)
@@ -174,8 +174,98 @@ enum status outbox_retry_revocation(struct db *db, const struct outbox_job *job,
 
 	if (st == NULL)
 		return ST_INTERNAL;
-	bind_leased(st, job, owner, error, code, now);
+	bind_leased(st, job->id, owner, error, code, now);
 	sqlite3_bind_int64(st, 3, (long long)next_attempt_at);
+	return db_step_done(db, st);
+}
+
+/* --- email jobs ------------------------------------------------------------------- */
+
+static const char sql_claimable_emails[] =
+	"SELECT id, coalesce(json_extract(payload, '$.notification'), 0), attempts FROM outbox_jobs "
+	"WHERE kind = 'email' AND state = 'pending' AND next_attempt_at <= ?1 AND lease_until <= ?1 "
+	"ORDER BY next_attempt_at, id LIMIT ?2";
+static const char sql_release_leased[] =
+	"UPDATE outbox_jobs SET next_attempt_at = ?3, lease_until = 0, updated_at = ?4 "
+	"WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'";
+
+enum status outbox_claim_emails(struct db *db, const char *owner, time_t now, long lease,
+				struct outbox_email *jobs, int max, int *count)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_claimable_emails);
+	int rc = SQLITE_DONE;
+
+	*count = 0;
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, (long long)now);
+	sqlite3_bind_int(st, 2, max);
+	while (*count < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		jobs[*count].id = sqlite3_column_int64(st, 0);
+		jobs[*count].notification_id = sqlite3_column_int64(st, 1);
+		jobs[*count].attempts = sqlite3_column_int(st, 2);
+		(*count)++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		goto fail;
+	for (int i = 0; i < *count; i++) {
+		if ((st = db_stmt(db, sql_lease)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, jobs[i].id);
+		sqlite3_bind_int64(st, 2, (long long)now + lease);
+		sqlite3_bind_text(st, 3, owner, -1, SQLITE_TRANSIENT);
+		if (db_step_done(db, st) != ST_OK)
+			goto fail;
+	}
+	return ST_OK;
+fail:
+	*count = 0;
+	return ST_INTERNAL;
+}
+
+enum status outbox_end_email(struct db *db, const struct outbox_email *job, const char *owner,
+			     enum outbox_state state, const char *error, const char *code,
+			     time_t now, int *ended)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_end_leased);
+	enum status rc;
+
+	*ended = 0;
+	if (st == NULL || (state != OUTBOX_DONE && state != OUTBOX_FAILED))
+		return ST_INTERNAL;
+	bind_leased(st, job->id, owner, error, code, now);
+	sqlite3_bind_text(st, 3, outbox_state_names[state], -1, SQLITE_STATIC);
+	rc = db_step_done(db, st);
+	if (rc == ST_OK)
+		*ended = db_changes(db) == 1;
+	return rc;
+}
+
+enum status outbox_retry_email(struct db *db, const struct outbox_email *job, const char *owner,
+			       time_t next_attempt_at, const char *error, const char *code,
+			       time_t now)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_retry_leased);
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	bind_leased(st, job->id, owner, error, code, now);
+	sqlite3_bind_int64(st, 3, (long long)next_attempt_at);
+	return db_step_done(db, st);
+}
+
+enum status outbox_release_email(struct db *db, const struct outbox_email *job, const char *owner,
+				 time_t next_attempt_at, time_t now)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_release_leased);
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, job->id);
+	sqlite3_bind_text(st, 2, owner, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (long long)next_attempt_at);
+	sqlite3_bind_int64(st, 4, (long long)now);
 	return db_step_done(db, st);
 }
 
@@ -193,7 +283,7 @@ enum status outbox_replace_token(struct db *db, long long connection_id,
 
 static const char sql_next_due[] =
 	"SELECT min(max(next_attempt_at, lease_until)) FROM outbox_jobs "
-	"WHERE kind = 'revoke' AND state = 'pending'";
+	"WHERE kind IN ('revoke', 'email') AND state = 'pending'";
 
 enum status outbox_next_due(struct db *db, time_t *when)
 {

@@ -1,5 +1,5 @@
 /* outbox.h — jobs the worker carries out after a change has committed:
- * revocations at the provider (and, later, notification emails). */
+ * revocations at the provider and notification emails. */
 #ifndef IP_OUTBOX_H
 #define IP_OUTBOX_H
 
@@ -72,7 +72,38 @@ enum status outbox_retry_revocation(struct db *db, const struct outbox_job *job,
 enum status outbox_replace_token(struct db *db, long long connection_id,
 				 const unsigned char *sealed, size_t len);
 
-/* When the next pending revocation is due; ST_NOT_FOUND when none is pending. */
+/* --- email jobs: one notification each, with the same lease discipline ---------- */
+
+struct outbox_email {
+	long long id;
+	long long notification_id;
+	long attempts;          /* tries so far, this one not counted */
+};
+
+/* Claims up to max due email jobs for owner until now + lease; inside the
+ * caller's write transaction.  *count receives how many. */
+enum status outbox_claim_emails(struct db *db, const char *owner, time_t now, long lease,
+				struct outbox_email *jobs, int max, int *count);
+
+/* Ends a claimed email job as done or failed; *ended 0 when it was no longer
+ * owner's (nothing changed then). */
+enum status outbox_end_email(struct db *db, const struct outbox_email *job, const char *owner,
+			     enum outbox_state state, const char *error, const char *code,
+			     time_t now, int *ended);
+
+/* Puts a claimed email job back for another try at next_attempt_at, counting
+ * this one. */
+enum status outbox_retry_email(struct db *db, const struct outbox_email *job, const char *owner,
+			       time_t next_attempt_at, const char *error, const char *code,
+			       time_t now);
+
+/* Gives a claimed email job back untried, due at next_attempt_at (the server
+ * just failed another mail: no use trying this one now). */
+enum status outbox_release_email(struct db *db, const struct outbox_email *job, const char *owner,
+				 time_t next_attempt_at, time_t now);
+
+/* When the next pending job (revocation or email) is due; ST_NOT_FOUND when
+ * none is pending. */
 enum status outbox_next_due(struct db *db, time_t *when);
 
 /* Records that the worker is alive. */

@@ -20,6 +20,7 @@
 
 #define TEMPLATE_CACHE_SIZE 48
 #define MAIL_PREFIX "mail/"
+#define MAIL_HTML_SUFFIX ".html.cs"
 
 const char *const tmpl_languages[] = { "en", "fr", NULL };
 
@@ -347,11 +348,21 @@ static enum status render(const char *name, HDF *parse_hdf, HDF *data, HDF *lang
 	return ST_OK;
 }
 
+/* A mail's HTML part (mail/<name>.html.cs): escaped like a page, since it is
+ * HTML that a mail reader shows. */
+static int is_mail_html(const char *name)
+{
+	size_t len = strlen(name), suffix = strlen(MAIL_HTML_SUFFIX);
+
+	return is_mail_template(name) && len > suffix &&
+	       strcmp(name + len - suffix, MAIL_HTML_SUFFIX) == 0;
+}
+
 enum status tmpl_render(const char *name, HDF *data, HDF *lang, struct buf *out)
 {
 	/* The name alone decides the escape mode: the cache, keyed by name, then
 	 * holds each template in one mode only, and a mail is never a page. */
-	if (strncmp(name, MAIL_PREFIX, strlen(MAIL_PREFIX)) == 0) {
+	if (strncmp(name, MAIL_PREFIX, strlen(MAIL_PREFIX)) == 0 && !is_mail_html(name)) {
 		log_error("%s: a mail template, rendered with tmpl_render_mail only", name);
 		return ST_INTERNAL;
 	}
@@ -360,7 +371,7 @@ enum status tmpl_render(const char *name, HDF *data, HDF *lang, struct buf *out)
 
 enum status tmpl_render_mail(const char *name, HDF *data, HDF *lang, struct buf *out)
 {
-	if (!is_mail_template(name)) {
+	if (!is_mail_template(name) || is_mail_html(name)) {
 		log_error("%s: not under %s; only mail templates are rendered without escaping",
 			  name, MAIL_PREFIX);
 		return ST_INTERNAL;

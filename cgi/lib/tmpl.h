@@ -18,14 +18,15 @@ int tmpl_init(const char *template_dir, const char *lang_dir, char *err, size_t 
 void tmpl_shutdown(void);
 
 /* Renders templates/<name> with data (the page's values) over lang (the words).
- * Every var: is HTML-escaped.  A name under mail/ is refused (ST_INTERNAL). */
+ * Every var: is HTML-escaped.  A name under mail/ is refused (ST_INTERNAL),
+ * except a mail's HTML part, mail/<name>.html.cs, escaped like a page. */
 enum status tmpl_render(const char *name, HDF *data, HDF *lang, struct buf *out);
 
 /* Renders templates/mail/<...> — name starts with "mail/" — as plain text:
  * nothing is escaped, so the result must never reach a page.  The text is an
  * email: "Subject: ..." on the first line, an empty line, then the body.  Any
- * name outside mail/ is refused (ST_INTERNAL), so no page is ever parsed
- * without escaping. */
+ * name outside mail/, or an HTML part (.html.cs), is refused (ST_INTERNAL), so
+ * no HTML is ever parsed without escaping. */
 enum status tmpl_render_mail(const char *name, HDF *data, HDF *lang, struct buf *out);
 
 /* The words of a language: "en" or "fr"; NULL for any other. */

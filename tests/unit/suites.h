@@ -23,5 +23,6 @@ Suite *audit_suite(void);
 Suite *db_suite(void);
 Suite *netcheck_suite(void);
 Suite *notify_suite(void);
+Suite *mail_suite(void);
 
 #endif
