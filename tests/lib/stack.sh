@@ -6,6 +6,8 @@
 #   stack_start DIR PORT SRC BIN      starts nginx and the programs; waits for /healthz
 #                                     (and the outbox worker too with STACK_WORKER=1)
 #   stack_stop DIR                    stops what stack_start started
+#   stack_start_sink DIR PORT SRC     the SMTP sink alone (PORT+2); stack_start
+#   stack_stop_sink DIR               starts it with STACK_SMTP=1 (tests/lib/smtp_sink.py)
 #
 # The sandbox provider (sandbox/) runs beside the panel on PORT+1, behind the
 # same nginx, and the generated config points every provider at it.
@@ -46,6 +48,8 @@ Keys.single_user = 1
 Worker.wakeup = run/worker.fifo
 Smtp.url = smtp://127.0.0.1:$((port + 2))
 Smtp.from = inboxpanel@example.com
+# The SMTP sink's throwaway CA (stack_start_sink makes it).
+Smtp.ca_file = smtp/ca.crt
 HDF
 	stack_write_provider_config "$dir" $((port + 1)) "$src"
 	# It holds the providers' client secrets: for its user only.
@@ -114,6 +118,9 @@ stack_start() {
 		echo "$! $name" >>"$dir/pids"
 	done
 	stack_start_sandbox "$dir" "$port" "$src" "$bin" || { stack_stop "$dir"; return 1; }
+	if [ "${STACK_SMTP:-0}" = 1 ]; then
+		stack_start_sink "$dir" "$port" "$src" || { stack_stop "$dir"; return 1; }
+	fi
 	# The worker is left out unless asked for: tests of the pages read revocations
 	# as the web programs leave them (pending), the worker's tests start it.
 	if [ "${STACK_WORKER:-0}" = 1 ]; then
@@ -303,4 +310,67 @@ stack_start_sandbox() {
 	echo "the sandbox provider did not start; see $dir/log/sandbox.log" >&2
 	tail -n 5 "$dir/log/sandbox.log" >&2 || true
 	return 1
+}
+
+# --- the SMTP sink ---------------------------------------------------------------
+# tests/lib/smtp_sink.py on 127.0.0.1:PORT+2 keeps each mail the worker sends as
+# a file in DIR/mail/, and offers STARTTLS with a certificate from a throwaway
+# CA (DIR/smtp/ca.crt, which the generated config trusts as Smtp.ca_file).
+
+# stack_sink_certs DIR — the CA and the sink's certificate, made once.
+stack_sink_certs() {
+	local d=$1/smtp
+	[ -f "$d/server.crt" ] && return 0
+	mkdir -p "$d"
+	(
+		umask 077
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/ca.key" -out "$d/ca.crt" \
+			-days 30 -subj "/CN=inboxpanel smtp sink CA" 2>/dev/null &&
+			openssl req -newkey rsa:2048 -nodes -keyout "$d/server.key" -out "$d/server.csr" \
+				-subj "/CN=127.0.0.1" 2>/dev/null &&
+			openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
+				-CAcreateserial -days 30 -out "$d/server.crt" \
+				-extfile <(printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n') 2>/dev/null
+	) || { echo "stack.sh: cannot make the SMTP sink's certificate" >&2; return 1; }
+	chmod 644 "$d/ca.crt"
+}
+
+stack_start_sink() {
+	local dir=$1 mport=$(($2 + 2)) src=$3 pid i
+	if stack_port_busy "$mport"; then
+		echo "port $mport (the SMTP sink's, PORT+2) is busy: set PORT to another" >&2
+		return 1
+	fi
+	stack_sink_certs "$dir" || return 1
+	mkdir -p "$dir/mail" "$dir/log"
+	/usr/bin/python3 "$src/tests/lib/smtp_sink.py" --port "$mport" --dir "$dir/mail" \
+		--cert "$dir/smtp/server.crt" --key "$dir/smtp/server.key" 2>>"$dir/log/smtp-sink.log" &
+	pid=$!
+	echo "$pid smtp-sink" >>"$dir/pids"
+	for i in $(seq 1 100); do
+		stack_port_busy "$mport" && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "the SMTP sink did not start; see $dir/log/smtp-sink.log" >&2
+	tail -n 5 "$dir/log/smtp-sink.log" >&2 || true
+	return 1
+}
+
+stack_stop_sink() {
+	local dir=$1 pid name i rest=()
+	[ -f "$dir/pids" ] || return 0
+	while read -r pid name; do
+		if [ "$name" = smtp-sink ]; then
+			kill -TERM "$pid" 2>/dev/null || true
+			for i in $(seq 1 50); do
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 0.1
+			done
+			kill -KILL "$pid" 2>/dev/null || true
+		else
+			rest+=("$pid $name")
+		fi
+	done <"$dir/pids"
+	printf '%s\n' "${rest[@]}" >"$dir/pids"
 }
