@@ -1,4 +1,5 @@
-/* account.c — the account area: sign-in, sign-out, the audit log, health.
+/* account.c — the account area: sign-in, sign-out, notifications, the audit
+ * log, health.
  *
  * The inboxpanel-account program.  nginx sends it every path that no other area
  * claims, so its 404 page is the site's. */
@@ -6,6 +7,7 @@
 
 #include <jansson.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "audit.h"
 #include "crypto.h"
 #include "login.h"
+#include "notify.h"
 #include "outbox.h"
 #include "page.h"
 #include "pw.h"
@@ -444,6 +447,96 @@ static void audit_page(struct ctx *ctx)
 	page_render(ctx, "audit.cs");
 }
 
+/* --- notifications --------------------------------------------------------- */
+
+#define NOTIFICATIONS_PAGE_SIZE 30
+
+enum { NOTIFY_Q_BEFORE };
+static const struct field notifications_query_fields[] = {
+	{ "before", FIELD_INT, 0, 1, INT64_MAX, NULL },
+};
+static const struct form notifications_query = FORM(notifications_query_fields);
+
+enum { NOTIFY_READ_UP_TO };
+static const struct field notifications_read_fields[] = {
+	{ "up_to", FIELD_INT, 1, 1, INT64_MAX, NULL },
+};
+static const struct form notifications_read_body = FORM(notifications_read_fields);
+
+struct notification_listing {
+	struct ctx *ctx;
+	int n;
+	long long oldest_id; /* the oldest shown: the next page starts below it */
+	int more;            /* an older one exists */
+};
+
+static void notification_to_hdf(const struct notification *n, void *arg)
+{
+	struct notification_listing *l = arg;
+	HDF *h = l->ctx->hdf;
+	struct notify_words words;
+	char *link, *date, when[21], id[24];
+	int i;
+
+	if (l->n == NOTIFICATIONS_PAGE_SIZE) {
+		l->more = 1;
+		return;
+	}
+	i = l->n++;
+	link = notify_link(n);
+	date = tmpl_date(l->ctx->lang, (time_t)n->created_at);
+	notify_words_of(l->ctx->lang, n, &words);
+	format_utc((time_t)n->created_at, when);
+	tmpl_set_item(h, "Notify.rows", i, "text", words.text);
+	tmpl_set_item(h, "Notify.rows", i, "cause", words.cause);
+	tmpl_set_item(h, "Notify.rows", i, "date", date);
+	tmpl_set_item(h, "Notify.rows", i, "time", when);
+	tmpl_set_item(h, "Notify.rows", i, "link", link);
+	tmpl_set_item(h, "Notify.rows", i, "unread", n->unread ? "1" : "0");
+	snprintf(id, sizeof(id), "%lld", n->id);
+	tmpl_set_item(h, "Notify.rows", i, "id", id);
+	if (i == 0)
+		tmpl_setf(h, "Notify.newest_id", "%lld", n->id);
+	l->oldest_id = n->id;
+	notify_words_clear(&words);
+	free(link);
+	free(date);
+}
+
+/* GET /notifications — the signed-in user's notifications, newest first, 30 a
+ * page (?before=ID: those older than ID), the unread ones marked.  200. */
+static void notifications_page(struct ctx *ctx)
+{
+	const struct field_value *before = &ctx->query[NOTIFY_Q_BEFORE];
+	struct notification_listing listing = { ctx, 0, 0, 0 };
+
+	/* One more than a page tells whether an older page exists. */
+	if (notify_each(ctx->db, ctx->user->id, before->present ? before->num : 0,
+			NOTIFICATIONS_PAGE_SIZE + 1, notification_to_hdf, &listing) != ST_OK) {
+		page_error(ctx, ST_INTERNAL, NULL);
+		return;
+	}
+	if (listing.more)
+		tmpl_set_int(ctx->hdf, "Notify.older", listing.oldest_id);
+	tmpl_set_int(ctx->hdf, "Notify.count", listing.n);
+	if (before->present)
+		tmpl_set(ctx->hdf, "Notify.paged", "1");
+	page_render(ctx, "notifications.cs");
+}
+
+/* POST /notifications/read — marks the user's notifications read, up to the
+ * newest the page showed (up_to), so one that came after stays unread.  303 to
+ * /notifications. */
+static void notifications_read(struct ctx *ctx)
+{
+	if (notify_mark_read(ctx->db, ctx->user->id, ctx->form[NOTIFY_READ_UP_TO].num, ctx->now,
+			     NULL) != ST_OK) {
+		page_error(ctx, ST_INTERNAL, NULL);
+		return;
+	}
+	page_redirect(ctx, "/notifications", "notifications_read", NULL);
+}
+
 static const struct route routes[] = {
 	{ METHOD_GET, "/", home, 0, NULL, NULL, NULL },
 	{ METHOD_GET, "/login", login_form, ROUTE_PUBLIC, &login_query, NULL, NULL },
@@ -452,6 +545,10 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/logout", logout, 0, NULL, NULL, NULL },
 	{ METHOD_GET, "/healthz", healthz, ROUTE_PUBLIC, NULL, NULL, NULL },
 	{ METHOD_GET, "/admin/audit", audit_page, ROUTE_SUPER_ADMIN, &audit_query, NULL, "audit" },
+	{ METHOD_GET, "/notifications", notifications_page, 0, &notifications_query, NULL,
+	  "notifications" },
+	{ METHOD_POST, "/notifications/read", notifications_read, 0, NULL, &notifications_read_body,
+	  NULL },
 };
 
 int main(int argc, char **argv)

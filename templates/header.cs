@@ -16,6 +16,7 @@ include:"macros.cs" ?><!DOCTYPE html>
   <a class="brand" href="<?cs call:url_home() ?>"><span class="brand-mark" aria-hidden="true"></span><?cs var:Lang.app.name ?></a>
   <?cs if:User.email ?>
   <div class="usermenu">
+    <a class="bell<?cs if:User.unread != "0" ?> has-unread<?cs /if ?>" href="<?cs call:url_path("/notifications") ?>"<?cs if:Nav.current == "notifications" ?> aria-current="page"<?cs /if ?>><svg aria-hidden="true" focusable="false" width="20" height="20" viewBox="0 0 24 24"><path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1z"/></svg><?cs if:User.unread != "0" ?><span class="bell-count" aria-hidden="true"><?cs var:User.unread ?></span><?cs /if ?><span class="visually-hidden"><?cs var:User.unread_label ?></span></a>
     <form method="post" action="<?cs call:url_language() ?>" class="inline">
       <?cs call:csrf_field() ?>
       <input type="hidden" name="next" value="<?cs var:Page.path ?>">

@@ -10,9 +10,27 @@
 #include "crypto.h"
 #include "dispatch.h"
 #include "keyring.h"
+#include "notify.h"
 #include "page.h"
 #include "tmpl.h"
 #include "util.h"
+
+/* The bell of the top bar: the user's unread notifications (one indexed count
+ * per page), and the words a screen reader says for it. */
+static void fill_unread(struct ctx *ctx)
+{
+	long long unread = notify_unread_count(ctx->db, ctx->user->id);
+	char count[24];
+
+	if (unread < 0)
+		return; /* the page still renders, without its bell's count */
+	snprintf(count, sizeof(count), "%lld", unread);
+	tmpl_set(ctx->hdf, "User.unread", count);
+	tmpl_set_words(ctx->hdf, "User.unread_label", ctx->lang,
+		       unread == 0 ? "notify.none_unread"
+				   : unread == 1 ? "notify.unread_one" : "notify.unread",
+		       "count", count, NULL);
+}
 
 /* Values every page's layout reads: where the site and its static files are, the
  * language, who is signed in and the token their forms carry. */
@@ -32,6 +50,7 @@ static void fill_layout(struct ctx *ctx)
 		tmpl_set_int(h, "User.is_super_admin", ctx->user->role == ROLE_SUPER_ADMIN);
 		tmpl_set_int(h, "User.may_access_account", user_may_access_account(ctx->user));
 		tmpl_set(h, "Csrf.token", ctx->session->csrf_token);
+		fill_unread(ctx);
 	}
 }
 
