@@ -168,7 +168,8 @@ long long notify_unread_count(struct db *db, long long user_id)
 	return count;
 }
 
-/* A row of a NOTIFICATION_COLUMNS query; the strings are the statement's. */
+/* A row of a NOTIFICATION_COLUMNS query (its 12 first columns); the strings are
+ * the statement's. */
 static struct notification read_notification(sqlite3_stmt *st)
 {
 	int kind = name_index(notify_kind_names, NOTIFY_KIND__MAX,
@@ -267,6 +268,14 @@ enum status notify_mark_read(struct db *db, long long user_id, long long up_to_i
 static const char sql_for_mail[] = NOTIFICATION_SELECT
 	", u.id, u.email, u.name, u.language, u.deactivated" NOTIFICATION_FROM
 	"JOIN users u ON u.id = n.user_id WHERE n.id = ?1";
+/* sql_for_mail's columns after the NOTIFICATION_SELECT ones read_notification reads. */
+enum {
+	MAIL_COL_USER = 12,
+	MAIL_COL_EMAIL,
+	MAIL_COL_NAME,
+	MAIL_COL_LANGUAGE,
+	MAIL_COL_DEACTIVATED,
+};
 
 enum status notify_for_mail(struct db *db, long long id,
 			    void (*fn)(const struct notification *n, const struct notify_person *p,
@@ -282,13 +291,13 @@ enum status notify_for_mail(struct db *db, long long id,
 	if ((rc = db_step_row(db, st)) == ST_OK) {
 		struct notification n = read_notification(st);
 		struct notify_person p = {
-			.user_id = sqlite3_column_int64(st, 12),
-			.email = db_text(st, 13),
-			.name = db_text(st, 14),
-			.language = db_text(st, 15),
+			.user_id = sqlite3_column_int64(st, MAIL_COL_USER),
+			.email = db_text(st, MAIL_COL_EMAIL),
+			.name = db_text(st, MAIL_COL_NAME),
+			.language = db_text(st, MAIL_COL_LANGUAGE),
 		};
 
-		fn(&n, &p, sqlite3_column_int(st, 16), arg);
+		fn(&n, &p, sqlite3_column_int(st, MAIL_COL_DEACTIVATED), arg);
 		sqlite3_reset(st);
 	}
 	return rc;
