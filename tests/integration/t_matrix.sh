@@ -142,6 +142,7 @@ sample_field() { # NAME ACTOR
 	port) echo 993 ;;
 	security) echo imaps ;;
 	username) echo matrix ;;
+	up_to) echo 1 ;; # POST /notifications/read: up to the first notification
 	*) return 1 ;;
 	esac
 }
