@@ -302,6 +302,33 @@ test_a_plain_user_sees_only_their_own_in_their_language() {
 	expect_status 303
 }
 
+test_the_page_goes_back_30_at_a_time() {
+	local id uid older
+	make_user pager9@example.com user
+	uid=$(user_id pager9@example.com)
+	id=$(make_inbox pager9@example.com google pages9@gmail.example disconnected)
+	# 35 notices of past days (rule 15 spaces them a day apart).
+	set_up_sql "WITH RECURSIVE d(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM d WHERE n < 35)
+		INSERT INTO notifications (user_id, kind, connection_id, cause, created_at)
+		SELECT $uid, 'disconnected', $id, 'token_rejected', unixepoch() - (36 - n) * 86400 FROM d"
+	as pager9
+	login pager9@example.com "$USER_PW"
+	http GET /notifications
+	expect_status 200
+	expect_text "35 unread notifications"
+	[ "$(grep -c 'class="unread"' "$T_DIR/body")" = 30 ] || fail "not 30 on the first page"
+	older=$(grep -o 'notifications?before=[0-9]*' "$T_DIR/body" | grep -o '[0-9]*$')
+	[ "$older" = "$(sql "SELECT id FROM notifications WHERE user_id = $uid ORDER BY id DESC LIMIT 1 OFFSET 29")" ] ||
+		fail "the older page starts at $older"
+	http GET "/notifications?before=$older"
+	expect_status 200
+	[ "$(grep -c 'class="unread"' "$T_DIR/body")" = 5 ] || fail "not 5 on the second page"
+	expect_text "Newest notifications"
+	expect_no_body "notifications?before="
+	http GET "/notifications?before=0"
+	expect_status 400
+}
+
 test_a_failed_revocation_tells_its_owner_and_the_super_admins() {
 	local id
 	make_user owner8@example.com user
