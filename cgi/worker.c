@@ -535,16 +535,23 @@ static void put_off_mails(struct worker *w, const struct outbox_email *jobs, int
 		db_rollback(w->db);
 }
 
-/* Claims the due email jobs and sends them; the number claimed. */
+/* Claims the due email jobs and sends them; the number claimed.  No more are
+ * claimed than can be sent, each taking the longest a mail may take, before
+ * their lease runs out: another worker must never take one still being sent. */
 static int send_mails(struct worker *w)
 {
 	struct outbox_email jobs[16];
-	int count = 0;
+	long longest = w->conf->worker_connect_timeout + w->conf->worker_timeout;
+	int count = 0, max = (int)(w->conf->worker_lease / (longest > 0 ? longest : 1));
 
+	if (max > (int)ARRAY_LEN(jobs))
+		max = (int)ARRAY_LEN(jobs);
+	if (max < 1)
+		max = 1;
 	if (stopping || db_begin_write(w->db) != ST_OK)
 		return 0;
-	if (outbox_claim_emails(w->db, w->owner, now_utc(), w->conf->worker_lease, jobs,
-				(int)ARRAY_LEN(jobs), &count) != ST_OK ||
+	if (outbox_claim_emails(w->db, w->owner, now_utc(), w->conf->worker_lease, jobs, max,
+				&count) != ST_OK ||
 	    db_commit(w->db) != ST_OK) {
 		db_rollback(w->db);
 		return 0;
