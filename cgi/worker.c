@@ -368,7 +368,6 @@ static int claim_checks(struct worker *w, int room)
 /* A mail's parts, rendered in its person's language. */
 struct mail_draft {
 	const struct worker *w;
-	long long job_id;
 	int found;
 	int deactivated;
 	char *to;
@@ -449,7 +448,6 @@ static void send_mail(struct worker *w, const struct outbox_email *job, struct m
 	memset(&d, 0, sizeof(d));
 	memset(r, 0, sizeof(*r));
 	d.w = w;
-	d.job_id = job->id;
 	buf_init(&d.text);
 	buf_init(&d.html);
 	st = notify_for_mail(w->db, job->notification_id, draft_mail, &d);
