@@ -221,6 +221,23 @@ test_a_refusing_server_fails_the_job_for_good() {
 		fail "the server's code is not kept"
 }
 
+test_a_4xx_is_tried_again_until_worker_max_attempts() {
+	local id jobs
+	make_user boss10@example.com super_admin
+	echo "451 4.3.0 try later" >"$MAIL/answer"
+	id=$(team_inbox boss10@example.com later10@gmail.example "Later")
+	disconnect "$id" later10@gmail.example
+	jobs="outbox_jobs WHERE connection_id = $id AND kind = 'email'"
+	wait_for 20 "SELECT count(*) = count(CASE WHEN attempts > 0 THEN 1 END) FROM $jobs" 1
+	# Near the limit (Worker.max_attempts = 30): two more tries, the last one failed.
+	set_up_sql "UPDATE outbox_jobs SET attempts = 28 WHERE connection_id = $id AND kind = 'email'"
+	wait_for 30 "SELECT count(*) = count(CASE WHEN state = 'failed' THEN 1 END) FROM $jobs" 1
+	rm -f "$MAIL/answer"
+	[ "$(sql "SELECT group_concat(DISTINCT attempts || ' ' || last_error_code) FROM $jobs")" = "30 451" ] ||
+		fail "ended after $(sql "SELECT group_concat(DISTINCT attempts || ' ' || last_error_code) FROM $jobs")"
+	[ "$(mails_to boss10@example.com | wc -l)" = 0 ] || fail "a refused mail was kept"
+}
+
 test_no_header_can_be_injected_through_an_inbox_name() {
 	local id f
 	make_user boss5@example.com super_admin
