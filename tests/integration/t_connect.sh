@@ -441,7 +441,8 @@ test_provider_move_and_back() {
 	# Office 365's access goes; the first Gmail inbox's revocation would end the
 	# grant the new Gmail inbox holds (one per app and account), so it is dropped.
 	[ "$(sql "SELECT group_concat(j.provider || ':' || j.state, ' ') FROM outbox_jobs j
-		JOIN email_connections c ON c.id = j.connection_id WHERE c.address = 'quinn@move.example'")" = \
+		JOIN email_connections c ON c.id = j.connection_id
+		WHERE c.address = 'quinn@move.example' AND j.kind = 'revoke'")" = \
 		"microsoft:pending" ] || fail "only Office 365's revocation should be pending"
 	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'email.revocation_dropped' AND target = 'connection:$first'")" = 1 ] ||
 		fail "no audit row for the dropped revocation"
