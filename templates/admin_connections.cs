@@ -43,10 +43,10 @@
       <span class="address"><?cs var:r.address ?></span>
       <span class="provider"><?cs var:r.provider_label ?></span>
     </div></td>
-    <td><?cs if:r.kind == "team" ?><?cs var:Lang.admin_connections.kind_name.team ?> · <a href="<?cs call:url_channels(r.inbox_id) ?>"><?cs var:r.inbox_name ?></a><?cs else ?><?cs var:Lang.admin_connections.kind_name.personal ?> · <?cs var:r.owner ?><?cs if:r.owner != r.owner_email ?> <small>(<?cs var:r.owner_email ?>)</small><?cs /if ?><?cs /if ?></td>
-    <td><span class="badge badge-<?cs var:r.state ?>"><?cs var:Lang.admin_connections.state_name[r.state] ?></span><?cs if:r.last_error ?> <span class="state-note"><?cs var:r.last_error ?></span><?cs /if ?></td>
-    <td><?cs if:r.state == "removed" ?><?cs var:Lang.admin_connections.removed_on ?><?cs else ?><?cs var:Lang.admin_connections.connected_on ?><?cs /if ?> <?cs var:r.date ?></td>
-    <td><?cs if:r.revocation ?><?cs var:Lang.admin_connections.revocation[r.revocation] ?><?cs else ?><span class="none"><?cs var:Lang.admin_connections.revocation_none ?></span><?cs /if ?></td>
+    <td data-label="<?cs var:Lang.admin_connections.col_owner ?>"><?cs if:r.kind == "team" ?><?cs var:Lang.admin_connections.kind_name.team ?> · <a href="<?cs call:url_channels(r.inbox_id) ?>"><?cs var:r.inbox_name ?></a><?cs else ?><?cs var:Lang.admin_connections.kind_name.personal ?> · <?cs var:r.owner ?><?cs if:r.owner != r.owner_email ?> <small>(<?cs var:r.owner_email ?>)</small><?cs /if ?><?cs /if ?></td>
+    <td data-label="<?cs var:Lang.admin_connections.col_state ?>"><span class="badge badge-<?cs var:r.state ?>"><?cs var:Lang.admin_connections.state_name[r.state] ?></span><?cs if:r.last_error ?> <span class="state-note"><?cs var:r.last_error ?></span><?cs /if ?></td>
+    <td data-label="<?cs var:Lang.admin_connections.col_date ?>"><?cs if:r.state == "removed" ?><?cs var:Lang.admin_connections.removed_on ?><?cs else ?><?cs var:Lang.admin_connections.connected_on ?><?cs /if ?> <?cs var:r.date ?></td>
+    <td data-label="<?cs var:Lang.admin_connections.col_revocation ?>"><?cs if:r.revocation ?><?cs var:Lang.admin_connections.revocation[r.revocation] ?><?cs else ?><span class="none"><?cs var:Lang.admin_connections.revocation_none ?></span><?cs /if ?></td>
   </tr>
   <?cs /each ?>
   </tbody>

@@ -1,4 +1,4 @@
-<?cs set:Page.title = Channels.title ?><?cs include:"header.cs" ?>
+<?cs set:Page.title = Channels.title ?><?cs include:"header.cs" ?><?cs include:"removed_list.cs" ?>
 <div class="page-head with-action">
   <div>
     <p class="breadcrumb"><?cs var:Lang.inbox.menu_conversations ?> › <a href="<?cs call:url_inbox() ?>"><?cs var:Lang.inbox.menu_inbox ?></a> › <?cs var:Lang.inbox.menu_settings ?> › <?cs var:Lang.channel.menu ?></p>
@@ -41,10 +41,10 @@
       <span class="address"><?cs var:r.address ?></span>
       <span class="provider"><?cs var:r.provider_label ?></span>
     </div></td>
-    <td><span class="badge badge-<?cs var:r.state ?>"><?cs var:Lang.state[r.state] ?></span></td>
-    <td><?cs if:r.connected_by ?><?cs var:r.connected_by ?><?cs else ?><span class="none"><?cs var:Lang.channel.connected_by_unknown ?></span><?cs /if ?></td>
-    <td><?cs var:r.since ?></td>
-    <td class="error-cell"><?cs if:r.last_error ?><?cs var:r.last_error ?><?cs if:r.last_error_code ?> <small class="code"><?cs var:r.last_error_code ?></small><?cs /if ?><?cs else ?><span class="none"><?cs var:Lang.email.no_error ?></span><?cs /if ?></td>
+    <td data-label="<?cs var:Lang.channel.col_state ?>"><span class="badge badge-<?cs var:r.state ?>"><?cs var:Lang.state[r.state] ?></span></td>
+    <td data-label="<?cs var:Lang.channel.col_connected_by ?>"><?cs if:r.connected_by ?><?cs var:r.connected_by ?><?cs else ?><span class="none"><?cs var:Lang.channel.connected_by_unknown ?></span><?cs /if ?></td>
+    <td data-label="<?cs var:Lang.channel.col_since ?>"><?cs var:r.since ?></td>
+    <td class="error-cell" data-label="<?cs var:Lang.channel.col_error ?>"><?cs if:r.last_error ?><?cs var:r.last_error ?><?cs if:r.last_error_code ?> <small class="code"><?cs var:r.last_error_code ?></small><?cs /if ?><?cs else ?><span class="none"><?cs var:Lang.email.no_error ?></span><?cs /if ?></td>
     <td class="actions">
       <?cs if:r.can_reconnect == "1" ?><a class="button primary" href="<?cs call:url_channel_action(Team.id, r.id, "reconnect") ?>" aria-label="<?cs var:Lang.channel.reconnect ?> <?cs var:r.address ?>"><?cs var:Lang.channel.reconnect ?></a><?cs /if ?>
       <?cs if:r.can_remove == "1" ?><a class="button danger-outline" href="<?cs call:url_channel_action(Team.id, r.id, "delete") ?>" aria-label="<?cs var:Lang.channel.delete ?> <?cs var:r.address ?>"><?cs var:Lang.channel.delete ?></a><?cs /if ?>
@@ -56,28 +56,6 @@
 <?cs /if ?>
 
 <?cs if:Channels.removed_count != "0" ?>
-<section class="removed" aria-labelledby="removed-title">
-  <h2 id="removed-title"><?cs var:Lang.channel.removed_title ?></h2>
-  <ul class="removed-list">
-  <?cs each:r = Channels.removed ?>
-    <li class="removed-item revocation-<?cs var:r.revocation ?>" id="removed-<?cs var:r.id ?>">
-      <div class="removed-head">
-        <span class="mark mark-<?cs var:r.provider ?>" aria-hidden="true"></span>
-        <span class="address"><?cs var:r.address ?></span>
-        <span class="provider"><?cs var:r.provider_label ?></span>
-        <span class="badge badge-<?cs if:r.revocation == "pending" ?>removing<?cs else ?>removed<?cs /if ?>"><?cs if:r.revocation == "pending" ?><?cs var:Lang.state.removing ?><?cs else ?><?cs var:Lang.state.removed ?><?cs /if ?></span>
-        <span class="when"><?cs var:Lang.channel.removed_on ?> <?cs var:r.removed_on ?></span>
-      </div>
-      <?cs if:r.revocation_text ?><p class="revocation"><?cs var:r.revocation_text ?><?cs if:r.revocation_reason ?> <?cs var:r.revocation_reason ?><?cs /if ?><?cs if:r.revocation_error ?> <small class="code"><?cs var:r.revocation_error ?></small><?cs /if ?></p><?cs /if ?>
-      <?cs if:r.steps ?>
-      <details class="steps">
-        <summary><?cs var:Lang.email.steps_summary ?></summary>
-        <p><?cs var:r.steps ?></p>
-      </details>
-      <?cs /if ?>
-    </li>
-  <?cs /each ?>
-  </ul>
-</section>
+<?cs call:removed_list(Channels.removed, Lang.channel.removed_title, Lang.channel.removed_on) ?>
 <?cs /if ?>
 <?cs include:"footer.cs" ?>

@@ -30,8 +30,8 @@
   <?cs each:r = Inbox.rows ?>
   <tr id="inbox-<?cs var:r.id ?>">
     <td class="inbox"><a href="<?cs call:url_channels(r.id) ?>"><?cs var:r.name ?></a></td>
-    <td><?cs var:r.channels ?></td>
-    <td class="error-cell"><?cs if:subcount(r.attention) > #0 ?><ul class="attention"><?cs each:a = r.attention ?><li><span class="badge badge-disconnected"><?cs var:Lang.state.disconnected ?></span> <?cs var:a ?></li><?cs /each ?></ul><?cs else ?><span class="none"><?cs var:Lang.inbox.attention_none ?></span><?cs /if ?></td>
+    <td data-label="<?cs var:Lang.inbox.col_channels ?>"><?cs var:r.channels ?></td>
+    <td class="error-cell" data-label="<?cs var:Lang.inbox.col_attention ?>"><?cs if:subcount(r.attention) > #0 ?><ul class="attention"><?cs each:a = r.attention ?><li><span class="badge badge-disconnected"><?cs var:Lang.state.disconnected ?></span> <?cs var:a ?></li><?cs /each ?></ul><?cs else ?><span class="none"><?cs var:Lang.inbox.attention_none ?></span><?cs /if ?></td>
     <td class="actions"><a class="button" href="<?cs call:url_channels(r.id) ?>" aria-label="<?cs var:Lang.inbox.open_channels ?> · <?cs var:r.name ?>"><?cs var:Lang.inbox.open_channels ?></a></td>
   </tr>
   <?cs /each ?>
