@@ -530,7 +530,8 @@ test_all_connections_is_fast_at_100000_rows() {
 		[ "$ms" -gt "$worst" ] && worst=$ms
 		grep -q 'class="list all-connections"\|class="empty"' "$T_DIR/body" || fail "?$q: not the list"
 	done
-	[ "$worst" -lt 1000 ] || fail "the slowest page took $worst ms"
+	# Under valgrind (make check-valgrind) the times say nothing.
+	[ -n "${STACK_WRAP-}" ] || [ "$worst" -lt 1000 ] || fail "the slowest page took $worst ms"
 }
 
 t_run
