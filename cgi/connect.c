@@ -2,9 +2,13 @@
  * scopes page, the start of the authorization code flow with PKCE (S256) and
  * state, and the provider's way back, /oauth/callback.
  *
- * Pages of the inboxpanel-settings program (its route table is in settings.c).
- * Nothing here knows which provider answers: only the URLs of the configuration
- * say, so the same code talks to Google, Microsoft and the sandbox provider. */
+ * Either scope of conn.h: a user's own inbox (pages of the inboxpanel-settings
+ * program, its route table in settings.c) or an email channel of a conversation
+ * inbox (pages of inboxpanel-inbox, its route table in inbox.c).  The flow
+ * remembers which; the callback, served by the settings program, stores the
+ * connection in that scope.  Nothing here knows which provider answers: only the
+ * URLs of the configuration say, so the same code talks to Google, Microsoft and
+ * the sandbox provider. */
 #include "config.h"
 
 #include <openssl/crypto.h>
@@ -22,8 +26,65 @@
 #include "oauth.h"
 #include "page.h"
 #include "seal_store.h"
+#include "team.h"
 #include "tmpl.h"
 #include "util.h"
+
+/* --- where: a user's own inboxes, or a conversation inbox's channels ------------ */
+
+static struct conn_scope personal_scope(const struct ctx *ctx)
+{
+	struct conn_scope scope = { CONN_PERSONAL, ctx->user->id };
+
+	return scope;
+}
+
+/* The conversation inbox of the path's first {id}: 1 with its scope, or the 404
+ * page and 0. */
+static int team_scope(struct ctx *ctx, struct conn_scope *scope)
+{
+	struct team_inbox t;
+	enum status st = team_inbox_find(ctx->db, ctx->match->ids[0], &t);
+
+	if (st != ST_OK) {
+		page_error(ctx, st, NULL);
+		return 0;
+	}
+	scope->kind = CONN_TEAM;
+	scope->id = t.id;
+	tmpl_set(ctx->hdf, "Scopes.inbox_name", t.name);
+	return 1;
+}
+
+/* The list of the scope's inboxes: Settings › General › Email, or the channels
+ * of the conversation inbox. */
+static void list_url(const struct conn_scope *scope, char *out, size_t size)
+{
+	if (scope->kind == CONN_TEAM)
+		snprintf(out, size, "/inbox/%lld/settings/channels", scope->id);
+	else
+		snprintf(out, size, "/settings/email");
+}
+
+/* The provider choice, or with p not NULL that provider's scopes page. */
+static void connect_url(const struct conn_scope *scope, const enum provider *p, char *out,
+			size_t size)
+{
+	if (scope->kind == CONN_TEAM)
+		snprintf(out, size, "/inbox/%lld/channels/connect%s%s", scope->id, p ? "/" : "",
+			 p ? prov_table[*p].name : "");
+	else
+		snprintf(out, size, "/settings/email/connect%s%s", p ? "/" : "",
+			 p ? prov_table[*p].name : "");
+}
+
+static void reconnect_url(const struct conn_scope *scope, long long id, char *out, size_t size)
+{
+	if (scope->kind == CONN_TEAM)
+		snprintf(out, size, "/inbox/%lld/channels/%lld/reconnect", scope->id, id);
+	else
+		snprintf(out, size, "/settings/email/%lld/reconnect", id);
+}
 
 /* --- what is asked for, in words ---------------------------------------------- */
 
@@ -134,12 +195,16 @@ static void set_provider_words(struct ctx *ctx, enum provider p)
 /* The scopes page of provider p (rule 8): titled Lang.scopes.<title_key>, naming
  * the mailbox that must come back for a reconnect, its button posting to action.
  * When the panel has no client at that provider, a page that says so.  200. */
-static void scopes_page(struct ctx *ctx, enum provider p, const char *title_key,
-			const char *address, const char *action)
+static void scopes_page(struct ctx *ctx, const struct conn_scope *scope, enum provider p,
+			const char *title_key, const char *address, const char *action)
 {
-	char key[64];
+	char key[64], url[96];
 
 	set_provider_words(ctx, p);
+	list_url(scope, url, sizeof(url));
+	tmpl_set(ctx->hdf, "Scopes.list_url", url);
+	connect_url(scope, NULL, url, sizeof(url));
+	tmpl_set(ctx->hdf, "Scopes.chooser_url", url);
 	snprintf(key, sizeof(key), "Lang.scopes.%s", title_key);
 	tmpl_set(ctx->hdf, "Scopes.title", hdf_get_value(ctx->lang, key, ""));
 	if (address != NULL)
@@ -167,20 +232,35 @@ static void scopes_page(struct ctx *ctx, enum provider p, const char *title_key,
 	page_render(ctx, "email_scopes.cs");
 }
 
-/* GET /settings/email/connect/{google,microsoft,outlook} — what the provider will
- * be asked for, before anything is asked, with the button that goes on.  200;
- * 404 for any other provider. */
-void connect_scopes_page(struct ctx *ctx)
+/* GET .../connect/{google,microsoft,outlook} — what the provider will be asked
+ * for, before anything is asked, with the button that goes on.  200; 404 for
+ * any other provider. */
+static void scopes_for_connect(struct ctx *ctx, const struct conn_scope *scope)
 {
 	enum provider p;
-	char action[64];
+	char action[96];
 
 	if (oauth_provider(ctx->match->words[0], &p) != 0) {
 		page_error(ctx, ST_NOT_FOUND, NULL);
 		return;
 	}
-	snprintf(action, sizeof(action), "/settings/email/connect/%s", prov_table[p].name);
-	scopes_page(ctx, p, "title_connect", NULL, action);
+	connect_url(scope, &p, action, sizeof(action));
+	scopes_page(ctx, scope, p, "title_connect", NULL, action);
+}
+
+void connect_scopes_page(struct ctx *ctx)
+{
+	struct conn_scope scope = personal_scope(ctx);
+
+	scopes_for_connect(ctx, &scope);
+}
+
+void channel_connect_scopes_page(struct ctx *ctx)
+{
+	struct conn_scope scope;
+
+	if (team_scope(ctx, &scope))
+		scopes_for_connect(ctx, &scope);
 }
 
 /* --- the start of the flow ------------------------------------------------------ */
@@ -194,12 +274,13 @@ static char *redirect_uri(const struct ctx *ctx)
  * the authorize parameters of PROVIDERS.md: 303.  The state and the verifier are
  * 256 bits each from OpenSSL's generator; the provider sees the verifier's
  * challenge only. */
-static void start_flow(struct ctx *ctx, enum provider p, enum flow_purpose purpose,
-		       long long connection_id, const char *login_hint)
+static void start_flow(struct ctx *ctx, const struct conn_scope *scope, enum provider p,
+		       enum flow_purpose purpose, long long connection_id, const char *login_hint)
 {
 	const struct conf_provider *cp = &ctx->conf->providers[p];
 	struct flow flow = { .user_id = ctx->user->id, .provider = p, .purpose = purpose,
-			     .connection_id = connection_id };
+			     .connection_id = connection_id,
+			     .inbox_id = scope->kind == CONN_TEAM ? scope->id : 0 };
 	char state[CRYPTO_TOKEN_LEN + 1], challenge[OAUTH_CHALLENGE_SIZE];
 	char *callback, *location;
 	struct buf query;
@@ -256,10 +337,9 @@ static int refuse_unconfigured(struct ctx *ctx, enum provider p)
 	return 1;
 }
 
-/* POST /settings/email/connect/{google,microsoft,outlook} — starts the flow: 303 to
- * the provider.  404 for another provider; 409 when the panel has no client
- * there. */
-void connect_start(struct ctx *ctx)
+/* POST .../connect/{google,microsoft,outlook} — starts the flow: 303 to the
+ * provider.  404 for another provider; 409 when the panel has no client there. */
+static void start_for_connect(struct ctx *ctx, const struct conn_scope *scope)
 {
 	enum provider p;
 
@@ -269,15 +349,30 @@ void connect_start(struct ctx *ctx)
 	}
 	if (refuse_unconfigured(ctx, p))
 		return;
-	start_flow(ctx, p, FLOW_CONNECT, 0, NULL);
+	start_flow(ctx, scope, p, FLOW_CONNECT, 0, NULL);
 }
 
-/* The inbox of {id} when a reconnect can bring it back; otherwise the page that
- * says why (404, or 409 naming the mailbox) and 0. */
-static int find_reconnectable(struct ctx *ctx, struct conn *c)
+void connect_start(struct ctx *ctx)
 {
-	struct conn_scope scope = { CONN_PERSONAL, ctx->user->id };
-	enum status st = conn_find(ctx->db, &scope, ctx->match->ids[0], c);
+	struct conn_scope scope = personal_scope(ctx);
+
+	start_for_connect(ctx, &scope);
+}
+
+void channel_connect_start(struct ctx *ctx)
+{
+	struct conn_scope scope;
+
+	if (team_scope(ctx, &scope))
+		start_for_connect(ctx, &scope);
+}
+
+/* The connection id of the scope when a reconnect can bring it back; otherwise
+ * the page that says why (404, or 409 naming the mailbox) and 0. */
+static int find_reconnectable(struct ctx *ctx, const struct conn_scope *scope, long long id,
+			      struct conn *c)
+{
+	enum status st = conn_find(ctx->db, scope, id, c);
 
 	if (st != ST_OK) {
 		page_error(ctx, st, NULL);
@@ -294,31 +389,61 @@ static int find_reconnectable(struct ctx *ctx, struct conn *c)
 	return 1;
 }
 
-/* GET /settings/email/{id}/reconnect — the scopes page for a disconnected inbox,
- * naming the mailbox that must come back (rules 8 and 10).  200; 404 for
- * another user's inbox; 409 for one a reconnect cannot bring back. */
-void reconnect_scopes_page(struct ctx *ctx)
+/* GET .../reconnect — the scopes page for a disconnected inbox, naming the
+ * mailbox that must come back (rules 8 and 10).  200; 404 for an inbox outside
+ * the scope; 409 for one a reconnect cannot bring back. */
+static void scopes_for_reconnect(struct ctx *ctx, const struct conn_scope *scope, long long id)
 {
 	struct conn c;
-	char action[64];
+	char action[96];
 
-	if (!find_reconnectable(ctx, &c))
+	if (!find_reconnectable(ctx, scope, id, &c))
 		return;
-	snprintf(action, sizeof(action), "/settings/email/%lld/reconnect", c.id);
-	scopes_page(ctx, c.provider, "title_reconnect", c.address, action);
+	reconnect_url(scope, c.id, action, sizeof(action));
+	scopes_page(ctx, scope, c.provider, "title_reconnect", c.address, action);
 }
 
-/* POST /settings/email/{id}/reconnect — starts the flow for that inbox, with its
- * address as the provider's login hint: 303 to the provider.  404; 409. */
-void reconnect_start(struct ctx *ctx)
+/* POST .../reconnect — starts the flow for that inbox, with its address as the
+ * provider's login hint: 303 to the provider.  404; 409. */
+static void start_for_reconnect(struct ctx *ctx, const struct conn_scope *scope, long long id)
 {
 	struct conn c;
 
-	if (!find_reconnectable(ctx, &c))
+	if (!find_reconnectable(ctx, scope, id, &c))
 		return;
 	if (refuse_unconfigured(ctx, c.provider))
 		return;
-	start_flow(ctx, c.provider, FLOW_RECONNECT, c.id, c.address);
+	start_flow(ctx, scope, c.provider, FLOW_RECONNECT, c.id, c.address);
+}
+
+void reconnect_scopes_page(struct ctx *ctx)
+{
+	struct conn_scope scope = personal_scope(ctx);
+
+	scopes_for_reconnect(ctx, &scope, ctx->match->ids[0]);
+}
+
+void reconnect_start(struct ctx *ctx)
+{
+	struct conn_scope scope = personal_scope(ctx);
+
+	start_for_reconnect(ctx, &scope, ctx->match->ids[0]);
+}
+
+void channel_reconnect_scopes_page(struct ctx *ctx)
+{
+	struct conn_scope scope;
+
+	if (team_scope(ctx, &scope))
+		scopes_for_reconnect(ctx, &scope, ctx->match->ids[1]);
+}
+
+void channel_reconnect_start(struct ctx *ctx)
+{
+	struct conn_scope scope;
+
+	if (team_scope(ctx, &scope))
+		start_for_reconnect(ctx, &scope, ctx->match->ids[1]);
 }
 
 /* --- the way back ---------------------------------------------------------------- */
@@ -436,19 +561,21 @@ static const struct form callback_query = FORM(callback_fields);
 
 /* Stores the new inbox, in one transaction with everything it causes: the
  * connection, its sealed refresh token, its audit row, the provider move of
- * rule 7, and, when the address comes back to a provider it left, the dropping
- * of the old revocation that would end the new grant.  303 to the list; 409 when the address is in the list already through
+ * rule 7 within the scope, and, when the address comes back to a provider it
+ * left, the dropping of the old revocation that would end the new grant.  303
+ * to the scope's list; 409 when the address is in the list already through
  * this provider. */
-static void store_connection(struct ctx *ctx, const struct flow *flow, const struct exchange *x,
+static void store_connection(struct ctx *ctx, const struct conn_scope *scope,
+			     const struct flow *flow, const struct exchange *x,
 			     const struct oauth_identity *who)
 {
 	struct audit_actor actor = page_actor(ctx);
-	struct conn_scope scope = { CONN_PERSONAL, ctx->user->id };
 	struct conn existing, moved;
 	struct keyring_sealer *sealer = page_sealer(ctx);
 	struct conn_new c = {
-		.kind = CONN_PERSONAL,
-		.owner_user_id = ctx->user->id,
+		.kind = scope->kind,
+		.owner_user_id = scope->kind == CONN_PERSONAL ? scope->id : 0,
+		.inbox_id = scope->kind == CONN_TEAM ? scope->id : 0,
 		.connected_by_user_id = ctx->user->id,
 		.provider = flow->provider,
 		.address = who->address,
@@ -458,7 +585,7 @@ static void store_connection(struct ctx *ctx, const struct flow *flow, const str
 		.tenant = who->tenant,
 		.connected_at = ctx->now,
 	};
-	char target[40], flash[48];
+	char target[40], flash[48], list[64];
 	long long id;
 	int moved_count;
 	enum status st;
@@ -475,7 +602,16 @@ static void store_connection(struct ctx *ctx, const struct flow *flow, const str
 	 * the same grant (one per app and account, at Google as at Microsoft), so
 	 * revoking it would end the inbox already listed too.  Nothing is stored;
 	 * the list is where that inbox is disabled, reconnected or removed. */
-	st = conn_find_live_address(ctx->db, &scope, flow->provider, who->address, &existing);
+	st = conn_find_live_address(ctx->db, scope, flow->provider, who->address, &existing);
+	if (st == ST_OK && scope->kind == CONN_TEAM) {
+		tmpl_set_words(ctx->hdf, "Error.reason", ctx->lang,
+			       existing.state == CONN_DISCONNECTED ? "channel.already_disconnected"
+								   : "channel.already",
+			       "address", who->address, "provider",
+			       conn_view_provider_label(ctx, flow->provider), NULL);
+		page_error_titled(ctx, ST_CONFLICT, "oauth.already_title");
+		return;
+	}
 	if (st == ST_OK) {
 		flow_problem(ctx, ST_CONFLICT, "already_title",
 			     existing.state == CONN_DISCONNECTED ? "already_disconnected" : "already",
@@ -483,10 +619,10 @@ static void store_connection(struct ctx *ctx, const struct flow *flow, const str
 		return;
 	}
 	if (st != ST_NOT_FOUND ||
-	    (st = conn_disconnect_for_provider_move(ctx->db, &actor, &scope, flow->provider,
+	    (st = conn_disconnect_for_provider_move(ctx->db, &actor, scope, flow->provider,
 						    who->address, ctx->now, &moved, &moved_count)) !=
 		    ST_OK ||
-	    (st = conn_keep_grant_for_return(ctx->db, &actor, &scope, flow->provider, who->address,
+	    (st = conn_keep_grant_for_return(ctx->db, &actor, scope, flow->provider, who->address,
 					     ctx->now)) != ST_OK ||
 	    (st = conn_insert(ctx->db, &c, &id)) != ST_OK ||
 	    (st = seal_store_connection_secret(ctx->db, sealer, id,
@@ -496,7 +632,8 @@ static void store_connection(struct ctx *ctx, const struct flow *flow, const str
 		return;
 	}
 	snprintf(target, sizeof(target), "connection:%lld", id);
-	if ((st = page_audit(ctx, "email.connect", target, who->address)) != ST_OK) {
+	if ((st = page_audit(ctx, scope->kind == CONN_TEAM ? "channel.connect" : "email.connect",
+			     target, who->address)) != ST_OK) {
 		page_error(ctx, st, NULL);
 		return;
 	}
@@ -505,7 +642,8 @@ static void store_connection(struct ctx *ctx, const struct flow *flow, const str
 			 prov_table[flow->provider].name);
 	else
 		snprintf(flash, sizeof(flash), "connected");
-	page_redirect(ctx, "/settings/email", flash, who->address);
+	list_url(scope, list, sizeof(list));
+	page_redirect(ctx, list, flash, who->address);
 }
 
 /* Brings a disconnected inbox back (rule 10): only when the provider's consent
@@ -517,12 +655,11 @@ static void store_connection(struct ctx *ctx, const struct flow *flow, const str
  * 409 naming both; its token is dropped, not revoked, for the same reason — that
  * mailbox may be connected here already, through the same grant.  303 to the
  * list. */
-static void store_reconnection(struct ctx *ctx, const struct flow *flow,
-			       const struct exchange *x, const struct oauth_identity *who,
-			       const char *next)
+static void store_reconnection(struct ctx *ctx, const struct conn_scope *scope,
+			       const struct flow *flow, const struct exchange *x,
+			       const struct oauth_identity *who, const char *next)
 {
 	struct audit_actor actor = page_actor(ctx);
-	struct conn_scope scope = { CONN_PERSONAL, ctx->user->id };
 	struct keyring_sealer *sealer = page_sealer(ctx);
 	struct conn_renewal renewal = {
 		.scopes = x->scope != NULL ? x->scope : ctx->conf->providers[flow->provider].scopes,
@@ -530,6 +667,7 @@ static void store_reconnection(struct ctx *ctx, const struct flow *flow,
 		.tenant = who->tenant,
 	};
 	struct conn c, moved;
+	char list[64];
 	int moved_count;
 	enum status st;
 
@@ -537,7 +675,7 @@ static void store_reconnection(struct ctx *ctx, const struct flow *flow,
 		page_error(ctx, ST_INTERNAL, NULL);
 		return;
 	}
-	if ((st = page_write(ctx)) != ST_OK || (st = conn_find(ctx->db, &scope, flow->connection_id, &c)) != ST_OK) {
+	if ((st = page_write(ctx)) != ST_OK || (st = conn_find(ctx->db, scope, flow->connection_id, &c)) != ST_OK) {
 		page_error(ctx, st, NULL);
 		return;
 	}
@@ -546,7 +684,7 @@ static void store_reconnection(struct ctx *ctx, const struct flow *flow,
 			     c.address, who->address, next);
 		return;
 	}
-	st = conn_reconnect(ctx->db, &actor, &scope, c.id, &renewal, ctx->now, &c);
+	st = conn_reconnect(ctx->db, &actor, scope, c.id, &renewal, ctx->now, &c);
 	if (st == ST_CONFLICT) {
 		tmpl_set_words(ctx->hdf, "Error.reason", ctx->lang,
 			       c.state == CONN_CONNECTED ? "oauth.reconnect_connected"
@@ -558,28 +696,31 @@ static void store_reconnection(struct ctx *ctx, const struct flow *flow,
 	if (st != ST_OK ||
 	    seal_store_connection_secret(ctx->db, sealer, c.id, (const uint8_t *)x->refresh_token,
 					 strlen(x->refresh_token)) != ST_OK ||
-	    conn_disconnect_for_provider_move(ctx->db, &actor, &scope, flow->provider, c.address,
+	    conn_disconnect_for_provider_move(ctx->db, &actor, scope, flow->provider, c.address,
 					      ctx->now, &moved, &moved_count) != ST_OK) {
 		page_error(ctx, ST_INTERNAL, NULL);
 		return;
 	}
-	page_redirect(ctx, "/settings/email", "reconnected", c.address);
+	list_url(scope, list, sizeof(list));
+	page_redirect(ctx, list, "reconnected", c.address);
 }
 
 /* GET /oauth/callback — the provider sends the browser back here.  The state is
  * checked before anything else and taken (it works once); then the code is
- * exchanged, with no write lock held, and the inbox stored.  303 to the list;
- * 400 for a state that is unknown, used, expired or another session's; 403
- * when the consent was refused; 409 for an address listed already; 502 / 504
- * when the provider refused the exchange or did not answer.  None of these
- * stores anything but the taking of the state. */
+ * exchanged, with no write lock held, and the inbox stored in the flow's scope.
+ * 303 to the list; 400 for a state that is unknown, used, expired or another
+ * session's; 403 when the consent was refused, or when the flow connects a team
+ * channel and its user may no longer manage team inboxes; 409 for an address
+ * listed already; 502 / 504 when the provider refused the exchange or did not
+ * answer.  None of these stores anything but the taking of the state. */
 void connect_callback(struct ctx *ctx)
 {
 	struct field_value query[ARRAY_LEN(callback_fields)];
 	const struct field_value *error = &query[CALLBACK_ERROR];
 	const struct field_value *code = &query[CALLBACK_CODE];
 	const char *bad_field;
-	char *state, next[64];
+	char *state, next[96];
+	struct conn_scope scope;
 	struct flow flow;
 	struct exchange x = { 0 };
 	struct oauth_identity who;
@@ -615,11 +756,24 @@ void connect_callback(struct ctx *ctx)
 		page_error(ctx, st == ST_UNAVAILABLE ? ST_UNAVAILABLE : ST_INTERNAL, NULL);
 		return;
 	}
+	/* A team channel is the conversation inbox's: whoever started its flow must
+	 * still be allowed to manage team inboxes when it comes back. */
+	if (flow.inbox_id > 0) {
+		scope.kind = CONN_TEAM;
+		scope.id = flow.inbox_id;
+		if (!user_may_access_account(ctx->user)) {
+			OPENSSL_cleanse(&flow, sizeof(flow));
+			page_refuse(ctx, ST_FORBIDDEN, "permission.denied", ctx->req->path,
+				    "not_allowed");
+			return;
+		}
+	} else {
+		scope = personal_scope(ctx);
+	}
 	if (flow.purpose == FLOW_RECONNECT)
-		snprintf(next, sizeof(next), "/settings/email/%lld/reconnect", flow.connection_id);
+		reconnect_url(&scope, flow.connection_id, next, sizeof(next));
 	else
-		snprintf(next, sizeof(next), "/settings/email/connect/%s",
-			 prov_table[flow.provider].name);
+		connect_url(&scope, &flow.provider, next, sizeof(next));
 	if (error->present || !code->present) {
 		int denied = error->present && error->len == strlen("access_denied") &&
 			     memcmp(error->str, "access_denied", error->len) == 0;
@@ -662,9 +816,9 @@ void connect_callback(struct ctx *ctx)
 		flow_problem(ctx, ST_PROVIDER_REFUSED, "refused_title", "no_address", flow.provider,
 			     NULL, NULL, next);
 	} else if (flow.purpose == FLOW_RECONNECT) {
-		store_reconnection(ctx, &flow, &x, &who, next);
+		store_reconnection(ctx, &scope, &flow, &x, &who, next);
 	} else {
-		store_connection(ctx, &flow, &x, &who);
+		store_connection(ctx, &scope, &flow, &x, &who);
 	}
 	OPENSSL_cleanse(&flow, sizeof(flow));
 	exchange_clear(&x);

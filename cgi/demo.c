@@ -1,5 +1,7 @@
-/* demo.c — `inboxpanel demo-seed`: users and inboxes in every state, so each state
- * of the pages can be seen right after ./dev demo.  The tokens are random strings
+/* demo.c — `inboxpanel demo-seed`: users of each role, their inboxes in every
+ * state, and two conversation inboxes whose email channels were connected by
+ * different people, so each state of the pages can be seen right after ./dev
+ * demo.  The tokens are random strings
  * sealed with the deployment's real public key, each bound to its row, exactly as
  * the web programs seal real ones. */
 #include "config.h"
@@ -18,6 +20,7 @@
 #include "outbox.h"
 #include "pw.h"
 #include "seal_store.h"
+#include "team.h"
 #include "user.h"
 #include "util.h"
 
@@ -33,10 +36,15 @@ struct demo_user {
 static const struct demo_user demo_users[] = {
 	{ "marie@example.com", "Marie Dubois", ROLE_USER, 1 },
 	{ "tom@example.com", "Tom Baker", ROLE_USER, 0 },
+	{ "sofia@example.com", "Sofia Rossi", ROLE_SUPER_ADMIN, 0 },
 };
 
+/* The conversation inboxes; a channel names its inbox by its place here, plus one. */
+static const char *const demo_teams[] = { "Support", "Sales" };
+
 struct demo_inbox {
-	const char *owner;
+	int team;          /* 0: a personal inbox; n: a channel of demo_teams[n - 1] */
+	const char *owner; /* personal: whose; team: who connected it */
 	enum provider provider;
 	const char *address;
 	enum conn_state state;
@@ -47,18 +55,25 @@ struct demo_inbox {
 };
 
 static const struct demo_inbox demo_inboxes[] = {
-	{ "admin@example.com", PROV_GOOGLE, "sales@example.com", CONN_CONNECTED, 120, NULL, NULL, 0 },
-	{ "admin@example.com", PROV_MICROSOFT, "admin@contoso.example", CONN_CONNECTED, 64, NULL, NULL, 0 },
-	{ "admin@example.com", PROV_IMAP, "support@example.org", CONN_CONNECTED, 30, NULL, NULL, 0 },
-	{ "admin@example.com", PROV_OUTLOOK, "old.admin@outlook.com", CONN_DISABLED, 400, NULL, NULL, 0 },
-	{ "admin@example.com", PROV_GOOGLE, "admin.archive@gmail.com", CONN_DISCONNECTED, 200,
+	{ 0, "admin@example.com", PROV_GOOGLE, "sales@example.com", CONN_CONNECTED, 120, NULL, NULL, 0 },
+	{ 0, "admin@example.com", PROV_MICROSOFT, "admin@contoso.example", CONN_CONNECTED, 64, NULL, NULL, 0 },
+	{ 0, "admin@example.com", PROV_IMAP, "support@example.org", CONN_CONNECTED, 30, NULL, NULL, 0 },
+	{ 0, "admin@example.com", PROV_OUTLOOK, "old.admin@outlook.com", CONN_DISABLED, 400, NULL, NULL, 0 },
+	{ 0, "admin@example.com", PROV_GOOGLE, "admin.archive@gmail.com", CONN_DISCONNECTED, 200,
 	  "token_rejected", "invalid_grant", 0 },
-	{ "admin@example.com", PROV_MICROSOFT, "previous@fabrikam.example", CONN_REMOVED, 500, NULL,
+	{ 0, "admin@example.com", PROV_MICROSOFT, "previous@fabrikam.example", CONN_REMOVED, 500, NULL,
 	  NULL, OUTBOX_DONE },
-	{ "admin@example.com", PROV_OUTLOOK, "first.try@hotmail.com", CONN_REMOVED, 700, NULL, NULL,
+	{ 0, "admin@example.com", PROV_OUTLOOK, "first.try@hotmail.com", CONN_REMOVED, 700, NULL, NULL,
 	  OUTBOX_MANUAL },
-	{ "marie@example.com", PROV_MICROSOFT, "marie@contoso.example", CONN_CONNECTED, 90, NULL, NULL, 0 },
-	{ "tom@example.com", PROV_GOOGLE, "tom@example.com", CONN_CONNECTED, 10, NULL, NULL, 0 },
+	{ 0, "marie@example.com", PROV_MICROSOFT, "marie@contoso.example", CONN_CONNECTED, 90, NULL, NULL, 0 },
+	{ 0, "tom@example.com", PROV_GOOGLE, "tom@example.com", CONN_CONNECTED, 10, NULL, NULL, 0 },
+	{ 1, "admin@example.com", PROV_GOOGLE, "support@acme.example", CONN_CONNECTED, 210, NULL, NULL, 0 },
+	{ 1, "marie@example.com", PROV_MICROSOFT, "help@acme.example", CONN_CONNECTED, 45, NULL, NULL, 0 },
+	{ 1, "marie@example.com", PROV_GOOGLE, "billing@acme.example", CONN_DISCONNECTED, 150,
+	  "token_rejected", "invalid_grant", 0 },
+	{ 2, "sofia@example.com", PROV_MICROSOFT, "sales-team@acme.example", CONN_CONNECTED, 80, NULL,
+	  NULL, 0 },
+	{ 2, "marie@example.com", PROV_OUTLOOK, "deals@acme.example", CONN_CONNECTED, 20, NULL, NULL, 0 },
 };
 
 static int fail(const char *what)
@@ -139,7 +154,7 @@ static void minted_free(struct minted *m)
 }
 
 static int add_inbox(struct db *db, struct keyring_sealer *sealer, const char *sandbox,
-		     const struct demo_inbox *d, time_t now)
+		     const struct demo_inbox *d, const long long *team_ids, time_t now)
 {
 	static const struct audit_actor demo = { 0, "demo-seed", "" };
 	char token[CRYPTO_TOKEN_LEN + 1], plain[80];
@@ -151,7 +166,7 @@ static int add_inbox(struct db *db, struct keyring_sealer *sealer, const char *s
 	long long id;
 	int changed, rc = -1;
 	struct conn_new c = {
-		.kind = CONN_PERSONAL,
+		.kind = d->team ? CONN_TEAM : CONN_PERSONAL,
 		.provider = d->provider,
 		.address = d->address,
 		.state = d->state == CONN_REMOVED ? CONN_DISABLED : d->state,
@@ -172,9 +187,15 @@ static int add_inbox(struct db *db, struct keyring_sealer *sealer, const char *s
 		c.subject = minted.subject;
 		c.tenant = minted.tenant;
 	}
-	c.owner_user_id = owner.id;
+	if (d->team) {
+		c.inbox_id = team_ids[d->team - 1];
+		scope.kind = CONN_TEAM;
+		scope.id = c.inbox_id;
+	} else {
+		c.owner_user_id = owner.id;
+		scope.id = owner.id;
+	}
 	c.connected_by_user_id = owner.id;
-	scope.id = owner.id;
 	/* The box is bound to the row's id, so the row comes first, in the same
 	 * transaction: nobody ever sees the inbox without its token. */
 	if (db_begin_write(db) != ST_OK)
@@ -233,6 +254,7 @@ int demo_seed(const struct conf *conf, struct db *db, const char *sandbox)
 	char err[512];
 	time_t now = now_utc();
 	long long existing = conn_count(db);
+	long long team_ids[ARRAY_LEN(demo_teams)];
 
 	/* As a web program would: the public key, and only once it is known to belong
 	 * to a key of the ring. */
@@ -251,8 +273,16 @@ int demo_seed(const struct conf *conf, struct db *db, const char *sandbox)
 			keyring_sealer_free(sealer);
 			return fail("cannot add the demo users");
 		}
+	for (size_t i = 0; i < ARRAY_LEN(demo_teams); i++)
+		if (db_begin_write(db) != ST_OK ||
+		    team_inbox_add(db, demo_teams[i], now - 400 * DAY, &team_ids[i]) != ST_OK ||
+		    db_commit(db) != ST_OK) {
+			db_rollback(db);
+			keyring_sealer_free(sealer);
+			return fail("cannot add the demo conversation inboxes");
+		}
 	for (size_t i = 0; i < ARRAY_LEN(demo_inboxes); i++) {
-		if (add_inbox(db, sealer, sandbox, &demo_inboxes[i], now) != 0) {
+		if (add_inbox(db, sealer, sandbox, &demo_inboxes[i], team_ids, now) != 0) {
 			keyring_sealer_free(sealer);
 			return fail("cannot add the demo inboxes (is admin@example.com a user?)");
 		}
@@ -260,7 +290,7 @@ int demo_seed(const struct conf *conf, struct db *db, const char *sandbox)
 			test_pause();
 	}
 	keyring_sealer_free(sealer);
-	printf("Seeded %zu demo inboxes for %zu users\n", ARRAY_LEN(demo_inboxes),
-	       ARRAY_LEN(demo_users) + 1);
+	printf("Seeded %zu demo inboxes for %zu users, and %zu conversation inboxes\n",
+	       ARRAY_LEN(demo_inboxes), ARRAY_LEN(demo_users) + 1, ARRAY_LEN(demo_teams));
 	return 0;
 }

@@ -1,4 +1,4 @@
-<?cs set:Page.title = Lang.email.title ?><?cs include:"header.cs" ?>
+<?cs set:Page.title = Lang.email.title ?><?cs include:"header.cs" ?><?cs include:"removed_list.cs" ?>
 <div class="page-head with-action">
   <div>
     <p class="breadcrumb"><?cs var:Lang.nav.settings ?> › <?cs var:Lang.nav.general ?> › <?cs var:Lang.nav.email ?></p>
@@ -62,28 +62,6 @@
 <?cs /if ?>
 
 <?cs if:Email.removed_count != "0" ?>
-<section class="removed" aria-labelledby="removed-title">
-  <h2 id="removed-title"><?cs var:Lang.email.removed_title ?></h2>
-  <ul class="removed-list">
-  <?cs each:r = Email.removed ?>
-    <li class="removed-item revocation-<?cs var:r.revocation ?>" id="removed-<?cs var:r.id ?>">
-      <div class="removed-head">
-        <span class="mark mark-<?cs var:r.provider ?>" aria-hidden="true"></span>
-        <span class="address"><?cs var:r.address ?></span>
-        <span class="provider"><?cs var:r.provider_label ?></span>
-        <span class="badge badge-<?cs if:r.revocation == "pending" ?>removing<?cs else ?>removed<?cs /if ?>"><?cs if:r.revocation == "pending" ?><?cs var:Lang.state.removing ?><?cs else ?><?cs var:Lang.state.removed ?><?cs /if ?></span>
-        <span class="when"><?cs var:Lang.email.removed_on ?> <?cs var:r.removed_on ?></span>
-      </div>
-      <?cs if:r.revocation_text ?><p class="revocation"><?cs var:r.revocation_text ?><?cs if:r.revocation_reason ?> <?cs var:r.revocation_reason ?><?cs /if ?><?cs if:r.revocation_error ?> <small class="code"><?cs var:r.revocation_error ?></small><?cs /if ?></p><?cs /if ?>
-      <?cs if:r.steps ?>
-      <details class="steps">
-        <summary><?cs var:Lang.email.steps_summary ?></summary>
-        <p><?cs var:r.steps ?></p>
-      </details>
-      <?cs /if ?>
-    </li>
-  <?cs /each ?>
-  </ul>
-</section>
+<?cs call:removed_list(Email.removed, Lang.email.removed_title, Lang.email.removed_on) ?>
 <?cs /if ?>
 <?cs include:"footer.cs" ?>

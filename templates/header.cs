@@ -38,9 +38,15 @@ include:"macros.cs" ?><!DOCTYPE html>
     <li><span class="sidemenu-group"><?cs var:Lang.nav.general ?></span>
       <ul><li><a href="<?cs call:url_email() ?>"<?cs if:Nav.current == "email" ?> aria-current="page"<?cs /if ?>><?cs var:Lang.nav.email ?></a></li></ul>
     </li>
+    <?cs if:User.may_access_account == "1" ?>
+    <li><span class="sidemenu-group"><?cs var:Lang.inbox.menu_conversations ?></span>
+      <ul><li><a href="<?cs call:url_inbox() ?>"<?cs if:Nav.current == "inbox" ?> aria-current="page"<?cs /if ?>><?cs var:Lang.inbox.menu_inbox ?></a></li></ul>
+    </li>
+    <?cs /if ?>
     <?cs if:User.is_super_admin == "1" ?>
     <li><span class="sidemenu-group"><?cs var:Lang.nav.admin ?></span>
-      <ul><li><a href="<?cs call:url_audit() ?>"<?cs if:Nav.current == "audit" ?> aria-current="page"<?cs /if ?>><?cs var:Lang.nav.audit ?></a></li></ul>
+      <ul><li><a href="<?cs call:url_audit() ?>"<?cs if:Nav.current == "audit" ?> aria-current="page"<?cs /if ?>><?cs var:Lang.nav.audit ?></a></li>
+        <li><a href="<?cs call:url_admin_connections() ?>"<?cs if:Nav.current == "connections" ?> aria-current="page"<?cs /if ?>><?cs var:Lang.admin_connections.menu ?></a></li></ul>
     </li>
     <?cs /if ?>
   </ul>

@@ -26,4 +26,14 @@ def:url_email_connect() ?><?cs var:Site.base ?>/settings/email/connect<?cs /def 
 def:url_email_connect_to(provider) ?><?cs var:Site.base ?>/settings/email/connect/<?cs var:provider ?><?cs /def ?><?cs
 def:url_email_action(id, action) ?><?cs var:Site.base ?>/settings/email/<?cs var:id ?>/<?cs var:action ?><?cs /def ?><?cs
 
-def:url_audit() ?><?cs var:Site.base ?>/admin/audit<?cs /def ?>
+def:url_audit() ?><?cs var:Site.base ?>/admin/audit<?cs /def ?><?cs
+def:url_admin_connections() ?><?cs var:Site.base ?>/admin/connections<?cs /def ?><?cs
+
+# Conversations › Inbox: the conversation inboxes, one inbox's channels, the
+  provider choice and one provider for a new channel, and a channel's pages by
+  action name (delete, reconnect). ?><?cs
+def:url_inbox() ?><?cs var:Site.base ?>/inbox<?cs /def ?><?cs
+def:url_channels(inbox) ?><?cs var:Site.base ?>/inbox/<?cs var:inbox ?>/settings/channels<?cs /def ?><?cs
+def:url_channel_connect(inbox) ?><?cs var:Site.base ?>/inbox/<?cs var:inbox ?>/channels/connect<?cs /def ?><?cs
+def:url_channel_connect_to(inbox, provider) ?><?cs var:Site.base ?>/inbox/<?cs var:inbox ?>/channels/connect/<?cs var:provider ?><?cs /def ?><?cs
+def:url_channel_action(inbox, id, action) ?><?cs var:Site.base ?>/inbox/<?cs var:inbox ?>/channels/<?cs var:id ?>/<?cs var:action ?><?cs /def ?>

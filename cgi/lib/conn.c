@@ -80,7 +80,7 @@ static const char *actor_name(const struct audit_actor *actor)
 #define CONN_COLUMNS                                                                              \
 	"c.id, c.kind, c.owner_user_id, c.inbox_id, c.provider, c.address, c.state, "             \
 	"c.connected_at, c.state_changed_at, c.last_error, c.last_error_code, j.state, "          \
-	"j.last_error, j.last_error_code"
+	"j.last_error, j.last_error_code, c.connected_by_user_id"
 enum conn_column {
 	CONN_COL_ID,
 	CONN_COL_KIND,
@@ -96,6 +96,7 @@ enum conn_column {
 	CONN_COL_REVOCATION_STATE,
 	CONN_COL_REVOCATION_REASON,
 	CONN_COL_REVOCATION_CODE,
+	CONN_COL_CONNECTED_BY,
 };
 #define CONN_FROM                                                                                 \
 	" FROM email_connections c LEFT JOIN outbox_jobs j "                                      \
@@ -175,6 +176,7 @@ static int read_conn(sqlite3_stmt *st, struct conn *c)
 	c->state = (enum conn_state)state;
 	c->owner_user_id = sqlite3_column_int64(st, CONN_COL_OWNER);
 	c->inbox_id = sqlite3_column_int64(st, CONN_COL_INBOX);
+	c->connected_by_user_id = sqlite3_column_int64(st, CONN_COL_CONNECTED_BY);
 	db_copy_text(st, CONN_COL_ADDRESS, c->address, sizeof(c->address));
 	c->connected_at = sqlite3_column_int64(st, CONN_COL_CONNECTED_AT);
 	c->state_changed_at = sqlite3_column_int64(st, CONN_COL_STATE_CHANGED_AT);
@@ -664,7 +666,7 @@ enum status conn_keep_grant_for_return(struct db *db, const struct audit_actor *
 
 int conn_can_reconnect(const struct conn *c)
 {
-	return c->kind == CONN_PERSONAL && c->state == CONN_DISCONNECTED &&
+	return c->state == CONN_DISCONNECTED &&
 	       prov_table[c->provider].oauth && strcmp(c->last_error, "provider_changed") != 0;
 }
 

@@ -39,6 +39,7 @@ struct conn {
 	enum conn_kind kind;
 	long long owner_user_id; /* personal */
 	long long inbox_id;      /* team */
+	long long connected_by_user_id; /* who connected it; 0 when unknown */
 	enum provider provider;
 	char address[255];
 	enum conn_state state;

@@ -66,6 +66,16 @@ static void set_identity(const struct conn_view_list *l, int i, const struct con
 	tmpl_set_item(hdf, l->name, i, "state", conn_state_names[c->state]);
 }
 
+/* Who connected a team channel (rule 6 tells them when it goes): their name, or
+ * their address when they gave none. */
+static void set_connected_by(const struct conn_view_list *l, int i, const struct conn *c)
+{
+	struct user u;
+
+	if (c->connected_by_user_id > 0 && user_by_id(l->ctx->db, c->connected_by_user_id, &u) == ST_OK)
+		tmpl_set_item(l->ctx->hdf, l->name, i, "connected_by", user_display_name(&u));
+}
+
 void conn_view_live_row(const struct conn *c, void *arg)
 {
 	static const struct {
@@ -97,6 +107,8 @@ void conn_view_live_row(const struct conn *c, void *arg)
 			      conn_check(c->kind, c->state, actions[k].action) == CONN_ALLOWED ? "1"
 											       : "0");
 	tmpl_set_item(ctx->hdf, l->name, i, "can_reconnect", conn_can_reconnect(c) ? "1" : "0");
+	if (c->kind == CONN_TEAM)
+		set_connected_by(l, i, c);
 	/* The banner is for inboxes a reconnect brings back, not for one left behind
 	 * by a move to another provider. */
 	if (c->state == CONN_DISCONNECTED && strcmp(c->last_error, "provider_changed") != 0)

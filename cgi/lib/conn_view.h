@@ -17,7 +17,8 @@ struct conn_view_list {
 
 /* conn_each callbacks; arg is a struct conn_view_list.
  * A live row: id, address, provider, provider_label, state, since, last_error
- * (in words) and last_error_code, and can_disable/can_enable/can_remove.
+ * (in words) and last_error_code, and can_disable/can_enable/can_remove; a team
+ * channel's row also connected_by, the name of who connected it.
  * A removed row: the same identity, removed_on, and its revocation: state, words,
  * error, and the steps left to do by hand. */
 void conn_view_live_row(const struct conn *c, void *arg);

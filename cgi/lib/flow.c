@@ -16,11 +16,12 @@ static const char *const purpose_names[] = {
 static const char sql_sweep[] = "DELETE FROM oauth_flows WHERE created_at < ?1";
 static const char sql_insert[] =
 	"INSERT INTO oauth_flows (state_hash, session_id, user_id, provider, code_verifier, "
-	"purpose, connection_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+	"purpose, connection_id, created_at, inbox_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 /* The session and the age are part of the lookup: a flow of another session, or
  * one too old, is as good as none, and stays for its own session (or the sweep). */
 static const char sql_find[] =
-	"SELECT id, user_id, provider, code_verifier, purpose, connection_id FROM oauth_flows "
+	"SELECT id, user_id, provider, code_verifier, purpose, connection_id, inbox_id "
+	"FROM oauth_flows "
 	"WHERE state_hash = ?1 AND session_id = ?2 AND created_at >= ?3";
 static const char sql_delete[] = "DELETE FROM oauth_flows WHERE id = ?1";
 
@@ -50,6 +51,10 @@ enum status flow_start(struct db *db, const char *state, long long session_id,
 	else
 		sqlite3_bind_null(st, 7);
 	sqlite3_bind_int64(st, 8, (long long)now);
+	if (flow->inbox_id > 0)
+		sqlite3_bind_int64(st, 9, flow->inbox_id);
+	else
+		sqlite3_bind_null(st, 9);
 	return db_step_done(db, st);
 }
 
@@ -77,6 +82,7 @@ enum status flow_take(struct db *db, const char *state, long long session_id, ti
 	db_copy_text(st, 3, out->code_verifier, sizeof(out->code_verifier));
 	purpose = name_index(purpose_names, (int)ARRAY_LEN(purpose_names), db_text(st, 4));
 	out->connection_id = sqlite3_column_int64(st, 5);
+	out->inbox_id = sqlite3_column_int64(st, 6);
 	sqlite3_reset(st);
 	if (!known || purpose < 0) {
 		log_error("oauth flow %lld: unknown provider or purpose", id);

@@ -1,5 +1,6 @@
 /* flow.h — the OAuth flows in progress: what /settings/email/connect/{provider}
- * (and a reconnect) started and /oauth/callback takes back.  A flow is bound to
+ * or /inbox/{inbox}/channels/connect/{provider} (and a reconnect) started and
+ * /oauth/callback takes back.  A flow is bound to
  * the session that started it, taken once, and refused ten minutes after it
  * began.  The state itself is never stored, only its SHA-256.
  *
@@ -23,6 +24,7 @@ struct flow {
 	enum provider provider;
 	enum flow_purpose purpose;
 	long long connection_id; /* FLOW_RECONNECT: the inbox that must come back */
+	long long inbox_id;      /* a team channel's conversation inbox; 0 for the user's own */
 	char code_verifier[CRYPTO_TOKEN_LEN + 1];
 };
 

@@ -83,6 +83,14 @@ test_the_demo_signs_in_on_a_second_port() {
 	expect_header Location '.*/settings/email'
 	http GET /settings/email
 	expect_status 200
+	# The team pages are full too: demo-seed's conversation inboxes, their
+	# channels connected by different people, one of them disconnected.
+	http GET /inbox
+	expect_text "Support 3 channels"
+	expect_text "Sales 2 channels"
+	expect_text "billing@acme.example (Gmail)"
+	http GET "/admin/connections?kind=team"
+	expect_text "sales-team@acme.example Office 365 Team · Sales Connected"
 	demo_stop
 }
 

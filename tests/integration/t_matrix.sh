@@ -56,7 +56,8 @@ has_flag() { # FLAGS FLAG
 
 # expected_answer METHOD PATTERN FLAGS ACTOR ROW — the one place the rules live,
 # in the order the dispatcher applies them.  ROW is what the route's {id} names:
-# none (no {id}), own (the actor's), theirs (another user's) or missing.
+# none (no {id}), own (the actor's, or the account's: a conversation inbox and
+# its channels are every admin's), theirs (another user's) or missing.
 # Answers a status, or "login" for a 303 to /login?next=...
 expected_answer() {
 	local method=$1 pattern=$2 flags=$3 actor=$4 row=$5
@@ -101,6 +102,34 @@ admitted_answer() { # METHOD PATTERN ACTOR
 
 # --- Filling a route in ------------------------------------------------------------
 ROW_SEQ=0
+
+# A page under /inbox/{id}: its rows are a conversation inbox's, the account's.
+team_page() { # PATTERN
+	[[ $1 == /inbox/'{id}'* ]]
+}
+
+# make_team_rows PATTERN N — a new conversation inbox (the Nth) and, when the page
+# names a channel too, one of its email channels, connected by the owner, in the
+# state that lets an admin do the page's action (its last segment).  Prints
+# "INBOX-ID [CHANNEL-ID]"; fails for a channel page whose row it does not know.
+make_team_rows() {
+	local action=${1##*/} state error= team channel=
+	team=$(set_up_sql "INSERT INTO conversation_inboxes (name, created_at)
+		VALUES ('Matrix $2', unixepoch()) RETURNING id")
+	if [[ $1 == *'{id}'*'{id}'* ]]; then
+		case $action in
+		delete) state=connected ;;
+		reconnect) state=disconnected error=token_rejected ;;
+		*) return 1 ;;
+		esac
+		channel=$(set_up_sql "INSERT INTO email_connections (kind, inbox_id, connected_by_user_id,
+			provider, address, state, sealed_token, connected_at, state_changed_at, last_error)
+			SELECT 'team', $team, id, 'google', 'matrix-channel-$2@example.com', '$state',
+			randomblob(120), unixepoch(), unixepoch(), '$error'
+			FROM users WHERE email = '$(actor_email owner)' RETURNING id")
+	fi
+	echo "$team${channel:+ $channel}"
+}
 
 # make_row PATTERN N — the row an {id} of PATTERN names: a new one (the Nth), the
 # owner's, in the state that lets the owner do the page's action (its last
@@ -152,13 +181,27 @@ sample_field() { # NAME ACTOR
 # why, when it cannot.
 PATH_FILLED=
 fill() {
-	local pattern=$1 row=$2 id word
+	local pattern=$1 row=$2 id word rows
 	PATH_FILLED=$pattern
-	if [[ $pattern == *'{id}'*'{id}'* ]]; then
+	if team_page "$pattern"; then
+		# The inbox, then (on a channel's page) the channel.
+		if [ "$row" = missing ]; then
+			rows="$(($(sql "SELECT coalesce(max(id), 0) FROM conversation_inboxes") + 1000))"
+			rows="$rows $(($(sql "SELECT coalesce(max(id), 0) FROM email_connections") + 1000))"
+		else
+			ROW_SEQ=$((ROW_SEQ + 1))
+			rows=$(make_team_rows "$pattern" "$ROW_SEQ") || {
+				fail "$pattern: make_team_rows knows no row for this page"
+				return 1
+			}
+		fi
+		for id in $rows; do
+			PATH_FILLED=${PATH_FILLED/'{id}'/$id}
+		done
+	elif [[ $pattern == *'{id}'*'{id}'* ]]; then
 		fail "$pattern: two {id}s; teach make_row which rows they name"
 		return 1
-	fi
-	if [[ $pattern == *'{id}'* ]]; then
+	elif [[ $pattern == *'{id}'* ]]; then
 		if [ "$row" = missing ]; then
 			id=$(($(sql "SELECT coalesce(max(id), 0) FROM email_connections") + 1000))
 		else
@@ -233,6 +276,8 @@ try() {
 	if [[ $pattern == *'{id}'* ]]; then
 		if [ "$variant" = missing ]; then
 			row=missing
+		elif team_page "$pattern"; then
+			row=own # the account's: any admin's to manage
 		elif [ "$actor" = owner ]; then
 			row=own
 		else

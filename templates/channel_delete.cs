@@ -1,0 +1,32 @@
+<?cs set:Page.title = Confirm.title ?><?cs include:"header.cs" ?>
+<section class="card confirm confirm-remove" aria-labelledby="confirm-title">
+  <p class="breadcrumb"><?cs var:Lang.inbox.menu_conversations ?> › <?cs var:Lang.inbox.menu_inbox ?> › <?cs var:Lang.inbox.menu_settings ?> › <?cs var:Lang.channel.menu ?></p>
+  <h1 id="confirm-title"><?cs var:Confirm.title ?></h1>
+  <p class="confirm-inbox"><span class="mark mark-<?cs var:Confirm.provider ?>" aria-hidden="true"></span><?cs var:Confirm.address ?> · <?cs var:Confirm.provider_label ?> · <?cs var:Team.name ?></p>
+  <ul class="what-happens">
+  <?cs each:p = Confirm.points ?><li><?cs var:p ?></li><?cs /each ?>
+  </ul>
+  <?cs if:Confirm.steps ?>
+  <div class="manual-steps">
+    <p><strong><?cs var:Lang.channel.steps_title ?></strong></p>
+    <p><?cs var:Confirm.steps ?></p>
+  </div>
+  <?cs /if ?>
+  <div class="who-is-told">
+    <h2><?cs var:Lang.channel.told_title ?></h2>
+    <p><?cs var:Lang.channel.told ?></p>
+    <?cs if:Confirm.told_count != "0" ?>
+    <ul class="told">
+    <?cs each:p = Confirm.told ?><li><?cs var:p.name ?><?cs if:p.name != p.email ?> <small>(<?cs var:p.email ?>)</small><?cs /if ?></li><?cs /each ?>
+    </ul>
+    <?cs else ?>
+    <p><?cs var:Lang.channel.told_nobody ?></p>
+    <?cs /if ?>
+  </div>
+  <form method="post" action="<?cs call:url_path(Confirm.action) ?>" class="confirm-actions">
+    <?cs call:csrf_field() ?>
+    <button type="submit" class="button danger"><?cs var:Lang.channel.delete_button ?></button>
+    <a class="button quiet" href="<?cs call:url_path(Confirm.list_url) ?>"><?cs var:Lang.confirm.cancel ?></a>
+  </form>
+</section>
+<?cs include:"footer.cs" ?>

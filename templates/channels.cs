@@ -1,0 +1,61 @@
+<?cs set:Page.title = Channels.title ?><?cs include:"header.cs" ?><?cs include:"removed_list.cs" ?>
+<div class="page-head with-action">
+  <div>
+    <p class="breadcrumb"><?cs var:Lang.inbox.menu_conversations ?> › <a href="<?cs call:url_inbox() ?>"><?cs var:Lang.inbox.menu_inbox ?></a> › <?cs var:Lang.inbox.menu_settings ?> › <?cs var:Lang.channel.menu ?></p>
+    <h1><?cs var:Channels.title ?></h1>
+    <p class="lead"><?cs var:Lang.channel.intro ?></p>
+  </div>
+  <?cs if:Channels.count != "0" ?><a class="button primary" href="<?cs call:url_channel_connect(Team.id) ?>"><?cs var:Lang.channel.connect ?></a><?cs /if ?>
+</div>
+
+<?cs if:Channels.disconnected != "0" ?>
+<div class="banner warn" role="status">
+  <span class="banner-icon" aria-hidden="true">⚠</span>
+  <p><strong><?cs var:Lang.channel.banner_title ?></strong> <?cs var:Channels.banner_text ?></p>
+</div>
+<?cs /if ?>
+
+<?cs if:Channels.count == "0" ?>
+<section class="card empty-state" aria-labelledby="empty-title">
+  <span class="empty-mark" aria-hidden="true"></span>
+  <h2 id="empty-title"><?cs var:Lang.channel.empty_title ?></h2>
+  <p><?cs var:Channels.empty_text ?></p>
+  <a class="button primary" href="<?cs call:url_channel_connect(Team.id) ?>"><?cs var:Lang.channel.connect ?></a>
+</section>
+<?cs else ?>
+<table class="list inboxes channels">
+  <caption class="visually-hidden"><?cs var:Channels.title ?></caption>
+  <thead><tr>
+    <th scope="col"><?cs var:Lang.channel.col_address ?></th>
+    <th scope="col"><?cs var:Lang.channel.col_state ?></th>
+    <th scope="col"><?cs var:Lang.channel.col_connected_by ?></th>
+    <th scope="col"><?cs var:Lang.channel.col_since ?></th>
+    <th scope="col"><?cs var:Lang.channel.col_error ?></th>
+    <th scope="col"><span class="visually-hidden"><?cs var:Lang.channel.col_actions ?></span></th>
+  </tr></thead>
+  <tbody>
+  <?cs each:r = Channels.rows ?>
+  <tr class="state-<?cs var:r.state ?>" id="channel-<?cs var:r.id ?>">
+    <td class="inbox"><div class="inbox-cell">
+      <span class="mark mark-<?cs var:r.provider ?>" aria-hidden="true"></span>
+      <span class="address"><?cs var:r.address ?></span>
+      <span class="provider"><?cs var:r.provider_label ?></span>
+    </div></td>
+    <td data-label="<?cs var:Lang.channel.col_state ?>"><span class="badge badge-<?cs var:r.state ?>"><?cs var:Lang.state[r.state] ?></span></td>
+    <td data-label="<?cs var:Lang.channel.col_connected_by ?>"><?cs if:r.connected_by ?><?cs var:r.connected_by ?><?cs else ?><span class="none"><?cs var:Lang.channel.connected_by_unknown ?></span><?cs /if ?></td>
+    <td data-label="<?cs var:Lang.channel.col_since ?>"><?cs var:r.since ?></td>
+    <td class="error-cell" data-label="<?cs var:Lang.channel.col_error ?>"><?cs if:r.last_error ?><?cs var:r.last_error ?><?cs if:r.last_error_code ?> <small class="code"><?cs var:r.last_error_code ?></small><?cs /if ?><?cs else ?><span class="none"><?cs var:Lang.email.no_error ?></span><?cs /if ?></td>
+    <td class="actions">
+      <?cs if:r.can_reconnect == "1" ?><a class="button primary" href="<?cs call:url_channel_action(Team.id, r.id, "reconnect") ?>" aria-label="<?cs var:Lang.channel.reconnect ?> <?cs var:r.address ?>"><?cs var:Lang.channel.reconnect ?></a><?cs /if ?>
+      <?cs if:r.can_remove == "1" ?><a class="button danger-outline" href="<?cs call:url_channel_action(Team.id, r.id, "delete") ?>" aria-label="<?cs var:Lang.channel.delete ?> <?cs var:r.address ?>"><?cs var:Lang.channel.delete ?></a><?cs /if ?>
+    </td>
+  </tr>
+  <?cs /each ?>
+  </tbody>
+</table>
+<?cs /if ?>
+
+<?cs if:Channels.removed_count != "0" ?>
+<?cs call:removed_list(Channels.removed, Lang.channel.removed_title, Lang.channel.removed_on) ?>
+<?cs /if ?>
+<?cs include:"footer.cs" ?>
