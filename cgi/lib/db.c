@@ -29,6 +29,7 @@ struct db {
 	int depth;  /* nesting of db_begin_write, 0 outside a transaction */
 	int doomed; /* an inner rollback: the outermost commit must roll back */
 	unsigned after_commit; /* enum db_after_commit bits of the open transaction */
+	int reading; /* a db_begin_read transaction is open */
 };
 
 static int exec_sql(struct db *db, const char *sql, char *err, size_t errlen)
@@ -198,6 +199,26 @@ static enum status simple(struct db *db, const char *sql)
 	return failure_status(sqlite3_extended_errcode(db->handle));
 }
 
+void db_begin_read(struct db *db)
+{
+	if (db->depth > 0 || db->reading)
+		return;
+	if (sqlite3_exec(db->handle, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
+		db->reading = 1;
+}
+
+void db_end_read(struct db *db)
+{
+	if (!db->reading)
+		return;
+	db->reading = 0;
+	/* Nothing was written: a failure here leaves nothing to undo. */
+	if (!sqlite3_get_autocommit(db->handle) &&
+	    sqlite3_exec(db->handle, "COMMIT", NULL, NULL, NULL) != SQLITE_OK &&
+	    !sqlite3_get_autocommit(db->handle))
+		sqlite3_exec(db->handle, "ROLLBACK", NULL, NULL, NULL);
+}
+
 enum status db_begin_write(struct db *db)
 {
 	enum status st;
@@ -206,6 +227,7 @@ enum status db_begin_write(struct db *db)
 		db->depth++;
 		return ST_OK;
 	}
+	db_end_read(db);
 	st = simple(db, "BEGIN IMMEDIATE");
 	if (st == ST_OK) {
 		db->depth = 1;
@@ -358,6 +380,7 @@ const char *db_probe_write(struct db *db, long long now)
 
 	if (db->depth > 0)
 		return "error";
+	db_end_read(db);
 	if (sqlite3_exec(db->handle, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
 		rc = sqlite3_extended_errcode(db->handle);
 		log_error("health probe: BEGIN IMMEDIATE: %s", sqlite3_errmsg(db->handle));
