@@ -31,6 +31,10 @@ int db_schema_version(struct db *db);
 enum status db_begin_write(struct db *db);
 enum status db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* How long a writer waits for the write lock before ST_UNAVAILABLE (5 s unless
+ * set): for the writers' queue and SQLite's busy handler alike. */
+void db_set_busy_timeout(struct db *db, int ms);
+
 /* Depth of the open transaction, 0 when none. */
 int db_transaction_depth(const struct db *db);
 
