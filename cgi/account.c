@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <libgen.h>
 #include <stdint.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,9 +299,11 @@ static void healthz(struct ctx *ctx)
 /* --- audit log ------------------------------------------------------------- */
 
 static const char *const export_formats[] = { "html", "csv", "json", NULL };
-enum { AUDIT_PAGE, AUDIT_ACTION, AUDIT_ACTOR, AUDIT_FORMAT };
+enum { AUDIT_OLDER_THAN, AUDIT_NEWER_THAN, AUDIT_ACTION, AUDIT_ACTOR, AUDIT_FORMAT };
+/* older and newer are a row's place, "AT.ID" (audit_cursor): the paging links. */
 static const struct field audit_query_fields[] = {
-	{ "page", FIELD_INT, 0, 1, 1000000, NULL },
+	{ "older", FIELD_TEXT, 0, 3, 41, NULL },
+	{ "newer", FIELD_TEXT, 0, 3, 41, NULL },
 	{ "action", FIELD_TEXT, 0, 1, 64, NULL },
 	{ "actor", FIELD_TEXT, 0, 1, 254, NULL },
 	{ "format", FIELD_CHOICE, 0, 0, 0, export_formats },
@@ -310,6 +313,7 @@ static const struct form audit_query = FORM(audit_query_fields);
 struct audit_listing {
 	HDF *hdf;
 	int n;
+	struct audit_cursor first, last; /* the page's newest and oldest rows */
 };
 
 static void audit_to_hdf(const struct audit_row *row, void *arg)
@@ -318,6 +322,12 @@ static void audit_to_hdf(const struct audit_row *row, void *arg)
 	char when[21];
 	int i = l->n++;
 
+	/* One row beyond the page only says that there is another page. */
+	if (i == AUDIT_PAGE_SIZE)
+		return;
+	if (i == 0)
+		l->first = (struct audit_cursor){ row->at, row->id };
+	l->last = (struct audit_cursor){ row->at, row->id };
 	format_utc((time_t)row->at, when);
 	tmpl_set_item(l->hdf, "Audit.rows", i, "time", when);
 	tmpl_set_item(l->hdf, "Audit.rows", i, "actor", row->actor);
@@ -325,6 +335,12 @@ static void audit_to_hdf(const struct audit_row *row, void *arg)
 	tmpl_set_item(l->hdf, "Audit.rows", i, "action", row->action);
 	tmpl_set_item(l->hdf, "Audit.rows", i, "target", row->target);
 	tmpl_set_item(l->hdf, "Audit.rows", i, "detail", row->detail);
+}
+
+static void count_row(const struct audit_row *row, void *arg)
+{
+	(void)row;
+	++*(int *)arg;
 }
 
 static void action_to_hdf(const char *action, void *arg)
@@ -384,42 +400,106 @@ static void export_audit(struct ctx *ctx, enum audit_format format, const char *
 	ctx->after_commit = stream_audit;
 }
 
+/* A cursor as the paging links carry it: "AT.ID", both decimal, nothing else. */
+static int parse_cursor(const char *text, struct audit_cursor *c)
+{
+	char *end;
+
+	if (*text < '0' || *text > '9')
+		return -1;
+	c->at = strtoll(text, &end, 10);
+	if (*end != '.' || end[1] < '0' || end[1] > '9')
+		return -1;
+	c->id = strtoll(end + 1, &end, 10);
+	return *end == '\0' && c->at < LLONG_MAX && c->id < LLONG_MAX ? 0 : -1;
+}
+
+static void set_cursor(HDF *hdf, const char *name, const struct audit_cursor *c)
+{
+	tmpl_setf(hdf, name, "%lld.%lld", c->at, c->id);
+}
+
 /* GET /admin/audit — super admins only (the dispatcher answers 403 to others).
- * Newest first, 50 a page, filtered by action and actor; format=csv or json
- * downloads every matching row.  200. */
+ * Newest first, 50 a page, filtered by action and actor; older=AT.ID and
+ * newer=AT.ID page from a row's place (keyset paging: a page costs the same at
+ * the log's start and 100,000 rows on, and rows written meanwhile shift nothing);
+ * format=csv or json downloads every matching row.  200; 400 for a malformed
+ * cursor; 404 for a cursor with nothing beyond it. */
 static void audit_page(struct ctx *ctx)
 {
 	const struct field_value *q = ctx->query;
 	struct audit_filter filter = audit_filter_of(q);
 	int format = q[AUDIT_FORMAT].present ? q[AUDIT_FORMAT].choice : 0;
-	long long page = q[AUDIT_PAGE].present ? q[AUDIT_PAGE].num : 1;
-	long long total, pages;
-	struct audit_listing listing = { ctx->hdf, 0 };
+	enum audit_direction dir = AUDIT_NEWEST;
+	struct audit_cursor from = { 0, 0 };
+	struct audit_listing listing = { ctx->hdf, 0, { 0, 0 }, { 0, 0 } };
+	int has_newer, has_older;
 
 	if (format != 0) {
 		export_audit(ctx, format == 1 ? AUDIT_CSV : AUDIT_JSON, export_formats[format]);
 		return;
 	}
-	total = audit_count(ctx->db, &filter);
-	if (total < 0) {
-		page_error(ctx, ST_INTERNAL, NULL);
+	if (q[AUDIT_OLDER_THAN].present && q[AUDIT_NEWER_THAN].present) {
+		page_error(ctx, ST_BAD_REQUEST, NULL);
 		return;
 	}
-	pages = total == 0 ? 1 : (total + AUDIT_PAGE_SIZE - 1) / AUDIT_PAGE_SIZE;
-	if (page > pages) {
-		page_error(ctx, ST_NOT_FOUND, "no_such_page");
-		return;
+	if (q[AUDIT_OLDER_THAN].present || q[AUDIT_NEWER_THAN].present) {
+		dir = q[AUDIT_OLDER_THAN].present ? AUDIT_OLDER : AUDIT_NEWER;
+		if (parse_cursor(q[dir == AUDIT_OLDER ? AUDIT_OLDER_THAN : AUDIT_NEWER_THAN].str,
+				 &from) != 0) {
+			page_error(ctx, ST_BAD_REQUEST, NULL);
+			return;
+		}
 	}
-	if (audit_each(ctx->db, &filter, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE, audit_to_hdf,
+	/* Older-wards, one row more than a page tells whether there is another page;
+	 * newer-wards (read upwards from the cursor), a newer row is looked up. */
+	if (audit_each(ctx->db, &filter, dir, &from,
+		       dir == AUDIT_NEWER ? AUDIT_PAGE_SIZE : AUDIT_PAGE_SIZE + 1, audit_to_hdf,
 		       &listing) != ST_OK) {
 		page_error(ctx, ST_INTERNAL, NULL);
 		return;
 	}
+	if (dir == AUDIT_OLDER && listing.n == 0) {
+		page_error(ctx, ST_NOT_FOUND, "no_such_page");
+		return;
+	}
+	if (dir == AUDIT_NEWER && listing.n < AUDIT_PAGE_SIZE) {
+		/* Back at the top: the newest page, full, as its own link shows it. */
+		NEOERR *err = hdf_remove_tree(ctx->hdf, "Audit.rows");
+
+		nerr_ignore(&err); /* nothing to remove is no error: the rows are set again */
+		listing.n = 0;
+		dir = AUDIT_NEWEST;
+		if (audit_each(ctx->db, &filter, dir, &from, AUDIT_PAGE_SIZE + 1, audit_to_hdf,
+			       &listing) != ST_OK) {
+			page_error(ctx, ST_INTERNAL, NULL);
+			return;
+		}
+	}
+	if (dir == AUDIT_NEWER) {
+		int newer = 0;
+
+		has_older = 1;
+		if (audit_each(ctx->db, &filter, AUDIT_NEWER, &listing.first, 1, count_row, &newer) !=
+		    ST_OK) {
+			page_error(ctx, ST_INTERNAL, NULL);
+			return;
+		}
+		has_newer = newer > 0;
+	} else {
+		has_newer = dir == AUDIT_OLDER;
+		has_older = listing.n > AUDIT_PAGE_SIZE;
+	}
+	tmpl_set_int(ctx->hdf, "Audit.count", listing.n > AUDIT_PAGE_SIZE ? AUDIT_PAGE_SIZE : listing.n);
+	if (has_newer)
+		set_cursor(ctx->hdf, "Audit.newer", &listing.first);
+	if (has_older)
+		set_cursor(ctx->hdf, "Audit.older", &listing.last);
 	listing.n = 0;
-	audit_actions(ctx->db, action_to_hdf, &listing);
-	tmpl_set_int(ctx->hdf, "Audit.total", total);
-	tmpl_set_int(ctx->hdf, "Audit.page", page);
-	tmpl_set_int(ctx->hdf, "Audit.pages", pages);
+	if (audit_actions(ctx->db, action_to_hdf, &listing) != ST_OK) {
+		page_error(ctx, ST_INTERNAL, NULL);
+		return;
+	}
 	if (filter.action != NULL)
 		tmpl_set(ctx->hdf, "Audit.filter.action", filter.action);
 	if (filter.actor != NULL)

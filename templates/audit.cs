@@ -18,7 +18,7 @@
     <a class="button quiet" href="<?cs call:url_audit() ?>?format=json<?cs var:Audit.filter.query ?>"><?cs var:Lang.audit.export_json ?></a>
   </span>
 </form>
-<?cs if:Audit.total == "0" ?>
+<?cs if:Audit.count == "0" ?>
 <p class="empty"><?cs var:Lang.audit.empty ?></p>
 <?cs else ?>
 <table class="list audit">
@@ -45,9 +45,8 @@
   </tbody>
 </table>
 <nav class="pager" aria-label="<?cs var:Lang.audit.pages ?>">
-  <?cs if:Audit.page > #1 ?><a class="button quiet" href="<?cs call:url_audit() ?>?page=<?cs var:Audit.page - #1 ?><?cs var:Audit.filter.query ?>" rel="prev"><?cs var:Lang.audit.newer ?></a><?cs /if ?>
-  <span><?cs var:Lang.audit.page ?> <?cs var:Audit.page ?> / <?cs var:Audit.pages ?> · <?cs var:Audit.total ?> <?cs var:Lang.audit.entries ?></span>
-  <?cs if:Audit.page < Audit.pages ?><a class="button quiet" href="<?cs call:url_audit() ?>?page=<?cs var:Audit.page + #1 ?><?cs var:Audit.filter.query ?>" rel="next"><?cs var:Lang.audit.older ?></a><?cs /if ?>
+  <?cs if:Audit.newer ?><a class="button quiet" href="<?cs call:url_audit() ?>?newer=<?cs var:Audit.newer ?><?cs var:Audit.filter.query ?>" rel="prev"><?cs var:Lang.audit.newer ?></a><?cs /if ?>
+  <?cs if:Audit.older ?><a class="button quiet" href="<?cs call:url_audit() ?>?older=<?cs var:Audit.older ?><?cs var:Audit.filter.query ?>" rel="next"><?cs var:Lang.audit.older ?></a><?cs /if ?>
 </nav>
 <?cs /if ?>
 <?cs include:"footer.cs" ?>

@@ -12,14 +12,33 @@
 static const char sql_insert[] =
 	"INSERT INTO audit_log (at, actor_user_id, actor, client_addr, action, target, detail) "
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-/* ?1 and ?2 are the optional filters: NULL matches every row. */
-static const char sql_page[] =
-	"SELECT id, at, actor_user_id, actor, client_addr, action, target, detail FROM audit_log "
-	"WHERE (?1 IS NULL OR action = ?1) AND (?2 IS NULL OR actor = ?2) "
-	"ORDER BY at DESC, id DESC LIMIT ?3 OFFSET ?4";
-static const char sql_count[] =
-	"SELECT count(*) FROM audit_log WHERE (?1 IS NULL OR action = ?1) AND (?2 IS NULL OR actor = ?2)";
-static const char sql_actions[] = "SELECT DISTINCT action FROM audit_log ORDER BY action";
+/* A page of the log: the newest rows, or those past a cursor (?3, ?4), at most
+ * ?5, for each combination of the optional filters (?1 action, ?2 actor).  One
+ * statement per case rather than "?1 IS NULL OR action = ?1", which no index can
+ * serve: each of these is a range of audit_log_by_time, _by_action or _by_actor
+ * (migration 008), read in the order the page shows, so no row is counted,
+ * skipped or sorted beyond the page's own. */
+#define AUDIT_COLUMNS "SELECT id, at, actor_user_id, actor, client_addr, action, target, detail FROM audit_log "
+#define AUDIT_NEWEST_SQL(filter) \
+	AUDIT_COLUMNS "WHERE 1" filter " ORDER BY at DESC, id DESC LIMIT ?5"
+#define AUDIT_OLDER_SQL(filter) \
+	AUDIT_COLUMNS "WHERE (at, id) < (?3, ?4)" filter " ORDER BY at DESC, id DESC LIMIT ?5"
+/* Read upwards from the cursor, then turned newest first (a page's rows only). */
+#define AUDIT_NEWER_SQL(filter)                                                                    \
+	"SELECT * FROM (" AUDIT_COLUMNS "WHERE (at, id) > (?3, ?4)" filter                         \
+	" ORDER BY at, id LIMIT ?5) ORDER BY at DESC, id DESC"
+#define AUDIT_PAGE_SQL(filter) { AUDIT_NEWEST_SQL(filter), AUDIT_OLDER_SQL(filter), AUDIT_NEWER_SQL(filter) }
+static const char *const sql_page[4][3] = {
+	AUDIT_PAGE_SQL(""),
+	AUDIT_PAGE_SQL(" AND action = ?1"),
+	AUDIT_PAGE_SQL(" AND actor = ?2"),
+	AUDIT_PAGE_SQL(" AND action = ?1 AND actor = ?2"),
+};
+/* A loose index scan of audit_log_by_action: each step seeks the next action. */
+static const char sql_actions[] =
+	"WITH RECURSIVE known(action) AS (SELECT min(action) FROM audit_log UNION ALL "
+	"SELECT (SELECT min(action) FROM audit_log WHERE action > known.action) FROM known "
+	"WHERE known.action IS NOT NULL) SELECT action FROM known WHERE action IS NOT NULL";
 
 /* The same refusal lately: of the same user (?4), or of nobody from the same
  * client address (?2) when ?4 is NULL. */
@@ -74,30 +93,25 @@ enum status audit_write(struct db *db, const struct audit_actor *actor, time_t n
 	return db_step_done(db, st);
 }
 
-static void bind_filter(sqlite3_stmt *st, const struct audit_filter *f)
+enum status audit_each(struct db *db, const struct audit_filter *f, enum audit_direction dir,
+		       const struct audit_cursor *from, long long limit,
+		       void (*fn)(const struct audit_row *row, void *arg), void *arg)
 {
-	if (f != NULL && f->action != NULL)
-		sqlite3_bind_text(st, 1, f->action, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, 1);
-	if (f != NULL && f->actor != NULL)
-		sqlite3_bind_text(st, 2, f->actor, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, 2);
-}
-
-enum status audit_each(struct db *db, const struct audit_filter *f, long long limit,
-		       long long offset, void (*fn)(const struct audit_row *row, void *arg),
-		       void *arg)
-{
-	sqlite3_stmt *st = db_stmt(db, sql_page);
+	int by_action = f != NULL && f->action != NULL, by_actor = f != NULL && f->actor != NULL;
+	sqlite3_stmt *st = db_stmt(db, sql_page[by_action + 2 * by_actor][dir]);
 	int rc;
 
 	if (st == NULL)
 		return ST_INTERNAL;
-	bind_filter(st, f);
-	sqlite3_bind_int64(st, 3, limit);
-	sqlite3_bind_int64(st, 4, offset);
+	if (by_action)
+		sqlite3_bind_text(st, 1, f->action, -1, SQLITE_TRANSIENT);
+	if (by_actor)
+		sqlite3_bind_text(st, 2, f->actor, -1, SQLITE_TRANSIENT);
+	if (dir != AUDIT_NEWEST) {
+		sqlite3_bind_int64(st, 3, from->at);
+		sqlite3_bind_int64(st, 4, from->id);
+	}
+	sqlite3_bind_int64(st, 5, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct audit_row row = {
 			.id = sqlite3_column_int64(st, 0),
@@ -114,20 +128,6 @@ enum status audit_each(struct db *db, const struct audit_filter *f, long long li
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : ST_INTERNAL;
-}
-
-long long audit_count(struct db *db, const struct audit_filter *f)
-{
-	sqlite3_stmt *st = db_stmt(db, sql_count);
-	long long n = -1;
-
-	if (st == NULL)
-		return -1;
-	bind_filter(st, f);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n;
 }
 
 enum status audit_actions(struct db *db, void (*fn)(const char *action, void *arg), void *arg)
@@ -259,7 +259,7 @@ enum status audit_export(struct db *db, const struct audit_filter *f, enum audit
 		emit(arg, csv_head, sizeof(csv_head) - 1);
 	else
 		emit(arg, "[", 1);
-	st = audit_each(db, f, -1, 0, export_row, &x);
+	st = audit_each(db, f, AUDIT_NEWEST, NULL, -1, export_row, &x);
 	if (format == AUDIT_JSON)
 		emit(arg, x.rows > 0 ? "\n]\n" : "]\n", x.rows > 0 ? 3 : 2);
 	buf_free(&x.line);

@@ -35,12 +35,25 @@ struct audit_filter {
 	const char *actor;  /* exact actor, or NULL */
 };
 
-/* Rows matching filter, newest first, from offset, at most limit (-1: all). */
-enum status audit_each(struct db *db, const struct audit_filter *f, long long limit,
-		       long long offset, void (*fn)(const struct audit_row *row, void *arg),
-		       void *arg);
-long long audit_count(struct db *db, const struct audit_filter *f);
-/* The distinct actions in the log, for the filter menu. */
+/* A row's place in the log's order (newest first: by time, then id), for paging
+ * from one page to the next without counting or skipping rows. */
+struct audit_cursor {
+	long long at;
+	long long id;
+};
+
+enum audit_direction {
+	AUDIT_NEWEST, /* the newest rows; from is not read */
+	AUDIT_OLDER,  /* the rows just older than from */
+	AUDIT_NEWER,  /* the rows just newer than from */
+};
+
+/* At most limit rows matching f (limit -1: all), always handed newest first.
+ * Each read is an index range: its cost does not grow with the log. */
+enum status audit_each(struct db *db, const struct audit_filter *f, enum audit_direction dir,
+		       const struct audit_cursor *from, long long limit,
+		       void (*fn)(const struct audit_row *row, void *arg), void *arg);
+/* The actions in the log, in order, for the filter menu: one index seek each. */
 enum status audit_actions(struct db *db, void (*fn)(const char *action, void *arg), void *arg);
 
 /* Like audit_write, for a refusal: at most one row per action every `window`

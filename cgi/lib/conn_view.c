@@ -34,46 +34,49 @@ void conn_view_set_words(const struct ctx *ctx, const char *name, const char *ke
 		       conn_view_company(ctx, c->provider), NULL);
 }
 
-/* <list>.<i>.<field> set to the words of Lang.<key>. */
-static void set_row_words(const struct conn_view_list *l, int i, const char *field,
+/* A row's field set to the words of Lang.<key>. */
+static void set_row_words(const struct conn_view_list *l, HDF *row, const char *field,
 			  const char *key, const struct conn *c)
 {
-	char name[96];
+	const struct ctx *ctx = l->ctx;
 
-	snprintf(name, sizeof(name), "%s.%d.%s", l->name, i, field);
-	conn_view_set_words(l->ctx, name, key, c);
+	tmpl_set_words(row, field, ctx->lang, key, "address", c->address, "provider",
+		       conn_view_provider_label(ctx, c->provider), "company",
+		       conn_view_company(ctx, c->provider), NULL);
 }
 
-static void set_row_date(const struct conn_view_list *l, int i, const char *field, time_t t)
+/* What a row of either list shows about its inbox; the row's node, to which the
+ * rest of the row is set relative. */
+static HDF *set_identity(const struct conn_view_list *l, int i, const struct conn *c)
 {
-	char *date = tmpl_date(l->ctx->lang, t);
-
-	tmpl_set_item(l->ctx->hdf, l->name, i, field, date);
-	free(date);
-}
-
-/* What a row of either list shows about its inbox. */
-static void set_identity(const struct conn_view_list *l, int i, const struct conn *c)
-{
-	HDF *hdf = l->ctx->hdf;
+	HDF *row = tmpl_item(l->ctx->hdf, l->name, i);
 	char id[24];
 
 	snprintf(id, sizeof(id), "%lld", c->id);
-	tmpl_set_item(hdf, l->name, i, "id", id);
-	tmpl_set_item(hdf, l->name, i, "address", c->address);
-	tmpl_set_item(hdf, l->name, i, "provider", prov_table[c->provider].name);
-	tmpl_set_item(hdf, l->name, i, "provider_label", conn_view_provider_label(l->ctx, c->provider));
-	tmpl_set_item(hdf, l->name, i, "state", conn_state_names[c->state]);
+	tmpl_set(row, "id", id);
+	tmpl_set(row, "address", c->address);
+	tmpl_set(row, "provider", prov_table[c->provider].name);
+	tmpl_set(row, "provider_label", conn_view_provider_label(l->ctx, c->provider));
+	tmpl_set(row, "state", conn_state_names[c->state]);
+	return row;
+}
+
+static void set_date(const struct conn_view_list *l, HDF *row, const char *field, time_t t)
+{
+	char date[TMPL_DATE_SIZE];
+
+	tmpl_date_into(l->ctx->lang, t, date);
+	tmpl_set(row, field, date);
 }
 
 /* Who connected a team channel (rule 6 tells them when it goes): their name, or
  * their address when they gave none. */
-static void set_connected_by(const struct conn_view_list *l, int i, const struct conn *c)
+static void set_connected_by(const struct conn_view_list *l, HDF *row, const struct conn *c)
 {
 	struct user u;
 
 	if (c->connected_by_user_id > 0 && user_by_id(l->ctx->db, c->connected_by_user_id, &u) == ST_OK)
-		tmpl_set_item(l->ctx->hdf, l->name, i, "connected_by", user_display_name(&u));
+		tmpl_set(row, "connected_by", user_display_name(&u));
 }
 
 void conn_view_live_row(const struct conn *c, void *arg)
@@ -88,27 +91,28 @@ void conn_view_live_row(const struct conn *c, void *arg)
 	};
 	struct conn_view_list *l = arg;
 	struct ctx *ctx = l->ctx;
-	int i = l->count++;
+	HDF *row = set_identity(l, l->count++, c);
 
-	set_identity(l, i, c);
-	set_row_date(l, i, "since", (time_t)c->connected_at);
+	set_date(l, row, "since", (time_t)c->connected_at);
 	if (c->last_error[0] != '\0') {
 		char key[sizeof(c->last_error) + 16];
 
 		snprintf(key, sizeof(key), "conn_error.%s", c->last_error);
 		if (hdf_get_valuef(ctx->lang, "Lang.%s", key) == NULL)
 			snprintf(key, sizeof(key), "conn_error.other");
-		set_row_words(l, i, "last_error", key, c);
+		set_row_words(l, row, "last_error", key, c);
 	}
-	tmpl_set_item(ctx->hdf, l->name, i, "last_error_code", c->last_error_code);
-	/* The actions the state allows, and only those. */
+	/* Only what is there and what is allowed: the template reads a missing
+	 * value as empty, and every value set is one more node to make and free. */
+	if (c->last_error_code[0] != '\0')
+		tmpl_set(row, "last_error_code", c->last_error_code);
 	for (size_t k = 0; k < ARRAY_LEN(actions); k++)
-		tmpl_set_item(ctx->hdf, l->name, i, actions[k].field,
-			      conn_check(c->kind, c->state, actions[k].action) == CONN_ALLOWED ? "1"
-											       : "0");
-	tmpl_set_item(ctx->hdf, l->name, i, "can_reconnect", conn_can_reconnect(c) ? "1" : "0");
+		if (conn_check(c->kind, c->state, actions[k].action) == CONN_ALLOWED)
+			tmpl_set(row, actions[k].field, "1");
+	if (conn_can_reconnect(c))
+		tmpl_set(row, "can_reconnect", "1");
 	if (c->kind == CONN_TEAM)
-		set_connected_by(l, i, c);
+		set_connected_by(l, row, c);
 	/* The banner is for inboxes a reconnect brings back, not for one left behind
 	 * by a move to another provider. */
 	if (c->state == CONN_DISCONNECTED && strcmp(c->last_error, "provider_changed") != 0)
@@ -119,15 +123,14 @@ void conn_view_removed_row(const struct conn *c, void *arg)
 {
 	struct conn_view_list *l = arg;
 	struct ctx *ctx = l->ctx;
-	int i = l->count++;
+	HDF *row = set_identity(l, l->count++, c);
 
-	set_identity(l, i, c);
-	set_row_date(l, i, "removed_on", (time_t)c->state_changed_at);
+	set_date(l, row, "removed_on", (time_t)c->state_changed_at);
 	if (!c->has_revocation)
 		return;
-	tmpl_set_item(ctx->hdf, l->name, i, "revocation", outbox_state_names[c->revocation_state]);
+	tmpl_set(row, "revocation", outbox_state_names[c->revocation_state]);
 	/* At an IMAP server there was never anything to revoke. */
-	set_row_words(l, i, "revocation_text",
+	set_row_words(l, row, "revocation_text",
 		      c->provider == PROV_IMAP && c->revocation_state == OUTBOX_MANUAL
 			      ? "revocation.nothing"
 			      : revocation_words[c->revocation_state],
@@ -138,11 +141,12 @@ void conn_view_removed_row(const struct conn *c, void *arg)
 
 		snprintf(key, sizeof(key), "revocation_reason.%s", c->revocation_reason);
 		if (hdf_get_valuef(ctx->lang, "Lang.%s", key) != NULL)
-			set_row_words(l, i, "revocation_reason", key, c);
+			set_row_words(l, row, "revocation_reason", key, c);
 	}
-	tmpl_set_item(ctx->hdf, l->name, i, "revocation_error", c->revocation_code);
+	if (c->revocation_code[0] != '\0')
+		tmpl_set(row, "revocation_error", c->revocation_code);
 	/* What is left to do by hand: always for Outlook.com and IMAP, and for Google
 	 * or Office 365 when the automatic revocation gave up. */
 	if (c->revocation_state == OUTBOX_MANUAL || c->revocation_state == OUTBOX_FAILED)
-		set_row_words(l, i, "steps", prov_table[c->provider].steps_key, c);
+		set_row_words(l, row, "steps", prov_table[c->provider].steps_key, c);
 }

@@ -31,8 +31,19 @@ int db_schema_version(struct db *db);
 enum status db_begin_write(struct db *db);
 enum status db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* How long a writer waits for the write lock before ST_UNAVAILABLE (5 s unless
+ * set): for the writers' queue and SQLite's busy handler alike. */
+void db_set_busy_timeout(struct db *db, int ms);
+
 /* Depth of the open transaction, 0 when none. */
 int db_transaction_depth(const struct db *db);
+
+/* A read transaction around a request that only reads, so its statements share
+ * one snapshot and one WAL read lock instead of each taking its own.  A write
+ * begun meanwhile (a session's last-seen time, a refusal's audit row) ends it
+ * first and reads go on without it.  Both do nothing when they do not apply. */
+void db_begin_read(struct db *db);
+void db_end_read(struct db *db);
 
 /* What a commit must be followed by, noted by the store function that made it
  * necessary (a queued job wakes the worker), so that no page has to remember.

@@ -212,6 +212,9 @@ static void dispatch(struct site *site, struct ctx *ctx)
 	enum status st;
 	int committed;
 
+	/* A page that only reads does so from one snapshot. */
+	if (ctx->req->method != METHOD_POST)
+		db_begin_read(ctx->db);
 	/* Who is asking is known before anything is refused, so that even an error
 	 * page speaks the user's language and shows their menu. */
 	if ((st = load_session(ctx, &session, &user)) != ST_OK) {
@@ -264,6 +267,7 @@ void dispatch_request(void *arg, const struct req_source *src, const struct sink
 		page_error(&ctx, st, st == ST_BAD_REQUEST ? "malformed" : NULL);
 	else
 		dispatch(site, &ctx);
+	db_end_read(site->db);
 	/* A streamed answer has gone out already, piece by piece. */
 	if (!resp.streamed) {
 		buf_init(&out);

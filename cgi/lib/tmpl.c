@@ -37,6 +37,23 @@ static struct {
 	size_t cached;
 } T;
 
+/* Per language, what a date is made of: looked up once, as the words never
+ * change while the process runs (they point into T.lang). */
+struct date_words {
+	HDF *lang;
+	const char *pattern; /* Lang.date.pattern, NULL when missing */
+	const char *month[12];
+};
+
+static struct date_words date_cache[ARRAY_LEN(T.lang) + 1];
+
+/* The days formatted last, per language: a day's text never changes. */
+static struct {
+	HDF *lang;
+	long long day;
+	char text[TMPL_DATE_SIZE];
+} date_memo[64];
+
 static void die_nomem(NEOERR *err)
 {
 	if (err != STATUS_OK) {
@@ -79,6 +96,16 @@ void tmpl_set_item(HDF *hdf, const char *list, int index, const char *field, con
 	else
 		snprintf(name, sizeof(name), "%s.%d", list, index);
 	tmpl_set(hdf, name, value);
+}
+
+HDF *tmpl_item(HDF *hdf, const char *list, int index)
+{
+	HDF *node;
+	char name[160];
+
+	snprintf(name, sizeof(name), "%s.%d", list, index);
+	die_nomem(hdf_get_node(hdf, name, &node));
+	return node;
 }
 
 /* Logs a ClearSilver error with its traceback; never shown to the browser. */
@@ -140,6 +167,9 @@ void tmpl_shutdown(void)
 		free(T.cache[i].name);
 	}
 	T.cached = 0;
+	/* They point into the words about to go. */
+	memset(date_cache, 0, sizeof(date_cache));
+	memset(date_memo, 0, sizeof(date_memo));
 	for (size_t i = 0; i < ARRAY_LEN(T.lang); i++)
 		hdf_destroy(&T.lang[i]);
 	hdf_destroy(&T.parse_html);
@@ -265,22 +295,81 @@ void tmpl_set_words(HDF *hdf, const char *name, HDF *lang, const char *key, ...)
 	}
 }
 
-char *tmpl_date(HDF *lang, time_t t)
+static const struct date_words *date_words(HDF *lang)
+{
+	struct date_words *words = date_cache;
+
+	for (size_t i = 0; i < ARRAY_LEN(date_cache); i++) {
+		struct date_words *w = &words[i];
+
+		if (w->lang == lang)
+			return w;
+		if (w->lang == NULL || i == ARRAY_LEN(date_cache) - 1) {
+			w->lang = lang;
+			w->pattern = hdf_get_value(lang, "Lang.date.pattern", NULL);
+			for (int m = 0; m < 12; m++)
+				w->month[m] = hdf_get_valuef(lang, "Lang.date.month.%d", m + 1);
+			return w;
+		}
+	}
+	return NULL;
+}
+
+static void format_date(const struct date_words *w, time_t t, char *out)
 {
 	struct tm tm;
 	char day[16], year[16];
 	const char *month;
-	char *text;
+	size_t n = 0;
 
 	gmtime_r(&t, &tm);
 	snprintf(day, sizeof(day), "%d", tm.tm_mday);
 	snprintf(year, sizeof(year), "%d", tm.tm_year + 1900);
-	month = hdf_get_valuef(lang, "Lang.date.month.%d", tm.tm_mon + 1);
-	text = tmpl_words(lang, "date.pattern", "day", day, "month", month ? month : "", "year",
-			  year, NULL);
-	if (text == NULL)
-		text = xasprintf("%s-%02d-%s", year, tm.tm_mon + 1, day);
-	return text;
+	month = w->month[tm.tm_mon] ? w->month[tm.tm_mon] : "";
+	if (w->pattern == NULL) {
+		snprintf(out, TMPL_DATE_SIZE, "%s-%02d-%s", year, tm.tm_mon + 1, day);
+		return;
+	}
+	/* {day}, {month} and {year} filled in; anything else kept as written. */
+	for (const char *p = w->pattern; *p != '\0' && n + 1 < TMPL_DATE_SIZE;) {
+		const char *value = NULL;
+		size_t skip = 1;
+
+		if (strncmp(p, "{day}", 5) == 0)
+			value = day, skip = 5;
+		else if (strncmp(p, "{month}", 7) == 0)
+			value = month, skip = 7;
+		else if (strncmp(p, "{year}", 6) == 0)
+			value = year, skip = 6;
+		if (value != NULL)
+			for (; *value != '\0' && n + 1 < TMPL_DATE_SIZE; value++)
+				out[n++] = *value;
+		else
+			out[n++] = *p;
+		p += skip;
+	}
+	out[n] = '\0';
+}
+
+void tmpl_date_into(HDF *lang, time_t t, char *out)
+{
+	long long day = (long long)(t >= 0 ? t / 86400 : (t - 86399) / 86400);
+	size_t slot = (size_t)(day & 63);
+
+	if (date_memo[slot].lang != lang || date_memo[slot].day != day) {
+		format_date(date_words(lang), t, date_memo[slot].text);
+		date_memo[slot].lang = lang;
+		date_memo[slot].day = day;
+	}
+	memcpy(out, date_memo[slot].text, TMPL_DATE_SIZE);
+}
+
+char *tmpl_date(HDF *lang, time_t t)
+{
+	char text[TMPL_DATE_SIZE];
+
+	tmpl_date_into(lang, t, text);
+	return xstrdup(text);
 }
 
 /* The template name, parsed with parse_hdf's escape mode the first time. */

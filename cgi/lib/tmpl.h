@@ -47,6 +47,11 @@ void tmpl_set_words(HDF *hdf, const char *name, HDF *lang, const char *key, ...)
 
 /* A date in the language's own form ("Nov 28, 2026", "28 nov. 2026"). */
 char *tmpl_date(HDF *lang, time_t t);
+/* The same, into out (at least TMPL_DATE_SIZE bytes); the language's pattern and
+ * month names are looked up once per process, and the last dates formatted are
+ * kept: a list of rows formats each day once. */
+#define TMPL_DATE_SIZE 64
+void tmpl_date_into(HDF *lang, time_t t, char *out);
 
 /* Sets name to value in hdf, stopping the process on allocation failure. */
 void tmpl_set(HDF *hdf, const char *name, const char *value);
@@ -55,5 +60,9 @@ void tmpl_setf(HDF *hdf, const char *name, const char *fmt, ...)
 void tmpl_set_int(HDF *hdf, const char *name, long long value);
 /* Sets "<list>.<index>.<field>" (or "<list>.<index>" when field is NULL). */
 void tmpl_set_item(HDF *hdf, const char *list, int index, const char *field, const char *value);
+/* The node "<list>.<index>", made when missing: a row whose values are then set
+ * relative to it (tmpl_set(row, "field", ...)), each a step from the row rather
+ * than a formatted path walked from the root. */
+HDF *tmpl_item(HDF *hdf, const char *list, int index);
 
 #endif

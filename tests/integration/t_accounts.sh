@@ -391,12 +391,81 @@ test_audit_log_page_filters_and_pages() {
 	http GET "/admin/audit?actor=curious%40example.com&action=permission.denied"
 	expect_text "permission.denied"
 	expect_no_body "<code>user.add</code>"
-	http GET "/admin/audit?page=999"
+	http GET "/admin/audit?older=1.1"
 	expect_status 404
-	http GET "/admin/audit?page=0"
-	expect_status 400
+	for cursor in 0 x.1 1.x 1.1x -1.1 1. .1 99999999999999999999.1 "1.2&newer=1.2"; do
+		http GET "/admin/audit?older=$cursor"
+		expect_status 400
+	done
 	http GET "/admin/audit?format=xml"
 	expect_status 400
+}
+
+# audit_pages QUERY START — follows the "older" links from the page at QUERY
+# (START: "" or a cursor argument) to the last page, then the "newer" links back
+# to the first; each page's rows' details go to pages.older / pages.newer, one
+# page per line.
+audit_pages() {
+	local query=$1 next link
+	: >"$T_DIR/pages.older"
+	: >"$T_DIR/pages.newer"
+	next="/admin/audit?$query"
+	while [ -n "$next" ]; do
+		http GET "$next"
+		[ "$STATUS" = 200 ] || { fail "$next answered $STATUS"; return; }
+		page_text | grep -o 'paged row [0-9]*' | tr '\n' ' ' >>"$T_DIR/pages.older"
+		echo >>"$T_DIR/pages.older"
+		link=$(grep -o 'href="[^"]*older=[^"]*"' "$T_DIR/body" | sed 's/^href="//; s/"$//; s/&amp;/\&/g')
+		[ -z "$link" ] && break
+		next=$link
+	done
+	while :; do
+		link=$(grep -o 'href="[^"]*newer=[^"]*"' "$T_DIR/body" | sed 's/^href="//; s/"$//; s/&amp;/\&/g')
+		[ -z "$link" ] && break
+		http GET "$link"
+		[ "$STATUS" = 200 ] || { fail "$link answered $STATUS"; return; }
+		page_text | grep -o 'paged row [0-9]*' | tr '\n' ' ' >>"$T_DIR/pages.newer"
+		echo >>"$T_DIR/pages.newer"
+	done
+}
+
+# Keyset paging: the links older and back newer cover every matching row once,
+# in order, with rows sharing a second, under each filter, and rows written
+# meanwhile shift nothing.
+test_audit_log_pages_cover_every_row_once() {
+	local expected got link
+	# 130 rows, three to a second, two actors taking turns; another action between.
+	sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 130)
+		INSERT INTO audit_log (at, actor, client_addr, action, target, detail)
+		SELECT 1000000 + i / 3, 'pager' || (i % 2) || '@example.com', '', 'test.page', '', 'paged row ' || i FROM n;
+		INSERT INTO audit_log (at, actor, client_addr, action, target, detail)
+		SELECT at, actor, '', 'test.other', '', 'other' FROM audit_log WHERE action = 'test.page'" >/dev/null
+	as admin
+	login "$ADMIN" "$ADMIN_PW"
+	audit_pages "action=test.page"
+	expected=$(seq 130 -1 1 | sed 's/^/paged row /' | tr '\n' ' ')
+	got=$(tr -d '\n' <"$T_DIR/pages.older")
+	[ "$got" = "$expected" ] || fail "older pages under action: $(wc -l <"$T_DIR/pages.older") pages, rows $got"
+	[ "$(wc -l <"$T_DIR/pages.older")" = 3 ] || fail "not 50 + 50 + 30 rows a page"
+	# Back up: the same pages, newest last, the first page being the newest.
+	got=$(tac "$T_DIR/pages.newer" | tr -d '\n')
+	[ "$got" = "$(head -2 "$T_DIR/pages.older" | tr -d '\n')" ] || fail "newer pages: $got"
+	expect_no_body 'newer='
+	audit_pages "actor=pager1%40example.com&action=test.page"
+	expected=$(seq 130 -1 1 | awk '$1 % 2 == 1 { printf "paged row %s ", $1 }')
+	[ "$(tr -d '\n' <"$T_DIR/pages.older")" = "$expected" ] || fail "older pages under actor and action"
+	# A page read from its cursor is the same page after new rows are written.
+	http GET "/admin/audit?action=test.page"
+	link=$(grep -o 'href="[^"]*older=[^"]*"' "$T_DIR/body" | sed 's/^href="//; s/"$//; s/&amp;/\&/g')
+	http GET "$link"
+	page_text | grep -o 'paged row [0-9]*' >"$T_DIR/before"
+	sql "INSERT INTO audit_log (at, actor, client_addr, action, target, detail)
+		VALUES (strftime('%s'), 'system', '', 'test.page', '', 'paged row 131')" >/dev/null
+	http GET "$link"
+	page_text | grep -o 'paged row [0-9]*' | cmp -s - "$T_DIR/before" || fail "a new row shifted an older page"
+	# The action menu lists each action once, those just written included.
+	[ "$(grep -c '<option value="test.page"' "$T_DIR/body")" = 1 ] || fail "test.page not once in the menu"
+	[ "$(grep -c '<option value="test.other"' "$T_DIR/body")" = 1 ] || fail "test.other not once in the menu"
 }
 
 test_audit_csv_export_holds_the_rows() {

@@ -25,7 +25,7 @@ static void open_two(void)
 	b = db_open(path, 0, err, sizeof(err));
 	ck_assert_msg(b != NULL, "%s", err);
 	/* The programs wait 5 seconds; the test need not. */
-	sqlite3_busy_timeout(db_handle(b), 20);
+	db_set_busy_timeout(b, 20);
 	free(path);
 }
 

@@ -1,4 +1,4 @@
--- 011: the super admins' list of every connection (/admin/connections): newest
+-- 010: the super admins' list of every connection (/admin/connections): newest
 -- first, filtered by any of state, provider and kind, a page at a time (keyset:
 -- the next page starts below the last id shown).
 --
