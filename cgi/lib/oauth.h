@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "form.h"
 #include "http.h"
 
 enum oauth_verdict {
@@ -26,6 +27,11 @@ void oauth_error_name(const struct http_answer *a, char *out, size_t out_len);
  * first); NULL when the body is not JSON or has no such string. */
 char *oauth_json_string(const struct http_answer *a, const char *member);
 
+/* The query the provider sends the browser back with (RFC 6749 §4.1.2,
+ * §4.1.2.1), for form_validate: its values come in this order. */
+enum { OAUTH_CALLBACK_STATE, OAUTH_CALLBACK_CODE, OAUTH_CALLBACK_ERROR, OAUTH_CALLBACK_FIELDS };
+extern const struct form oauth_callback_query;
+
 /* PKCE (RFC 7636): the S256 challenge of a verifier, base64url(SHA-256(verifier))
  * without padding: 43 characters and a NUL. */
 #define OAUTH_CHALLENGE_SIZE 45
@@ -42,5 +48,11 @@ struct oauth_identity {
  * must have it straight from the provider's token endpoint).  0, or -1 when it
  * is not a JWT with a JSON object payload naming an address. */
 int oauth_id_token_identity(const char *id_token, struct oauth_identity *out);
+
+/* The same from OpenID Connect claims as JSON: an id token's payload, or the
+ * answer of the provider's userinfo endpoint, which uses the same names.  An
+ * "email" the provider marks unverified (email_verified not true) is not taken.
+ * 0, or -1 when it is not a JSON object naming an address. */
+int oauth_claims_identity(const char *json, size_t len, struct oauth_identity *out);
 
 #endif
