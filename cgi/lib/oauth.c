@@ -28,20 +28,30 @@ static json_t *parse(const struct http_answer *a)
 	return root;
 }
 
+int oauth_code_valid(const char *code)
+{
+	for (const unsigned char *c = (const unsigned char *)code; *c != '\0'; c++)
+		if (*c < 0x20 || *c > 0x7e)
+			return 0;
+	return 1;
+}
+
 void oauth_error_name(const struct http_answer *a, char *out, size_t out_len)
 {
 	json_t *root = parse(a);
 	const char *name = root ? json_string_value(json_object_get(root, "error")) : NULL;
 
-	snprintf(out, out_len, "%s", name != NULL ? name : "");
+	snprintf(out, out_len, "%s", name != NULL && oauth_code_valid(name) ? name : "");
 	json_decref(root);
 }
 
 char *oauth_json_string(const struct http_answer *a, const char *member)
 {
 	json_t *root = parse(a);
-	const char *v = root ? json_string_value(json_object_get(root, member)) : NULL;
-	char *copy = v != NULL ? xstrdup(v) : NULL;
+	json_t *v = root ? json_object_get(root, member) : NULL;
+	char *copy = json_is_string(v) && json_string_length(v) <= OAUTH_STRING_MAX
+			     ? xstrdup(json_string_value(v))
+			     : NULL;
 
 	json_decref(root);
 	return copy;
@@ -105,13 +115,17 @@ void oauth_pkce_challenge(const char *verifier, char out[OAUTH_CHALLENGE_SIZE])
 	crypto_base64url(digest, sizeof(digest), out);
 }
 
-/* Copies a string claim into out when it is there and fits; 0 when it did. */
+/* Copies a string claim into out when it is there, fits and holds no control
+ * character (it goes into the store and the logs); 0 when it did. */
 static int copy_claim(json_t *claims, const char *name, char *out, size_t size)
 {
 	const char *v = json_string_value(json_object_get(claims, name));
 
 	if (v == NULL || *v == '\0' || strlen(v) >= size)
 		return -1;
+	for (const unsigned char *c = (const unsigned char *)v; *c != '\0'; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			return -1;
 	memcpy(out, v, strlen(v) + 1);
 	return 0;
 }

@@ -20,11 +20,20 @@ enum oauth_verdict {
  * ("invalid_grant", "AADSTS50173", "HTTP 503", "timeout") and is "" for 2xx. */
 enum oauth_verdict oauth_classify(const struct http_answer *a, char *code, size_t code_len);
 
-/* The "error" member of a JSON error body (RFC 6749), into out; "" when none. */
+/* The "error" member of a JSON error body (RFC 6749), into out; "" when none,
+ * or when it is not a code (oauth_code_valid). */
 void oauth_error_name(const struct http_answer *a, char *out, size_t out_len);
 
+/* Whether a provider's error code can be kept as it is: it goes into logs and
+ * the store, so only RFC 6749's characters (§5.2: printable ASCII) are. */
+int oauth_code_valid(const char *code);
+
+/* The longest string member taken from an answer: tokens are a few kilobytes. */
+#define OAUTH_STRING_MAX 65536
+
 /* A string member of a JSON object body, copied (free it; cleanse a token
- * first); NULL when the body is not JSON or has no such string. */
+ * first); NULL when the body is not JSON or has no such string, or a longer
+ * one than OAUTH_STRING_MAX. */
 char *oauth_json_string(const struct http_answer *a, const char *member);
 
 /* The query the provider sends the browser back with (RFC 6749 §4.1.2,
@@ -51,8 +60,9 @@ int oauth_id_token_identity(const char *id_token, struct oauth_identity *out);
 
 /* The same from OpenID Connect claims as JSON: an id token's payload, or the
  * answer of the provider's userinfo endpoint, which uses the same names.  An
- * "email" the provider marks unverified (email_verified not true) is not taken.
- * 0, or -1 when it is not a JSON object naming an address. */
+ * "email" the provider marks unverified (email_verified not true) is not taken,
+ * nor is a claim holding a control character.  0, or -1 when it is not a JSON
+ * object naming an address. */
 int oauth_claims_identity(const char *json, size_t len, struct oauth_identity *out);
 
 #endif

@@ -188,7 +188,7 @@ void revoke_graph_error_code(const char *body, size_t len, char *out, size_t out
 	json_t *root = graph_object(body, len);
 	const char *code = json_string_value(json_object_get(json_object_get(root, "error"), "code"));
 
-	snprintf(out, out_len, "%s", code != NULL ? code : "");
+	snprintf(out, out_len, "%s", code != NULL && oauth_code_valid(code) ? code : "");
 	json_decref(root);
 }
 

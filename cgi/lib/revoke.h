@@ -71,7 +71,7 @@ int revoke_grants_parse(const char *body, size_t len, const char *client, const 
 void revoke_grants_free(struct revoke_grants *grants);
 
 /* Graph's error code, {"error":{"code":"Authorization_RequestDenied"}}, into
- * out; "" when the body has none. */
+ * out; "" when the body has none, or none oauth_code_valid accepts. */
 void revoke_graph_error_code(const char *body, size_t len, char *out, size_t out_len);
 
 #endif

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "fuzz.h"
+#include "oauth.h"
 #include "revoke.h"
 
 #define CLIENT "1f2e3d4c-0000-4000-8000-00000000a001"
@@ -36,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(grants.ids == NULL && grants.count == 0);
 
 	revoke_graph_error_code(body, size, code, sizeof(code));
-	FUZZ_CHECK(strlen(code) < sizeof(code));
+	FUZZ_CHECK(strlen(code) < sizeof(code) && oauth_code_valid(code));
 	revoke_graph_error_code(body, size, small, sizeof(small));
 	FUZZ_CHECK(strlen(small) < sizeof(small));
 	free(body);

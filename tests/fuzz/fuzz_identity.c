@@ -18,12 +18,22 @@
  * encoded). */
 #define CLAIMS_MAX 12000
 
+/* No control character: these go into the store and the logs. */
+static int plain(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
 static void check_identity(const struct oauth_identity *who)
 {
 	FUZZ_CHECK(who->address[0] != '\0');
 	FUZZ_CHECK(strlen(who->address) < sizeof(who->address));
 	FUZZ_CHECK(strlen(who->subject) < sizeof(who->subject));
 	FUZZ_CHECK(strlen(who->tenant) < sizeof(who->tenant));
+	FUZZ_CHECK(plain(who->address) && plain(who->subject) && plain(who->tenant));
 }
 
 static int same_identity(const struct oauth_identity *a, const struct oauth_identity *b)

@@ -347,6 +347,55 @@ START_TEST(userinfo_claims_give_the_address_and_unverified_email_is_not_taken)
 }
 END_TEST
 
+START_TEST(provider_text_with_control_characters_or_oversized_is_not_taken)
+{
+	char code[64];
+	struct oauth_identity who;
+	struct http_answer a;
+	char *s;
+	struct buf big;
+	const char *forged = "{\"error\":\"invalid_grant\\n2026-12-04T00:00:00Z forged line\"}";
+	const char *graph = "{\"error\":{\"code\":\"Denied\\r\\nforged\"}}";
+	const char *claims = "{\"sub\":\"1\\n2\",\"email\":\"ann@gmail.example\",\"tid\":\"t\\u0007\"}";
+	const char *address = "{\"sub\":\"1\",\"email\":\"ann@gmail.example\\n\"}";
+
+	/* An error name that would forge a log line: not a code, so the status. */
+	ck_assert_int_eq(classify(400, forged, code), OAUTH_TRANSIENT);
+	ck_assert_str_eq(code, "HTTP 400");
+	revoke_graph_error_code(graph, strlen(graph), code, sizeof(code));
+	ck_assert_str_eq(code, "");
+	ck_assert_int_eq(oauth_code_valid("AADSTS50173"), 1);
+	ck_assert_int_eq(oauth_code_valid("a\tb"), 0);
+	ck_assert_int_eq(oauth_code_valid("caf\xc3\xa9"), 0);
+
+	ck_assert_int_eq(oauth_claims_identity(claims, strlen(claims), &who), 0);
+	ck_assert_str_eq(who.address, "ann@gmail.example");
+	ck_assert_str_eq(who.subject, "");
+	ck_assert_str_eq(who.tenant, "");
+	ck_assert_int_eq(oauth_claims_identity(address, strlen(address), &who), -1);
+
+	/* A member as long as the limit is taken, one byte more is not. */
+	buf_init(&big);
+	buf_puts(&big, "{\"refresh_token\":\"");
+	for (int i = 0; i < OAUTH_STRING_MAX; i++)
+		buf_putc(&big, 'x');
+	buf_puts(&big, "\"}");
+	a = answer(200, big.data);
+	s = oauth_json_string(&a, "refresh_token");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(strlen(s), OAUTH_STRING_MAX);
+	free(s);
+	buf_reset(&big);
+	buf_puts(&big, "{\"refresh_token\":\"");
+	for (int i = 0; i <= OAUTH_STRING_MAX; i++)
+		buf_putc(&big, 'x');
+	buf_puts(&big, "\"}");
+	a = answer(200, big.data);
+	ck_assert_ptr_null(oauth_json_string(&a, "refresh_token"));
+	buf_free(&big);
+}
+END_TEST
+
 Suite *oauth_suite(void)
 {
 	Suite *s = suite_create("oauth");
@@ -368,6 +417,7 @@ Suite *oauth_suite(void)
 	tcase_add_test(tc, graph_grants_beyond_one_try_are_left_for_the_next);
 	tcase_add_test(tc, graph_service_principal_id_must_read_as_an_id);
 	tcase_add_test(tc, graph_error_code_is_read_from_its_object);
+	tcase_add_test(tc, provider_text_with_control_characters_or_oversized_is_not_taken);
 	suite_add_tcase(s, tc);
 	return s;
 }
