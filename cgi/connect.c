@@ -546,18 +546,12 @@ static void flow_problem(struct ctx *ctx, enum status st, const char *title, con
 	page_error_titled(ctx, st, key);
 }
 
-enum { CALLBACK_STATE, CALLBACK_CODE, CALLBACK_ERROR };
-static const struct field callback_fields[] = {
-	{ "state", FIELD_TOKEN, 1, 1, 128, NULL },
-	{ "code", FIELD_TEXT, 0, 1, 4096, NULL },
-	{ "error", FIELD_TEXT, 0, 1, 128, NULL },
-};
-/* Validated here rather than declared on the route: the dispatcher carries a
+/* The callback's query (oauth_callback_query, shared with its fuzz target) is
+ * validated here rather than declared on the route: the dispatcher carries a
  * route's declared query through the sign-in page (/login?next=...), and an
  * authorization code has no business in a URL the panel renders.  Signed out,
  * the callback cannot succeed anyway: signing in starts a new session, and the
  * state is bound to the old one. */
-static const struct form callback_query = FORM(callback_fields);
 
 /* Stores the new inbox, in one transaction with everything it causes: the
  * connection, its sealed refresh token, its audit row, the provider move of
@@ -715,9 +709,9 @@ static void store_reconnection(struct ctx *ctx, const struct conn_scope *scope,
  * answer.  None of these stores anything but the taking of the state. */
 void connect_callback(struct ctx *ctx)
 {
-	struct field_value query[ARRAY_LEN(callback_fields)];
-	const struct field_value *error = &query[CALLBACK_ERROR];
-	const struct field_value *code = &query[CALLBACK_CODE];
+	struct field_value query[OAUTH_CALLBACK_FIELDS];
+	const struct field_value *error = &query[OAUTH_CALLBACK_ERROR];
+	const struct field_value *code = &query[OAUTH_CALLBACK_CODE];
 	const char *bad_field;
 	char *state, next[96];
 	struct conn_scope scope;
@@ -728,12 +722,12 @@ void connect_callback(struct ctx *ctx)
 
 	/* Without a state that reads as one, the way back cannot be trusted: the
 	 * same page as for an unknown state (after a sign-in, the state is gone). */
-	if (form_validate(&callback_query, &ctx->req->query, query, &bad_field) != ST_OK) {
+	if (form_validate(&oauth_callback_query, &ctx->req->query, query, &bad_field) != ST_OK) {
 		flow_problem(ctx, ST_BAD_REQUEST, "state_title", "state", PROV_GOOGLE, NULL, NULL,
 			     "/settings/email/connect");
 		return;
 	}
-	state = xstrndup(query[CALLBACK_STATE].str, query[CALLBACK_STATE].len);
+	state = xstrndup(query[OAUTH_CALLBACK_STATE].str, query[OAUTH_CALLBACK_STATE].len);
 	if ((st = page_write(ctx)) != ST_OK) {
 		free(state);
 		page_error(ctx, st, NULL);

@@ -14,6 +14,7 @@
 #include "conn.h"
 #include "imap.h"
 #include "imap_connect.h"
+#include "imap_limit.h"
 #include "netcheck.h"
 #include "page.h"
 #include "seal_store.h"
@@ -21,6 +22,8 @@
 #include "util.h"
 
 #define DEFAULT_PORT 993
+/* STARTTLS's port; the only other one taken unless Imap.any_port is set. */
+#define STARTTLS_PORT 143
 
 /* The order of imap_security_names. */
 static const char *const security_choices[] = { "imaps", "starttls", NULL };
@@ -168,13 +171,50 @@ static void store(struct ctx *ctx, const struct entry *e, struct keyring_sealer 
 	page_redirect(ctx, "/settings/email", "connected", e->address);
 }
 
+/* Counts this login against the user's limit (Imap.max_logins in
+ * Imap.login_window) in a transaction of its own, committed before the panel
+ * connects to the server.  ST_OK; otherwise the answer is made: 429 with Retry-After
+ * and a page that says when, the refusal audited (once a minute at most). */
+static enum status count_login(struct ctx *ctx)
+{
+	struct imap_limit lim = { ctx->conf->imap_login_window, ctx->conf->imap_max_logins };
+	long retry_after = 0;
+	enum status st;
+
+	if ((st = page_write(ctx)) != ST_OK) {
+		page_error(ctx, st, NULL);
+		return st;
+	}
+	st = imap_limit_begin(ctx->db, ctx->user->id, &lim, ctx->now, &retry_after);
+	if (st == ST_OK)
+		st = db_commit(ctx->db);
+	else
+		db_rollback(ctx->db);
+	if (st == ST_TOO_MANY) {
+		char seconds[24], target[40];
+
+		snprintf(seconds, sizeof(seconds), "%ld", retry_after);
+		resp_header(ctx->resp, "Retry-After", seconds);
+		tmpl_set_int(ctx->hdf, "Error.retry_minutes", (retry_after + 59) / 60);
+		tmpl_set(ctx->hdf, "Error.next_url", "/settings/email");
+		tmpl_set(ctx->hdf, "Error.next_label", hdf_get_value(ctx->lang, "Lang.error.back", ""));
+		snprintf(target, sizeof(target), "user:%lld", ctx->user->id);
+		page_refuse(ctx, ST_TOO_MANY, "imap.throttled", target, "imap_throttled");
+	} else if (st != ST_OK) {
+		page_error(ctx, st, NULL);
+	}
+	return st;
+}
+
 /* POST /settings/email/connect/imap — checks the server's name and where it
  * leads (no loopback, private, link-local, ... address unless Imap.allow_private),
  * logs in there with libcurl, with no write lock held, then stores the inbox:
  * 303 to the list.  When the server or the login fails, the form again with
  * what the server answered in words, the password excepted: 200, nothing
- * stored.  400 for a form that does not read (the dispatcher); 409 when the
- * address is listed already through IMAP. */
+ * stored.  A port other than 993 and 143 is refused the same way unless
+ * Imap.any_port is set.  400 for a form that does not read (the dispatcher);
+ * 409 when the address is listed already through IMAP; 429 past the user's
+ * limit of logins (count_login). */
 void imap_connect(struct ctx *ctx)
 {
 	struct conn_scope scope = { CONN_PERSONAL, ctx->user->id };
@@ -198,6 +238,10 @@ void imap_connect(struct ctx *ctx)
 	}
 	if (!netcheck_host_valid(e.host)) {
 		form_page(ctx, &e, "host_invalid", "host");
+		goto out;
+	}
+	if (!ctx->conf->imap_any_port && e.port != DEFAULT_PORT && e.port != STARTTLS_PORT) {
+		form_page(ctx, &e, "port_not_imap", "port");
 		goto out;
 	}
 	/* Before any connection: nothing to learn from a server for an inbox that
@@ -224,6 +268,9 @@ void imap_connect(struct ctx *ctx)
 		form_page(ctx, &e, "private", "host");
 		goto out;
 	}
+	/* Counted and committed before the slow part, whatever comes of it. */
+	if (count_login(ctx) != ST_OK)
+		goto out;
 	{
 		struct imap_server server = {
 			.host = e.host,

@@ -76,6 +76,9 @@ static const struct key keys[] = {
 	{ "Smtp.ca_file", KEY_PATH, 0, AT(smtp_ca_file), NULL, 0, 0 },
 	{ "Imap.allow_private", KEY_COUNT, 0, AT(imap_allow_private), "0", 0, 1 },
 	{ "Imap.ca_file", KEY_PATH, 0, AT(imap_ca_file), NULL, 0, 0 },
+	{ "Imap.max_logins", KEY_COUNT, 0, AT(imap_max_logins), "10", 1, 10000 },
+	{ "Imap.login_window", KEY_SECONDS, 0, AT(imap_login_window), "600", 1, 86400 },
+	{ "Imap.any_port", KEY_COUNT, 0, AT(imap_any_port), "0", 0, 1 },
 };
 
 #define PAT(field) offsetof(struct conf_provider, field)

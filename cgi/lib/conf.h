@@ -61,6 +61,9 @@ struct conf {
 				  * addresses are allowed (a deployment's own server) */
 	char *imap_ca_file;      /* CA bundle for IMAP servers' certificates, or NULL:
 				  * the system's */
+	long imap_max_logins;    /* logins the connect form may try per user in ... */
+	long imap_login_window;  /* ... this many seconds */
+	long imap_any_port;      /* 1: the form takes any port, not only 143 and 993 */
 	struct conf_provider providers[PROV__MAX]; /* by enum provider; IMAP has none */
 };
 

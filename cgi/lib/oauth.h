@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "form.h"
 #include "http.h"
 
 enum oauth_verdict {
@@ -19,12 +20,26 @@ enum oauth_verdict {
  * ("invalid_grant", "AADSTS50173", "HTTP 503", "timeout") and is "" for 2xx. */
 enum oauth_verdict oauth_classify(const struct http_answer *a, char *code, size_t code_len);
 
-/* The "error" member of a JSON error body (RFC 6749), into out; "" when none. */
+/* The "error" member of a JSON error body (RFC 6749), into out; "" when none,
+ * or when it is not a code (oauth_code_valid). */
 void oauth_error_name(const struct http_answer *a, char *out, size_t out_len);
 
+/* Whether a provider's error code can be kept as it is: it goes into logs and
+ * the store, so only RFC 6749's characters (§5.2: printable ASCII) are. */
+int oauth_code_valid(const char *code);
+
+/* The longest string member taken from an answer: tokens are a few kilobytes. */
+#define OAUTH_STRING_MAX 65536
+
 /* A string member of a JSON object body, copied (free it; cleanse a token
- * first); NULL when the body is not JSON or has no such string. */
+ * first); NULL when the body is not JSON or has no such string, or a longer
+ * one than OAUTH_STRING_MAX. */
 char *oauth_json_string(const struct http_answer *a, const char *member);
+
+/* The query the provider sends the browser back with (RFC 6749 §4.1.2,
+ * §4.1.2.1), for form_validate: its values come in this order. */
+enum { OAUTH_CALLBACK_STATE, OAUTH_CALLBACK_CODE, OAUTH_CALLBACK_ERROR, OAUTH_CALLBACK_FIELDS };
+extern const struct form oauth_callback_query;
 
 /* PKCE (RFC 7636): the S256 challenge of a verifier, base64url(SHA-256(verifier))
  * without padding: 43 characters and a NUL. */
@@ -42,5 +57,12 @@ struct oauth_identity {
  * must have it straight from the provider's token endpoint).  0, or -1 when it
  * is not a JWT with a JSON object payload naming an address. */
 int oauth_id_token_identity(const char *id_token, struct oauth_identity *out);
+
+/* The same from OpenID Connect claims as JSON: an id token's payload, or the
+ * answer of the provider's userinfo endpoint, which uses the same names.  An
+ * "email" the provider marks unverified (email_verified not true) is not taken,
+ * nor is a claim holding a control character.  0, or -1 when it is not a JSON
+ * object naming an address. */
+int oauth_claims_identity(const char *json, size_t len, struct oauth_identity *out);
 
 #endif

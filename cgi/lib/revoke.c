@@ -17,8 +17,9 @@ struct revocation {
 	const struct outbox_job *job;
 	char *token;     /* the refresh token (Google) */
 	char *app_token; /* Microsoft: the app's Graph token */
-	char *sp_id;     /* Microsoft: the app's service principal in the user's tenant */
+	char sp_id[REVOKE_GRAPH_ID_SIZE]; /* Microsoft: the app's service principal in the user's tenant */
 	int deletes_left;
+	int more_grants; /* Graph listed more grants than this try deletes */
 	struct revoke_result result;
 	revoke_done_fn *done;
 	void *arg;
@@ -37,7 +38,6 @@ static void finish(struct revocation *r)
 	r->done(r->arg, &r->result);
 	forget_secret(r->token);
 	forget_secret(r->app_token);
-	free(r->sp_id);
 	free(r);
 }
 
@@ -96,24 +96,126 @@ static void google_revoke(struct revocation *r)
 
 /* --- Office 365: Microsoft Graph ------------------------------------------------ */
 
+int revoke_graph_id_valid(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-");
+
+	return n > 0 && n < REVOKE_GRAPH_ID_SIZE && s[n] == '\0';
+}
+
+static json_t *graph_object(const char *body, size_t len)
+{
+	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+
+	if (root != NULL && !json_is_object(root)) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+int revoke_service_principal_id(const char *body, size_t len, char out[REVOKE_GRAPH_ID_SIZE])
+{
+	json_t *root = graph_object(body, len);
+	const char *id = json_string_value(json_object_get(root, "id"));
+	int rc = -1;
+
+	out[0] = '\0';
+	if (id != NULL && revoke_graph_id_valid(id)) {
+		snprintf(out, REVOKE_GRAPH_ID_SIZE, "%s", id);
+		rc = 0;
+	}
+	json_decref(root);
+	return rc;
+}
+
+/* A member that must be a string equal to want. */
+static int member_is(json_t *object, const char *name, const char *want)
+{
+	const char *v = json_string_value(json_object_get(object, name));
+
+	return v != NULL && strcmp(v, want) == 0;
+}
+
+int revoke_grants_parse(const char *body, size_t len, const char *client, const char *principal,
+			struct revoke_grants *out)
+{
+	json_t *root = graph_object(body, len);
+	json_t *value = json_object_get(root, "value");
+	json_t *grant;
+	size_t i;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_array(value)) {
+		json_decref(root);
+		return -1;
+	}
+	/* Graph pages its lists: a next page may hold more of this user's grants. */
+	out->more = json_object_get(root, "@odata.nextLink") != NULL;
+	json_array_foreach(value, i, grant) {
+		const char *id = json_string_value(json_object_get(grant, "id"));
+
+		if (!member_is(grant, "consentType", "Principal") ||
+		    !member_is(grant, "principalId", principal) || !member_is(grant, "clientId", client))
+			continue;
+		if (id == NULL || *id == '\0' || strlen(id) > REVOKE_GRANT_ID_MAX) {
+			rc = -1;
+			break;
+		}
+		if (out->count == REVOKE_GRANTS_MAX) {
+			out->more = 1;
+			break;
+		}
+		if (out->ids == NULL)
+			out->ids = xcalloc(REVOKE_GRANTS_MAX, sizeof(*out->ids));
+		out->ids[out->count++] = xstrdup(id);
+	}
+	json_decref(root);
+	return rc;
+}
+
+void revoke_grants_free(struct revoke_grants *grants)
+{
+	for (size_t i = 0; i < grants->count; i++)
+		free(grants->ids[i]);
+	free(grants->ids);
+	memset(grants, 0, sizeof(*grants));
+}
+
+void revoke_graph_error_code(const char *body, size_t len, char *out, size_t out_len)
+{
+	json_t *root = graph_object(body, len);
+	const char *code = json_string_value(json_object_get(json_object_get(root, "error"), "code"));
+
+	snprintf(out, out_len, "%s", code != NULL && oauth_code_valid(code) ? code : "");
+	json_decref(root);
+}
+
 /* Graph (or the token endpoint) said no in a way that is the tenant's choice: the
  * common case (PROVIDERS.md), so the user gets the steps instead. */
 static void graph_outcome(struct revocation *r, const struct http_answer *a, const char *what)
 {
-	char code[64];
-	json_t *root = json_loadb(a->body, a->body_len, 0, NULL);
-	const char *graph_code =
-		json_string_value(json_object_get(json_object_get(root, "error"), "code"));
+	char code[64], graph_code[64];
 
 	oauth_classify(a, code, sizeof(code));
-	if (graph_code != NULL)
+	revoke_graph_error_code(a->body, a->body_len, graph_code, sizeof(graph_code));
+	if (graph_code[0] != '\0')
 		snprintf(code, sizeof(code), "%s", graph_code);
-	json_decref(root);
 	if (refused_for_good(a))
 		set_result(r, OUTBOX_MANUAL, a->status == 403 ? "denied" : "refused", code, -1);
 	else
 		set_result(r, OUTBOX_PENDING, NULL, code, a->retry_after);
 	log_info("revocation %lld: %s answered %ld (%s)", r->job->id, what, a->status, code);
+}
+
+/* Every deletion of this try answered: when Graph listed more grants than were
+ * deleted, the job is not done yet, and its next try deletes the rest. */
+static void finish_deletions(struct revocation *r)
+{
+	if (r->more_grants && r->result.state == OUTBOX_DONE)
+		set_result(r, OUTBOX_PENDING, NULL, "more grants", -1);
+	finish(r);
 }
 
 static void grant_deleted(void *arg, const struct http_answer *a)
@@ -126,54 +228,42 @@ static void grant_deleted(void *arg, const struct http_answer *a)
 	    r->result.state == OUTBOX_DONE)
 		graph_outcome(r, a, "grant deletion");
 	if (--r->deletes_left == 0)
-		finish(r);
+		finish_deletions(r);
 }
 
 static void grants_listed(void *arg, const struct http_answer *a)
 {
 	struct revocation *r = arg;
 	const struct conf_provider *p = &r->conf->providers[PROV_MICROSOFT];
-	json_t *root, *value;
-	size_t i;
-	json_t *grant;
+	struct revoke_grants grants;
 
 	if (a->status != 200) {
 		graph_outcome(r, a, "grant list");
 		finish(r);
 		return;
 	}
-	root = json_loadb(a->body, a->body_len, 0, NULL);
-	value = json_object_get(root, "value");
-	set_result(r, OUTBOX_DONE, NULL, NULL, -1);
-	if (!json_is_array(value)) {
-		json_decref(root);
+	if (revoke_grants_parse(a->body, a->body_len, r->sp_id, r->job->subject, &grants) != 0) {
+		revoke_grants_free(&grants);
 		set_result(r, OUTBOX_PENDING, NULL, "bad answer", -1);
+		log_info("revocation %lld: the grant list does not read as Graph's", r->job->id);
 		finish(r);
 		return;
 	}
-	/* Only this user's own consent: never an AllPrincipals grant, which an admin
-	 * gave for everyone in the tenant. */
-	json_array_foreach(value, i, grant) {
-		const char *id = json_string_value(json_object_get(grant, "id"));
-		const char *type = json_string_value(json_object_get(grant, "consentType"));
-		const char *principal = json_string_value(json_object_get(grant, "principalId"));
-		const char *client = json_string_value(json_object_get(grant, "clientId"));
+	set_result(r, OUTBOX_DONE, NULL, NULL, -1);
+	r->more_grants = grants.more;
+	/* Counted before the first call: a deletion answers from http_pool_run only. */
+	r->deletes_left = (int)grants.count;
+	for (size_t i = 0; i < grants.count; i++) {
+		char *eid = http_escape(grants.ids[i]);
+		char *url = xasprintf("%s/v1.0/oauth2PermissionGrants/%s", p->graph_url, eid);
 
-		if (id != NULL && type != NULL && strcmp(type, "Principal") == 0 && principal != NULL &&
-		    strcmp(principal, r->job->subject) == 0 && client != NULL &&
-		    strcmp(client, r->sp_id) == 0) {
-			char *eid = http_escape(id);
-			char *url = xasprintf("%s/v1.0/oauth2PermissionGrants/%s", p->graph_url, eid);
-
-			r->deletes_left++;
-			http_call(r->pool, "DELETE", url, NULL, r->app_token, grant_deleted, r);
-			free(url);
-			free(eid);
-		}
+		http_call(r->pool, "DELETE", url, NULL, r->app_token, grant_deleted, r);
+		free(url);
+		free(eid);
 	}
-	json_decref(root);
+	revoke_grants_free(&grants);
 	if (r->deletes_left == 0) /* nothing of the app's is left for this user */
-		finish(r);
+		finish_deletions(r);
 }
 
 static void service_principal_found(void *arg, const struct http_answer *a)
@@ -182,7 +272,7 @@ static void service_principal_found(void *arg, const struct http_answer *a)
 	const struct conf_provider *p = &r->conf->providers[PROV_MICROSOFT];
 	char *filter, *efilter, *url;
 
-	if (a->status != 200 || (r->sp_id = oauth_json_string(a, "id")) == NULL) {
+	if (a->status != 200 || revoke_service_principal_id(a->body, a->body_len, r->sp_id) != 0) {
 		graph_outcome(r, a, "service principal");
 		finish(r);
 		return;
@@ -240,8 +330,10 @@ static void microsoft_revoke(struct revocation *r)
 		return;
 	}
 	/* The grant is found by the user's tenant and object id, kept at connect
-	 * time; without them there is nothing the app can ask Graph. */
-	if (r->job->tenant[0] == '\0' || r->job->subject[0] == '\0' ||
+	 * time; without them there is nothing the app can ask Graph.  Both came in
+	 * the id token and go into a URL and an OData filter: only Graph's id shape
+	 * is taken. */
+	if (!revoke_graph_id_valid(r->job->tenant) || !revoke_graph_id_valid(r->job->subject) ||
 	    (url = revoke_tenant_token_url(p->token_url, r->job->tenant)) == NULL) {
 		set_result(r, OUTBOX_MANUAL, "no_account_ids", NULL, -1);
 		finish(r);

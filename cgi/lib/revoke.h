@@ -32,4 +32,46 @@ void revoke_start(struct http_pool *pool, const struct conf *conf, const struct 
  * when the URL has no ".../{tenant}/oauth2/..." shape. */
 char *revoke_tenant_token_url(const char *token_url, const char *tid);
 
+/* --- Microsoft Graph's answers (PROVIDERS.md), read apart from the calls ------
+ * (tests/fuzz/fuzz_graph feeds them anything). */
+
+/* The longest Graph object id taken, and a NUL (they are GUIDs: 36). */
+#define REVOKE_GRAPH_ID_SIZE 65
+
+/* Whether s can be a Graph object id: 1 to 64 letters, digits and '-'.  The
+ * service principal's id and the user's object id go into an OData filter, where
+ * a quote would change its meaning. */
+int revoke_graph_id_valid(const char *s);
+
+/* The app's service principal in the answer to GET servicePrincipals(appId=...),
+ * into out: 0, or -1 when the body is not a JSON object whose "id" is a string
+ * revoke_graph_id_valid accepts. */
+int revoke_service_principal_id(const char *body, size_t len, char out[REVOKE_GRAPH_ID_SIZE]);
+
+/* At most this many grants are deleted in one try; the next try finds the rest. */
+#define REVOKE_GRANTS_MAX 100
+#define REVOKE_GRANT_ID_MAX 256
+
+/* The grants to delete from the answer to GET oauth2PermissionGrants?$filter=...:
+ * those of client (the service principal) with consentType "Principal" for
+ * principal (the user) only; never an AllPrincipals grant, which an admin gave
+ * for everyone in the tenant, whatever the filter asked. */
+struct revoke_grants {
+	char **ids;   /* count grant ids, each 1 to REVOKE_GRANT_ID_MAX bytes */
+	size_t count;
+	int more;     /* the answer holds more than these (a next page, or beyond
+		       * REVOKE_GRANTS_MAX): ask again once they are gone */
+};
+
+/* 0, or -1 when the body is not a JSON object with a "value" array, or a grant
+ * to delete has no usable id (the outcome must not say done while it stands).
+ * Free out with revoke_grants_free either way. */
+int revoke_grants_parse(const char *body, size_t len, const char *client, const char *principal,
+			struct revoke_grants *out);
+void revoke_grants_free(struct revoke_grants *grants);
+
+/* Graph's error code, {"error":{"code":"Authorization_RequestDenied"}}, into
+ * out; "" when the body has none, or none oauth_code_valid accepts. */
+void revoke_graph_error_code(const char *body, size_t len, char *out, size_t out_len);
+
 #endif

@@ -40,12 +40,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(strlen(code) < sizeof(code));
 	FUZZ_CHECK((v == OAUTH_OK) == (a.status >= 200 && a.status < 300));
 	FUZZ_CHECK(v == OAUTH_OK || code[0] != '\0');
+	/* It goes into logs and the store as it is. */
+	FUZZ_CHECK(oauth_code_valid(code));
 	/* A short buffer is cut, never overrun. */
 	oauth_classify(&a, small, sizeof(small));
 	FUZZ_CHECK(strlen(small) < sizeof(small));
 
 	oauth_error_name(&a, name, sizeof(name));
-	FUZZ_CHECK(strlen(name) < sizeof(name));
+	FUZZ_CHECK(strlen(name) < sizeof(name) && oauth_code_valid(name));
 	oauth_error_name(&a, small, sizeof(small));
 	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
 		char *s = oauth_json_string(&a, members[i]);

@@ -177,9 +177,10 @@ sql() {
 }
 
 # The state that refused requests must leave alone: everything but the audit log
-# (refusals are audited), sessions (last-seen times move) and sign-in attempts.
+# (refusals are audited), sessions (last-seen times move) and the attempts of
+# sign-ins and IMAP logins (each counts against a limit, refused or not).
 db_state() {
-	sqlite3 "$T_DIR/inboxpanel.db" .dump | grep -v -E '^INSERT INTO (audit_log|sessions|login_attempts) '
+	sqlite3 "$T_DIR/inboxpanel.db" .dump | grep -v -E '^INSERT INTO (audit_log|sessions|login_attempts|imap_login_attempts) '
 }
 
 # Runs every test_* function of the script in order.  The plan line ("1..N") comes

@@ -99,8 +99,11 @@ if ! make_ca ca || ! make_ca rogue || ! make_cert server ca "DNS:localhost,IP:12
 	exit 1
 fi
 
-t_start "Imap.allow_private = 1" "Imap.ca_file = $IMAP_DIR/ca.crt" \
-	"Worker.connect_timeout = 4" "Worker.timeout = 8"
+# The server listens on random ports: Imap.any_port lets the form take them.
+# The login's timeouts stretch under valgrind (stack_scaled), where a TLS
+# handshake alone can take seconds.
+t_start "Imap.allow_private = 1" "Imap.any_port = 1" "Imap.ca_file = $IMAP_DIR/ca.crt" \
+	"Worker.connect_timeout = $(stack_scaled 4)" "Worker.timeout = $(stack_scaled 8)"
 # t_start's trap stops the panel; the IMAP server goes first, and the status stays.
 trap 'rc=$?; imap_stop; (exit $rc); t_stop' EXIT
 
@@ -118,12 +121,16 @@ imap_rows() {
 	sql "SELECT count(*) FROM email_connections WHERE provider = 'imap'"
 }
 
-# set_allow_private 0|1 — the panel restarted with that Imap.allow_private.
-set_allow_private() {
+# set_imap_key KEY 0|1 — the panel restarted with Imap.KEY set so.
+set_imap_key() {
 	stack_stop "$T_DIR"
-	sed -i "s/^Imap.allow_private = .*/Imap.allow_private = $1/" "$T_DIR/inboxpanel.hdf"
+	sed -i "s/^Imap.$1 = .*/Imap.$1 = $2/" "$T_DIR/inboxpanel.hdf"
 	STACK_WORKERS=2 stack_start "$T_DIR" "$PORT" "$SRC" "$BIN" ||
-		set_up_failed "the panel did not start again with Imap.allow_private = $1"
+		set_up_failed "the panel did not start again with Imap.$1 = $2"
+}
+
+set_allow_private() {
+	set_imap_key allow_private "$1"
 }
 
 # The password, right or wrong, in no database file (WAL included) and no log.
@@ -354,6 +361,97 @@ test_private_addresses_refused_unless_allowed() {
 	set_allow_private 1
 	imap_post "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" imaps "$IMAP_PW"
 	expect_status 303 "(loopback once allowed)"
+}
+
+test_only_imap_ports_unless_any_port() {
+	local before log_before port
+	as_new_user ports@example.com
+	set_imap_key any_port 0
+	before=$(db_state)
+	log_before=$(wc -l <"$IMAP_DIR/dovecot.log")
+	for port in "$IMAPS_PORT" 25 80 8080; do
+		imap_post "$IMAP_USER" 127.0.0.1 "$port" imaps "$IMAP_PW"
+		expect_status 200 "(port $port)"
+		expect_text "The app connects to IMAP servers on port 993 (TLS) or 143 (STARTTLS) only. Nothing was saved."
+		expect_body "value=\"$port\""
+	done
+	[ "$(wc -l <"$IMAP_DIR/dovecot.log")" = "$log_before" ] ||
+		fail "the server saw a connection on a port the form refuses"
+	[ "$(db_state)" = "$before" ] || fail "a refused port changed the store"
+	# 993 and 143 are taken: nothing listens there on this machine, so the
+	# login is tried and fails in words.
+	for port in 993 143; do
+		imap_post "$IMAP_USER" 127.0.0.1 "$port" imaps "$IMAP_PW"
+		expect_status 200 "(port $port)"
+		! page_text | grep -qF "port 993 (TLS) or 143 (STARTTLS) only" || fail "port $port was refused"
+	done
+	set_imap_key any_port 1
+	imap_post "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" imaps "$IMAP_PW"
+	expect_status 303 "(any port once allowed)"
+}
+
+# --- how often the form may log in --------------------------------------------------
+
+imap_attempts_of() {
+	sql "SELECT count(*) FROM imap_login_attempts WHERE user_id = (SELECT id FROM users WHERE email = '$1')"
+}
+
+test_logins_are_limited_per_user() {
+	local uid log_before retry
+	as_new_user limited@example.com
+	uid=$(user_id limited@example.com)
+	# Nine logins in the last ten minutes already (the default: 10 in 600 s),
+	# and one older that no longer counts.
+	set_up_sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 9)
+		INSERT INTO imap_login_attempts (user_id, at) SELECT $uid, unixepoch() - 60 * i FROM n;
+		INSERT INTO imap_login_attempts (user_id, at) VALUES ($uid, unixepoch() - 700)"
+	imap_post "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" imaps "$WRONG_PW"
+	expect_status 200 "(the tenth login)"
+	expect_text "127.0.0.1 refused the user name or the password."
+	log_before=$(wc -l <"$IMAP_DIR/dovecot.log")
+	imap_post "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" imaps "$IMAP_PW"
+	expect_status 429 "(the eleventh)"
+	expect_text "Too many attempts"
+	expect_text "You have asked the app to sign in to IMAP servers too many times in a short while. Nothing was saved."
+	# The oldest of the ten leaves the window in about a minute.
+	retry=$(grep -i '^Retry-After:' "$T_DIR/headers" | tr -dc 0-9)
+	[ -n "$retry" ] && [ "$retry" -ge 1 ] && [ "$retry" -le 60 ] ||
+		fail "Retry-After is '$retry', not the seconds until the oldest login leaves the window"
+	expect_text "Try again in 1 minutes."
+	expect_no_body "$IMAP_PW"
+	[ "$(wc -l <"$IMAP_DIR/dovecot.log")" = "$log_before" ] || fail "a throttled login reached the server"
+	[ "$(imap_rows_of limited@example.com)" = 0 ] || fail "a throttled login stored an inbox"
+	[ "$(imap_attempts_of limited@example.com)" = 10 ] ||
+		fail "$(imap_attempts_of limited@example.com) attempts kept, not the ten in the window"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'imap.throttled' AND target = 'user:$uid'")" = 1 ] ||
+		fail "the refusal is not audited"
+	# The limit is this user's: another one still connects.
+	as_new_user unlimited@example.com
+	imap_post "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" imaps "$IMAP_PW"
+	expect_status 303 "(another user)"
+}
+
+test_login_is_counted_before_it_is_tried() {
+	local seen=0 bg
+	as_new_user counted@example.com
+	# STARTTLS to the TLS port: the login waits for a greeting that never comes,
+	# until the connect timeout; the attempt is in the store meanwhile.
+	imap_post "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" starttls "$IMAP_PW" &
+	bg=$!
+	while kill -0 "$bg" 2>/dev/null; do
+		if [ "$(imap_attempts_of counted@example.com)" = 1 ]; then
+			seen=1
+			break
+		fi
+		sleep 0.2
+	done
+	wait "$bg"
+	# The post ran in a subshell: its status is in the headers it wrote.
+	STATUS=$(sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p' "$T_DIR/headers")
+	expect_status 200
+	expect_text "did not answer in time"
+	[ $seen = 1 ] || fail "the attempt was not in the store while the login was under way"
+	[ "$(imap_attempts_of counted@example.com)" = 1 ] || fail "the attempt is not kept after the login failed"
 }
 
 # --- removing an IMAP inbox -------------------------------------------------------------

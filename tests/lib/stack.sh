@@ -27,6 +27,22 @@ stack_read_programs() {
 }
 stack_read_programs "$(dirname "${BASH_SOURCE[0]}")/../../conf/programs"
 
+# Under a tool (STACK_WRAP: valgrind's memcheck in make check-valgrind) the
+# programs run some ten times slower, more on a busy machine: the stack's own
+# waits (the start, the stop, nginx's wait for an answer) stretch by
+# STACK_SLOWDOWN, and so do the time windows of tests that scale theirs with
+# stack_scaled.
+if [ -n "${STACK_WRAP-}" ]; then
+	STACK_SLOWDOWN=${STACK_SLOWDOWN:-10}
+else
+	STACK_SLOWDOWN=1
+fi
+
+# stack_scaled SECONDS — SECONDS (whole or not) times STACK_SLOWDOWN.
+stack_scaled() {
+	awk -v s="$1" -v f="$STACK_SLOWDOWN" 'BEGIN { print s * f }'
+}
+
 stack_port_busy() {
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
@@ -92,6 +108,7 @@ http {
   default_type application/octet-stream;
   server_tokens off;
   client_max_body_size 1m;
+$([ "$STACK_SLOWDOWN" = 1 ] || echo "  fastcgi_read_timeout $((60 * STACK_SLOWDOWN))s; # nginx's 60 s, stretched")
   server {
     listen 127.0.0.1:$port;
     server_name 127.0.0.1 localhost;
@@ -129,7 +146,7 @@ stack_start() {
 	nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -e "$dir/log/nginx-error.log" \
 		2>>"$dir/log/nginx-error.log" &
 	echo "$! nginx" >>"$dir/pids"
-	for i in $(seq 1 100); do
+	for i in $(seq 1 $((100 * STACK_SLOWDOWN))); do
 		if curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null; then
 			return 0
 		fi
@@ -171,7 +188,7 @@ stack_stop() {
 		fi
 	done <"$dir/pids"
 	# The programs give their workers 10 s to finish before SIGKILL: wait longer.
-	for i in $(seq 1 150); do
+	for i in $(seq 1 $((150 * STACK_SLOWDOWN))); do
 		alive=0
 		while read -r pid name; do
 			kill -0 "$pid" 2>/dev/null && alive=1
