@@ -75,6 +75,7 @@ static const struct key keys[] = {
 	{ "Smtp.password", KEY_STRING, 0, AT(smtp_password), NULL, 0, 0 },
 	{ "Imap.allow_private", KEY_COUNT, 0, AT(imap_allow_private), "0", 0, 1 },
 	{ "Imap.ca_file", KEY_PATH, 0, AT(imap_ca_file), NULL, 0, 0 },
+	{ "Service.user", KEY_STRING, 0, AT(service_user), NULL, 0, 0 },
 };
 
 #define PAT(field) offsetof(struct conf_provider, field)

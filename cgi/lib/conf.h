@@ -59,6 +59,7 @@ struct conf {
 				  * addresses are allowed (a deployment's own server) */
 	char *imap_ca_file;      /* CA bundle for IMAP servers' certificates, or NULL:
 				  * the system's */
+	char *service_user;      /* started as root, the user to run as (--user wins) */
 	struct conf_provider providers[PROV__MAX]; /* by enum provider; IMAP has none */
 };
 

@@ -47,6 +47,9 @@ Worker.wakeup = run/worker.fifo
 Smtp.url = smtp://127.0.0.1:$((port + 2))
 Smtp.from = inboxpanel@example.com
 HDF
+	# Started as root, the programs serve only as a user they are told: a local
+	# stack run as root is root's (nginx's workers too, see stack_write_nginx).
+	[ "$(id -u)" = 0 ] && echo "Service.user = root" >>"$dir/inboxpanel.hdf"
 	stack_write_provider_config "$dir" $((port + 1)) "$src"
 	# It holds the providers' client secrets: for its user only.
 	chmod 600 "$dir/inboxpanel.hdf"
@@ -110,7 +113,7 @@ stack_start() {
 		rm -f "$dir/run/$name.sock"
 		# STACK_WRAP runs each program under a tool (make check-valgrind).
 		${STACK_WRAP-} "$bin/inboxpanel-$name" --conf "$dir/inboxpanel.hdf" --socket "$dir/run/$name.sock" \
-			--workers "${STACK_WORKERS:-2}" 2>>"$dir/log/$name.log" &
+			--workers "${STACK_WORKERS:-2}" $(stack_user_option) 2>>"$dir/log/$name.log" &
 		echo "$! $name" >>"$dir/pids"
 	done
 	stack_start_sandbox "$dir" "$port" "$src" "$bin" || { stack_stop "$dir"; return 1; }
@@ -141,7 +144,8 @@ stack_start() {
 # stack_start_worker DIR BIN — the outbox worker, stopped with the rest.
 stack_start_worker() {
 	local dir=$1 bin=$2
-	${STACK_WRAP-} "$bin/inboxpanel-worker" --conf "$dir/inboxpanel.hdf" 2>>"$dir/log/worker.log" &
+	${STACK_WRAP-} "$bin/inboxpanel-worker" --conf "$dir/inboxpanel.hdf" $(stack_user_option) \
+		2>>"$dir/log/worker.log" &
 	echo "$! worker" >>"$dir/pids"
 }
 
@@ -303,4 +307,12 @@ stack_start_sandbox() {
 	echo "the sandbox provider did not start; see $dir/log/sandbox.log" >&2
 	tail -n 5 "$dir/log/sandbox.log" >&2 || true
 	return 1
+}
+
+# stack_user_option — what the programs are given so that, started as root, they
+# run as root: told so (--user root), since without being told a user they refuse
+# to serve as root.  As root nginx's workers are root too (stack_write_nginx).
+stack_user_option() {
+	[ "$(id -u)" = 0 ] && echo "--user root"
+	return 0
 }
