@@ -167,13 +167,13 @@ test_a_program_refuses_a_database_newer_than_it_knows() {
 	sqlite3 "$T_DIR/future.db" "PRAGMA user_version = $((known + 3))"
 	config_with_database future.db
 	timeout 10 "$BIN/inboxpanel-$name" --conf "$T_DIR/other.hdf" --socket "$T_DIR/run/future.sock" \
-		--workers 1 $(stack_user_option) 2>"$T_DIR/err" || rc=$?
+		--workers 1 $(stack_user_option web) 2>"$T_DIR/err" || rc=$?
 	[ "$rc" = 1 ] || fail "inboxpanel-$name exited $rc, want 1"
 	grep -qF "schema version $((known + 3)), newer than this program knows ($known)" "$T_DIR/err" ||
 		fail "inboxpanel-$name says: $(cat "$T_DIR/err")"
 	[ "$(sqlite3 "$T_DIR/future.db" 'PRAGMA user_version')" = $((known + 3)) ] || fail "the version changed"
 	rc=0
-	timeout 10 "$BIN/inboxpanel-worker" --conf "$T_DIR/other.hdf" --once $(stack_user_option) 2>"$T_DIR/err" || rc=$?
+	timeout 10 "$BIN/inboxpanel-worker" --conf "$T_DIR/other.hdf" --once $(stack_user_option worker) 2>"$T_DIR/err" || rc=$?
 	[ "$rc" = 1 ] || fail "inboxpanel-worker exited $rc, want 1"
 	grep -qF "newer than this program knows ($known)" "$T_DIR/err" || fail "the worker says: $(cat "$T_DIR/err")"
 }

@@ -113,7 +113,7 @@ stack_start() {
 		rm -f "$dir/run/$name.sock"
 		# STACK_WRAP runs each program under a tool (make check-valgrind).
 		${STACK_WRAP-} "$bin/inboxpanel-$name" --conf "$dir/inboxpanel.hdf" --socket "$dir/run/$name.sock" \
-			--workers "${STACK_WORKERS:-2}" $(stack_user_option) 2>>"$dir/log/$name.log" &
+			--workers "${STACK_WORKERS:-2}" $(stack_user_option web) 2>>"$dir/log/$name.log" &
 		echo "$! $name" >>"$dir/pids"
 	done
 	stack_start_sandbox "$dir" "$port" "$src" "$bin" || { stack_stop "$dir"; return 1; }
@@ -144,7 +144,7 @@ stack_start() {
 # stack_start_worker DIR BIN — the outbox worker, stopped with the rest.
 stack_start_worker() {
 	local dir=$1 bin=$2
-	${STACK_WRAP-} "$bin/inboxpanel-worker" --conf "$dir/inboxpanel.hdf" $(stack_user_option) \
+	${STACK_WRAP-} "$bin/inboxpanel-worker" --conf "$dir/inboxpanel.hdf" $(stack_user_option worker) \
 		2>>"$dir/log/worker.log" &
 	echo "$! worker" >>"$dir/pids"
 }
@@ -309,10 +309,14 @@ stack_start_sandbox() {
 	return 1
 }
 
-# stack_user_option — what the programs are given so that, started as root, they
-# run as root: told so (--user root), since without being told a user they refuse
-# to serve as root.  As root nginx's workers are root too (stack_write_nginx).
+# stack_user_option web|worker — the user the programs are told to run as when
+# started as root: STACK_WEB_USER for the web programs, STACK_WORKER_USER for the
+# worker (two users, as on a server: t_privsep.sh), else root itself, told so
+# (--user root), since without being told a user they refuse to serve as root.
+# As root nginx's workers are root too (stack_write_nginx).
 stack_user_option() {
-	[ "$(id -u)" = 0 ] && echo "--user root"
-	return 0
+	local user
+	[ "$(id -u)" = 0 ] || return 0
+	if [ "$1" = worker ]; then user=${STACK_WORKER_USER:-root}; else user=${STACK_WEB_USER:-root}; fi
+	echo "--user $user"
 }
