@@ -25,6 +25,7 @@
 #include "demo.h"
 #include "form.h"
 #include "pw.h"
+#include "runas.h"
 #include "keyring.h"
 #include "seal.h"
 #include "seal_store.h"
@@ -799,13 +800,97 @@ static int cmd_inbox(const struct conf *conf, int argc, char **argv)
 	return rc;
 }
 
+/* As inboxpanel-worker: started as root (cron's, say), it runs as the user it is
+ * told, never as root. */
 static int cmd_worker(const struct conf *conf, int argc, char **argv)
 {
-	if (argc == 1)
-		return worker_run(conf, 0);
-	if (argc == 2 && strcmp(argv[1], "--once") == 0)
-		return worker_run(conf, 1);
-	return usage_error("worker: [--once]");
+	const char *user = conf->service_user;
+	int once = 0;
+	char err[512];
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--once") == 0)
+			once = 1;
+		else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc)
+			user = argv[++i];
+		else
+			return usage_error("worker: [--once] [--user USER]");
+	}
+	if (runas_drop(user, err, sizeof(err)) != 0)
+		return fail("worker: %s", err);
+	return worker_run(conf, once);
+}
+
+/* An online copy: the panel keeps serving (and writing) meanwhile. */
+static int cmd_backup(const struct conf *conf, int argc, char **argv)
+{
+	char err[1024];
+	struct db *db;
+	int rc;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return usage_error("backup: give one FILE");
+	if (open_db(conf, &db) != 0)
+		return EXIT_FAILURE;
+	rc = db_backup(db, argv[1], err, sizeof(err));
+	db_close(db);
+	if (rc != 0)
+		return fail("backup: %s", err);
+	printf("Copied %s to %s\n", conf->database_path, argv[1]);
+	return 0;
+}
+
+static void say_database_problem(void *arg, const char *what)
+{
+	int *problems = arg;
+
+	(*problems)++;
+	fprintf(stderr, "inboxpanel: check: database: %s\n", what);
+}
+
+/* Everything an operator can check without a request: the configuration (its
+ * loading already checked every key; here, who may read its secrets), the
+ * sealing keys (readable, private to their owner, the public key the half of a
+ * key of the ring), and the database (it opens at this program's schema, and
+ * SQLite's integrity and foreign key checks pass).  Each problem is a line on
+ * stderr; the exit status is 1 when there is any. */
+static int cmd_check(const struct conf *conf, int argc, char **argv)
+{
+	char err[1024];
+	struct keyring *kr;
+	struct db *db;
+	int problems = 0;
+
+	(void)argv;
+	if (argc != 1)
+		return usage_error("check: no arguments");
+	printf("configuration %s: every key is valid\n", conf->path);
+	warn_if_conf_exposes_secrets(conf);
+
+	keyring_no_core_dumps();
+	kr = keyring_load(conf, err, sizeof(err));
+	if (kr == NULL) {
+		fprintf(stderr, "inboxpanel: check: keys: %s\n", err);
+		problems++;
+	} else {
+		printf("keys: %zu private keys; %s is the public half of one of them\n",
+		       keyring_count(kr), conf->public_key_file);
+		keyring_free(kr);
+	}
+
+	if (open_db(conf, &db) != 0) {
+		problems++;
+	} else {
+		int found = db_check(db, say_database_problem, &problems);
+
+		if (found == 0)
+			printf("database %s: schema version %d, integrity and foreign keys ok\n",
+			       conf->database_path, db_schema_version(db));
+		db_close(db);
+	}
+	if (problems > 0)
+		return fail("check: %d problem%s (above)", problems, problems == 1 ? "" : "s");
+	return 0;
 }
 
 /* The commands, in the order the usage lists them.  Each runs with the loaded
@@ -831,10 +916,17 @@ static const struct command {
 	  "  inbox add OWNER-EMAIL ADDRESS --provider google|microsoft|outlook|imap\n"
 	  "            --token-stdin [--subject ID] [--tenant TID]\n"
 	  "                                  connect an inbox whose token you hold\n" },
+	{ "backup", cmd_backup,
+	  "  backup FILE                     a consistent copy of the database, taken while\n"
+	  "                                  the panel serves (replaces FILE, mode 0600)\n" },
+	{ "check", cmd_check,
+	  "  check                           the configuration, the sealing keys and the\n"
+	  "                                  database's integrity; says what is wrong\n" },
 	{ "audit", cmd_audit, "  audit export --format csv|json  the whole audit log on stdout\n" },
 	{ "worker", cmd_worker,
-	  "  worker [--once]                 revoke at the providers, check connected inboxes;\n"
-	  "                                  --once: until nothing is due (cron)\n" },
+	  "  worker [--once] [--user USER]   revoke at the providers, check connected inboxes;\n"
+	  "                                  --once: until nothing is due (cron); as root,\n"
+	  "                                  runs as USER (or Service.user), never as root\n" },
 	{ "rekey", cmd_rekey,
 	  "  rekey [--check | --finish]      re-seal every stored token for a new key pair;\n"
 	  "                                  --finish retires old keys no token needs any more,\n"

@@ -1,7 +1,9 @@
 /* worker_main.c — the inboxpanel-worker program: the outbox worker as a service
  * of its own (systemd, a supervisor), the same as `inboxpanel worker`.
  *
- *   inboxpanel-worker [--conf FILE] [--once]
+ *   inboxpanel-worker [--conf FILE] [--once] [--user USER]
+ *
+ * Started as root it runs as USER (or Service.user), and refuses without one.
  *
  * Exit status: 0, 1 when it could not start, 2 on a usage error. */
 #include "config.h"
@@ -10,6 +12,7 @@
 #include <stdio.h>
 
 #include "conf.h"
+#include "runas.h"
 #include "util.h"
 #include "worker.h"
 
@@ -18,10 +21,11 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "conf", required_argument, NULL, 'c' },
 		{ "once", no_argument, NULL, 'o' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *conf_path = NULL;
+	const char *conf_path = NULL, *user = NULL;
 	struct conf conf;
 	char err[512];
 	int opt, once = 0, rc;
@@ -35,20 +39,28 @@ int main(int argc, char **argv)
 		case 'o':
 			once = 1;
 			break;
+		case 'u':
+			user = optarg;
+			break;
 		case 'h':
-			puts("usage: inboxpanel-worker [--conf FILE] [--once]");
+			puts("usage: inboxpanel-worker [--conf FILE] [--once] [--user USER]");
 			return 0;
 		default:
-			fputs("usage: inboxpanel-worker [--conf FILE] [--once]\n", stderr);
+			fputs("usage: inboxpanel-worker [--conf FILE] [--once] [--user USER]\n", stderr);
 			return 2;
 		}
 	}
 	if (optind != argc) {
-		fputs("usage: inboxpanel-worker [--conf FILE] [--once]\n", stderr);
+		fputs("usage: inboxpanel-worker [--conf FILE] [--once] [--user USER]\n", stderr);
 		return 2;
 	}
 	if (conf_load(conf_default_path(conf_path), &conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "inboxpanel-worker: %s\n", err);
+		return 1;
+	}
+	if (runas_drop(user != NULL ? user : conf.service_user, err, sizeof(err)) != 0) {
+		fprintf(stderr, "inboxpanel-worker: %s\n", err);
+		conf_free(&conf);
 		return 1;
 	}
 	rc = worker_run(&conf, once);

@@ -12,6 +12,7 @@
 #include "app.h"
 #include "dispatch.h"
 #include "keyring.h"
+#include "runas.h"
 #include "supervise.h"
 #include "tmpl.h"
 #include "util.h"
@@ -82,10 +83,11 @@ static void usage(const struct program *p, FILE *to)
 {
 	fprintf(to,
 		"usage: %s [--conf FILE] [--socket PATH|127.0.0.1:PORT] [--socket-group GROUP] "
-		"[--workers N]\n"
+		"[--workers N] [--user USER]\n"
 		"       %s --routes\n"
 		"  Without --socket, serves FastCGI on a socket inherited as fd 0, or answers one\n"
-		"  plain CGI request.\n"
+		"  plain CGI request.  Started as root it runs as USER (or Service.user), and\n"
+		"  refuses to start without one.\n"
 		"  --routes prints the route table, one route a line: METHOD PATTERN FLAGS FIELDS,\n"
 		"  FLAGS and the POST body's required FIELDS comma-separated or \"-\" (GET also\n"
 		"  answers HEAD); it reads no configuration.\n",
@@ -149,11 +151,12 @@ int app_main(int argc, char **argv, const struct program *program)
 		{ "socket", required_argument, NULL, 's' },
 		{ "socket-group", required_argument, NULL, 'g' },
 		{ "workers", required_argument, NULL, 'w' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "routes", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *conf_path = NULL, *socket_addr = NULL, *group = NULL;
+	const char *conf_path = NULL, *socket_addr = NULL, *group = NULL, *user = NULL;
 	long long workers = 2;
 	struct app app;
 	char err[512];
@@ -180,6 +183,9 @@ int app_main(int argc, char **argv, const struct program *program)
 				return 2;
 			}
 			break;
+		case 'u':
+			user = optarg;
+			break;
 		case 'r':
 			list_routes = 1;
 			break;
@@ -202,6 +208,13 @@ int app_main(int argc, char **argv, const struct program *program)
 	conf_path = conf_default_path(conf_path);
 	if (conf_load(conf_path, &app.conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: %s\n", program->name, err);
+		return 1;
+	}
+	/* Before any key, template or database file is touched: what this program
+	 * can read is what its user can. */
+	if (runas_drop(user != NULL ? user : app.conf.service_user, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", program->name, err);
+		conf_free(&app.conf);
 		return 1;
 	}
 	/* A web program seals with the public key only; one that could read a

@@ -79,6 +79,7 @@ static const struct key keys[] = {
 	{ "Imap.max_logins", KEY_COUNT, 0, AT(imap_max_logins), "10", 1, 10000 },
 	{ "Imap.login_window", KEY_SECONDS, 0, AT(imap_login_window), "600", 1, 86400 },
 	{ "Imap.any_port", KEY_COUNT, 0, AT(imap_any_port), "0", 0, 1 },
+	{ "Service.user", KEY_STRING, 0, AT(service_user), NULL, 0, 0 },
 };
 
 #define PAT(field) offsetof(struct conf_provider, field)

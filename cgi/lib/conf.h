@@ -64,6 +64,7 @@ struct conf {
 	long imap_max_logins;    /* logins the connect form may try per user in ... */
 	long imap_login_window;  /* ... this many seconds */
 	long imap_any_port;      /* 1: the form takes any port, not only 143 and 993 */
+	char *service_user;      /* started as root, the user to run as (--user wins) */
 	struct conf_provider providers[PROV__MAX]; /* by enum provider; IMAP has none */
 };
 

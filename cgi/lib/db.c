@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "db_sql.h"
@@ -71,10 +72,33 @@ int db_schema_version(struct db *db)
 	return version;
 }
 
+static void say_newer(int version, char *err, size_t errlen)
+{
+	snprintf(err, errlen,
+		 "the database is at schema version %d, newer than this program knows (%zu): "
+		 "run the programs of the release that wrote it, or restore a backup",
+		 version, migration_count);
+}
+
 /* Applies every migration above the database's user_version, each in its own
- * write transaction with the version bump, so a crash leaves a whole version. */
+ * write transaction with the version bump, so a crash leaves a whole version.
+ * The version is read first without a lock: every process opens the store at
+ * start-up (each prefork worker too), and an up-to-date database, the usual
+ * case, must not make them queue for the write lock behind a busy writer. */
 static int migrate(struct db *db, char *err, size_t errlen)
 {
+	int current = db_schema_version(db);
+
+	if (current < 0) {
+		snprintf(err, errlen, "cannot read the schema version: %s", sqlite3_errmsg(db->handle));
+		return -1;
+	}
+	if (current > (int)migration_count) {
+		say_newer(current, err, errlen);
+		return -1;
+	}
+	if (current == (int)migration_count)
+		return 0;
 	for (;;) {
 		int version;
 		char bump[64];
@@ -84,9 +108,7 @@ static int migrate(struct db *db, char *err, size_t errlen)
 		version = db_schema_version(db);
 		if (version < 0 || version > (int)migration_count) {
 			exec_sql(db, "ROLLBACK", bump, sizeof(bump));
-			snprintf(err, errlen,
-				 "database schema version %d is newer than this program knows (%zu)",
-				 version, migration_count);
+			say_newer(version, err, errlen);
 			return -1;
 		}
 		if (version == (int)migration_count) {
@@ -549,4 +571,114 @@ failed:
 sqlite3 *db_handle(struct db *db)
 {
 	return db->handle;
+}
+
+/* One read transaction over the whole copy (a single backup step), so the copy
+ * is the database as one commit left it, while writers go on in the WAL.  The
+ * copy is written beside the target under another name, made a plain
+ * rollback-journal database (one self-contained file), synced, and renamed
+ * over the target: a crash leaves the old backup or the new one, never half. */
+int db_backup(struct db *db, const char *dest_path, char *err, size_t errlen)
+{
+	char partial[4096];
+	sqlite3 *dest = NULL;
+	sqlite3_backup *backup;
+	int rc;
+
+	if (snprintf(partial, sizeof(partial), "%s.partial", dest_path) >= (int)sizeof(partial)) {
+		snprintf(err, errlen, "%s: the name is too long", dest_path);
+		return -1;
+	}
+	unlink(partial);
+	rc = sqlite3_open_v2(partial, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", dest_path,
+			 dest != NULL ? sqlite3_errmsg(dest) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	/* It holds password hashes and sealed tokens: its owner's only. */
+	if (chmod(partial, 0600) != 0) {
+		snprintf(err, errlen, "%s: %s", partial, strerror(errno));
+		goto fail;
+	}
+	backup = sqlite3_backup_init(dest, "main", db->handle, "main");
+	if (backup == NULL) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(dest));
+		goto fail;
+	}
+	do {
+		rc = sqlite3_backup_step(backup, -1);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(100);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(backup);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "copying: %s", sqlite3_errstr(rc));
+		goto fail;
+	}
+	/* The copy's commits are synced (synchronous is FULL outside WAL). */
+	if (sqlite3_exec(dest, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", partial, sqlite3_errmsg(dest));
+		goto fail;
+	}
+	rc = sqlite3_close(dest);
+	dest = NULL;
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot write it to disk", partial);
+		goto fail;
+	}
+	if (rename(partial, dest_path) != 0) {
+		snprintf(err, errlen, "%s: %s", dest_path, strerror(errno));
+		goto fail;
+	}
+	if (sync_parent_folder(dest_path) != 0) {
+		snprintf(err, errlen, "%s: cannot sync its folder: %s", dest_path, strerror(errno));
+		return -1;
+	}
+	return 0;
+fail:
+	sqlite3_close(dest);
+	unlink(partial);
+	return -1;
+}
+
+int db_check(struct db *db, void (*problem)(void *arg, const char *what), void *arg)
+{
+	static const char *const checks[] = { "PRAGMA integrity_check", "PRAGMA foreign_key_check" };
+	int found = 0;
+
+	for (size_t i = 0; i < ARRAY_LEN(checks); i++) {
+		sqlite3_stmt *st;
+		int rc;
+
+		if (sqlite3_prepare_v2(db->handle, checks[i], -1, &st, NULL) != SQLITE_OK) {
+			problem(arg, sqlite3_errmsg(db->handle));
+			return found + 1;
+		}
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			char what[512];
+
+			if (i == 0) {
+				const char *row = (const char *)sqlite3_column_text(st, 0);
+
+				if (row != NULL && strcmp(row, "ok") == 0)
+					continue;
+				snprintf(what, sizeof(what), "%s", row != NULL ? row : "?");
+			} else {
+				snprintf(what, sizeof(what),
+					 "table %s, row %lld: no row in %s for its foreign key",
+					 (const char *)sqlite3_column_text(st, 0),
+					 (long long)sqlite3_column_int64(st, 1),
+					 (const char *)sqlite3_column_text(st, 2));
+			}
+			problem(arg, what);
+			found++;
+		}
+		if (rc != SQLITE_DONE) {
+			problem(arg, sqlite3_errmsg(db->handle));
+			found++;
+		}
+		sqlite3_finalize(st);
+	}
+	return found;
 }

@@ -19,6 +19,15 @@ void db_close(struct db *db);
 int db_schema_version_known(void);
 int db_schema_version(struct db *db);
 
+/* Writes a consistent copy of the database, as one commit left it, to dest_path
+ * (replaced whole, mode 0600) while others go on writing: SQLite's backup API in
+ * one read transaction.  0, or -1 with a reason in err. */
+int db_backup(struct db *db, const char *dest_path, char *err, size_t errlen);
+
+/* SQLite's integrity check and foreign key check: calls problem once for each
+ * thing found wrong, in words; returns how many. */
+int db_check(struct db *db, void (*problem)(void *arg, const char *what), void *arg);
+
 /* Transactions nest, as Fossil's do: only the outermost begin talks to SQLite,
  * and only the outermost commit commits.  A rollback at any depth dooms the whole
  * transaction: the outermost commit then rolls back and answers ST_INTERNAL.

@@ -11,6 +11,7 @@
 #include "util.h"
 
 static const char *log_program = "inboxpanel";
+static char log_request_id[33];
 
 static void out_of_memory(void)
 {
@@ -162,21 +163,58 @@ void log_set_program(const char *name)
 	log_program = name;
 }
 
+void log_set_request_id(const char *id)
+{
+	snprintf(log_request_id, sizeof(log_request_id), "%s", id != NULL ? id : "");
+}
+
+/* The message as one quoted value: a quote, a backslash or a control byte in it
+ * (a name someone typed, a server's answer) cannot end the value or the line. */
+static void put_quoted(struct buf *line, const char *msg, size_t len)
+{
+	buf_putc(line, '"');
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)msg[i];
+
+		if (c == '"' || c == '\\') {
+			buf_putc(line, '\\');
+			buf_putc(line, (char)c);
+		} else if (c == '\n') {
+			buf_puts(line, "\\n");
+		} else if (c < 0x20 || c == 0x7f) {
+			buf_printf(line, "\\x%02x", c);
+		} else {
+			buf_putc(line, (char)c);
+		}
+	}
+	buf_putc(line, '"');
+}
+
+/* One line per event, key=value, for journald or a log file:
+ *   ts=2026-11-28T16:26:49Z program=inboxpanel-settings pid=412 level=error rid=9f1c... msg="..."
+ * rid, the request's id, only while a request is being answered. */
 __attribute__((format(printf, 2, 0)))
 static void log_line(const char *level, const char *fmt, va_list ap)
 {
 	char stamp[21];
-	struct buf line;
+	struct buf msg, line;
 
 	format_utc(time(NULL), stamp);
+	buf_init(&msg);
+	buf_vprintf(&msg, fmt, ap);
 	buf_init(&line);
-	buf_printf(&line, "%s %s[%ld] %s: ", stamp, log_program, (long)getpid(), level);
-	buf_vprintf(&line, fmt, ap);
+	buf_printf(&line, "ts=%s program=%s pid=%ld level=%s", stamp, log_program, (long)getpid(),
+		   level);
+	if (log_request_id[0] != '\0')
+		buf_printf(&line, " rid=%s", log_request_id);
+	buf_puts(&line, " msg=");
+	put_quoted(&line, msg.data != NULL ? msg.data : "", msg.len);
 	buf_putc(&line, '\n');
 	/* One write per line keeps lines of concurrent workers whole. */
 	if (write(STDERR_FILENO, line.data, line.len) < 0) {
 		/* Nowhere left to report it. */
 	}
+	buf_free(&msg);
 	buf_free(&line);
 }
 

@@ -34,8 +34,11 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((form
 /* Hands the data to the caller and leaves the buffer empty. */
 char *buf_take(struct buf *b);
 
-/* The program name that prefixes every log line. */
+/* Every log line is one event, key=value: ts, program, pid, level, rid (the
+ * request being answered, if any) and msg, quoted.  The program name: */
 void log_set_program(const char *name);
+/* The id of the request being answered, in every line until cleared (NULL). */
+void log_set_request_id(const char *id);
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

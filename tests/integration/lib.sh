@@ -73,12 +73,55 @@ t_stop() {
 		grep -h -B2 -A25 -E "Invalid (read|write)|definitely lost in" "$T_DIR"/log/valgrind-*.log | head -80
 		rc=1
 	fi
+	# And so does a secret the test used standing in a program's log.
+	if ! t_logs_hold_no_secret "$T_DIR"; then
+		echo "not ok - a secret stands in the programs' logs (above)"
+		rc=1
+	fi
 	if [ $rc = 0 ]; then
 		rm -rf "$T_DIR"
 	else
 		echo "# kept $T_DIR for a look"
 	fi
 	exit $rc
+}
+
+# t_secrets DIR — every secret a test run in DIR used, one a line: the passwords,
+# the providers' client secrets, the tokens the sandbox minted for it (control),
+# the session cookies of its browsers, the CSRF tokens of the forms it posted and
+# of the sessions still in the database.  Short values (a language cookie) are
+# left out: they would match any text.
+t_secrets() {
+	local dir=$1
+	{
+		printf '%s\n' "$ADMIN_PW" "$USER_PW"
+		sed -n 's/^[^=#]*\(client_secret\|password\)[[:space:]]*=[[:space:]]*//p' \
+			"$dir"/*.hdf 2>/dev/null
+		cat "$dir/secrets" 2>/dev/null
+		awk 'NF >= 7 && $1 !~ /^#/ || /^#HttpOnly_/ { print $7 }' "$dir"/jar.* 2>/dev/null
+		[ -f "$dir/inboxpanel.db" ] &&
+			sqlite3 -batch -noheader -cmd '.timeout 5000' "$dir/inboxpanel.db" \
+				"SELECT csrf_token FROM sessions" 2>/dev/null
+	} | awk 'length($0) >= 12' | sort -u
+}
+
+# t_logs_hold_no_secret DIR — true when no log the programs wrote in DIR/log
+# (nginx's access log and the sandbox provider's, which are not the panel's, left
+# aside) holds any of t_secrets; otherwise names each file and secret found.
+t_logs_hold_no_secret() {
+	local dir=$1 f found=0
+	[ -d "$dir/log" ] || return 0
+	t_secrets "$dir" >"$dir/all-secrets" || return 0
+	[ -s "$dir/all-secrets" ] || return 0
+	for f in "$dir"/log/*.log; do
+		[ -f "$f" ] || continue
+		case ${f##*/} in nginx-access.log | sandbox.log | valgrind-*) continue ;; esac
+		if grep -a -F -q -f "$dir/all-secrets" "$f"; then
+			echo "# $f holds: $(grep -a -o -F -f "$dir/all-secrets" "$f" | sort -u | cut -c1-6 | sed 's/$/…/' | tr '\n' ' ')"
+			found=1
+		fi
+	done
+	[ $found = 0 ]
 }
 
 # http METHOD PATH [CURL-ARGS...] — one request through nginx with the current
@@ -113,9 +156,10 @@ post() {
 	http POST "$path" "${args[@]}"
 }
 
-# The CSRF token in the last page read.
+# The CSRF token in the last page read (kept for t_secrets).
 page_csrf() {
-	grep -o 'name="csrf" value="[^"]*"' "$T_DIR/body" 2>/dev/null | head -1 | sed 's/.*value="//; s/"$//'
+	grep -o 'name="csrf" value="[^"]*"' "$T_DIR/body" 2>/dev/null | head -1 | sed 's/.*value="//; s/"$//' |
+		tee -a "$T_DIR/secrets"
 }
 
 # as NAME — switch to the cookie jar of a browser called NAME; "as nobody" sends
@@ -324,6 +368,11 @@ control() {
 	for f in "$@"; do args+=(--data-urlencode "$f"); done
 	curl -fsS -X POST -o "$T_DIR/control.json" "${args[@]}" "$SANDBOX$path" ||
 		fail "sandbox $path failed"
+	# The tokens it minted, for t_secrets.
+	sqlite3 -batch -noheader :memory: "SELECT value FROM json_each(readfile('$T_DIR/control.json'))
+		WHERE key IN ('access_token', 'refresh_token', 'code', 'password') AND type = 'text'" \
+		>>"$T_DIR/secrets" 2>/dev/null
+	return 0
 }
 
 # json FILE PATH — a value of a JSON file, read with SQLite's JSON functions.

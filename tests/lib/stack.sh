@@ -67,6 +67,9 @@ Smtp.from = inboxpanel@example.com
 # The SMTP sink's throwaway CA (stack_start_sink makes it).
 Smtp.ca_file = smtp/ca.crt
 HDF
+	# Started as root, the programs serve only as a user they are told: a local
+	# stack run as root is root's (nginx's workers too, see stack_write_nginx).
+	[ "$(id -u)" = 0 ] && echo "Service.user = root" >>"$dir/inboxpanel.hdf"
 	stack_write_provider_config "$dir" $((port + 1)) "$src"
 	# It holds the providers' client secrets: for its user only.
 	chmod 600 "$dir/inboxpanel.hdf"
@@ -131,7 +134,7 @@ stack_start() {
 		rm -f "$dir/run/$name.sock"
 		# STACK_WRAP runs each program under a tool (make check-valgrind).
 		${STACK_WRAP-} "$bin/inboxpanel-$name" --conf "$dir/inboxpanel.hdf" --socket "$dir/run/$name.sock" \
-			--workers "${STACK_WORKERS:-2}" 2>>"$dir/log/$name.log" &
+			--workers "${STACK_WORKERS:-2}" $(stack_user_option web) 2>>"$dir/log/$name.log" &
 		echo "$! $name" >>"$dir/pids"
 	done
 	stack_start_sandbox "$dir" "$port" "$src" "$bin" || { stack_stop "$dir"; return 1; }
@@ -165,7 +168,8 @@ stack_start() {
 # stack_start_worker DIR BIN — the outbox worker, stopped with the rest.
 stack_start_worker() {
 	local dir=$1 bin=$2
-	${STACK_WRAP-} "$bin/inboxpanel-worker" --conf "$dir/inboxpanel.hdf" 2>>"$dir/log/worker.log" &
+	${STACK_WRAP-} "$bin/inboxpanel-worker" --conf "$dir/inboxpanel.hdf" $(stack_user_option worker) \
+		2>>"$dir/log/worker.log" &
 	echo "$! worker" >>"$dir/pids"
 }
 
@@ -396,4 +400,16 @@ stack_stop_sink() {
 		fi
 	done <"$dir/pids"
 	printf '%s\n' "${rest[@]}" >"$dir/pids"
+}
+
+# stack_user_option web|worker — the user the programs are told to run as when
+# started as root: STACK_WEB_USER for the web programs, STACK_WORKER_USER for the
+# worker (two users, as on a server: t_privsep.sh), else root itself, told so
+# (--user root), since without being told a user they refuse to serve as root.
+# As root nginx's workers are root too (stack_write_nginx).
+stack_user_option() {
+	local user
+	[ "$(id -u)" = 0 ] || return 0
+	if [ "$1" = worker ]; then user=${STACK_WORKER_USER:-root}; else user=${STACK_WEB_USER:-root}; fi
+	echo "--user $user"
 }
