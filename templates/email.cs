@@ -40,10 +40,10 @@
       <span class="address"><?cs var:r.address ?></span>
       <span class="provider"><?cs var:r.provider_label ?></span>
     </div></td>
-    <td><span class="badge badge-<?cs var:r.state ?>"><?cs var:Lang.state[r.state] ?></span>
+    <td data-label="<?cs var:Lang.email.col_state ?>"><span class="badge badge-<?cs var:r.state ?>"><?cs var:Lang.state[r.state] ?></span>
       <?cs if:r.state == "disabled" ?><span class="state-note"><?cs var:Lang.email.disabled_note ?></span><?cs /if ?></td>
-    <td><?cs var:r.since ?></td>
-    <td class="error-cell"><?cs if:r.last_error ?><?cs var:r.last_error ?><?cs if:r.last_error_code ?> <small class="code"><?cs var:r.last_error_code ?></small><?cs /if ?><?cs else ?><span class="none"><?cs var:Lang.email.no_error ?></span><?cs /if ?></td>
+    <td data-label="<?cs var:Lang.email.col_since ?>"><?cs var:r.since ?></td>
+    <td class="error-cell" data-label="<?cs var:Lang.email.col_error ?>"><?cs if:r.last_error ?><?cs var:r.last_error ?><?cs if:r.last_error_code ?> <small class="code"><?cs var:r.last_error_code ?></small><?cs /if ?><?cs else ?><span class="none"><?cs var:Lang.email.no_error ?></span><?cs /if ?></td>
     <td class="actions">
       <?cs if:r.can_enable == "1" ?>
       <form method="post" action="<?cs call:url_email_action(r.id, "enable") ?>" class="inline">

@@ -10,7 +10,8 @@ const [base, email, password, shots] = process.argv.slice(2);
 const browser = await chromium.launch(launchOptions());
 const results = [];
 const served = new Map(); // every HTML page the server sent, for the Nu checker
-const MOBILE = { width: 390, height: 844 };
+const MOBILE_WIDTH = 390;
+const MOBILE = { width: MOBILE_WIDTH, height: 844 };
 
 // A fresh browser per test, watching for console errors and CSP violations.
 async function withPage(options, fn) {
@@ -55,7 +56,11 @@ async function accessible(page, where) {
   expect(found.length === 0, `axe on ${where || page.url()}:\n${found.join('\n')}`);
 }
 
+// T_ONLY=REGEX runs only the tests whose names match (as in the integration tests).
+const only = process.env.T_ONLY ? new RegExp(process.env.T_ONLY) : null;
+
 async function test(name, fn) {
+  if (only && !only.test(name)) return;
   try {
     await fn();
     results.push(true);
@@ -98,6 +103,23 @@ for (const [locale, lang] of [['en-US', 'en'], ['fr-FR', 'fr']]) {
       }
     }));
   }
+}
+
+// At 390 px: nothing wider than the screen, the side menu a row of tabs, and each
+// inbox a card whose cells say what they are, in the reader's language.
+for (const [locale, words] of [['en-US', ['State', 'Last error']], ['fr-FR', ['État', 'Dernière erreur']]]) {
+  await test(`a_phone_gets_cards_and_tabs_${locale}`, () => withPage({ locale, viewport: MOBILE }, async (page) => {
+    await signIn(page);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(wide <= MOBILE_WIDTH, `the page is ${wide} px wide`);
+    const menu = await page.locator('nav.sidemenu').boundingBox();
+    expect(menu.height < 80, `the side menu is ${menu.height} px tall, not a row of tabs`);
+    const row = page.locator('tr', { hasText: 'admin.archive@gmail.com' });
+    const labels = await row.locator('td[data-label]').evaluateAll((cells) =>
+      cells.map((td) => getComputedStyle(td, '::before').content.replace(/^"|"$/g, '')));
+    for (const word of words) expect(labels.includes(word), `no "${word}" label on the card: ${labels}`);
+    await look(page, `mobile-${locale}`);
+  }));
 }
 
 await test('a_wrong_password_is_said_plainly', () => withPage({}, async (page) => {
@@ -196,7 +218,7 @@ await test('connect_gmail_through_the_consent_page', () => withPage({}, async (p
 
 await test('every_page_visited_is_valid_html', async () => {
   const errors = validateHtml(served);
-  expect(served.size > 10, `only ${served.size} pages collected`);
+  expect(served.size > (only ? 0 : 10), `only ${served.size} pages collected`);
   expect(errors.length === 0, `the Nu checker on ${served.size} pages:\n${errors.join('\n')}`);
 });
 
