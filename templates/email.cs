@@ -52,8 +52,8 @@
       </form>
       <?cs /if ?>
       <?cs if:r.can_reconnect == "1" ?><a class="button primary" href="<?cs call:url_email_action(r.id, "reconnect") ?>" aria-label="<?cs var:Lang.email.reconnect ?> <?cs var:r.address ?>"><?cs var:Lang.email.reconnect ?></a><?cs /if ?>
-      <?cs if:r.can_disable == "1" ?><a class="button" href="<?cs call:url_email_action(r.id, "disable") ?>" aria-label="<?cs var:Lang.email.disable ?> <?cs var:r.address ?>"><?cs var:Lang.email.disable ?></a><?cs /if ?>
-      <?cs if:r.can_remove == "1" ?><a class="button danger-outline" href="<?cs call:url_email_action(r.id, "remove") ?>" aria-label="<?cs var:Lang.email.remove ?> <?cs var:r.address ?>"><?cs var:Lang.email.remove ?></a><?cs /if ?>
+      <?cs if:r.can_disable == "1" ?><a class="button" href="<?cs call:url_email_action(r.id, "disable") ?>" data-confirm aria-label="<?cs var:Lang.email.disable ?> <?cs var:r.address ?>"><?cs var:Lang.email.disable ?></a><?cs /if ?>
+      <?cs if:r.can_remove == "1" ?><a class="button danger-outline" href="<?cs call:url_email_action(r.id, "remove") ?>" data-confirm aria-label="<?cs var:Lang.email.remove ?> <?cs var:r.address ?>"><?cs var:Lang.email.remove ?></a><?cs /if ?>
     </td>
   </tr>
   <?cs /each ?>

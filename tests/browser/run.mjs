@@ -16,6 +16,7 @@ const MOBILE = { width: MOBILE_WIDTH, height: 844 };
 // A fresh browser per test, watching for console errors and CSP violations.
 async function withPage(options, fn) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, ...options });
+  context.setDefaultTimeout(15000);
   const page = await context.newPage();
   collectHtml(page, served);
   const problems = [];
@@ -45,9 +46,10 @@ function expect(condition, message) {
 }
 
 // What a test shows: a screenshot in SHOTS, and the page through axe.
-async function look(page, name) {
+// A page without JavaScript cannot run axe (the sweep checks the same pages with it).
+async function look(page, name, { axe = true } = {}) {
   await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
-  await accessible(page, name);
+  if (axe) await accessible(page, name);
 }
 
 // axe-core on the page as it is now: any violation, of any impact, fails the test.
@@ -132,34 +134,80 @@ await test('a_wrong_password_is_said_plainly', () => withPage({}, async (page) =
   await look(page, 'login-failed');
 }));
 
-await test('disable_through_its_confirmation_greys_the_row', () => withPage({}, async (page) => {
+// With a script, a confirmation opens over the list; Escape and Cancel give the
+// focus back to the link; the POST and its 303 are the page's own.
+await test('disable_through_its_dialog_greys_the_row', () => withPage({}, async (page) => {
   await signIn(page);
   const row = page.locator('tr', { hasText: 'sales@example.com' });
-  await row.getByRole('link', { name: 'Disable sales@example.com' }).click();
-  await page.waitForURL(/\/disable$/);
-  expect(await page.getByRole('heading', { name: 'Disable sales@example.com?' }).isVisible(),
-    'the confirmation does not name the mailbox');
-  await look(page, 'confirm-disable');
-  await page.getByRole('button', { name: 'Yes, disable it' }).click();
+  const link = row.getByRole('link', { name: 'Disable sales@example.com' });
+  await link.click();
+  const dialog = page.getByRole('dialog', { name: 'Disable sales@example.com?' });
+  await dialog.waitFor();
+  expect(page.url().endsWith('/settings/email'), `the link left the list for ${page.url()}`);
+  await look(page, 'dialog-disable');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  expect(await link.evaluate((a) => a === document.activeElement), 'Escape did not give the focus back to the link');
+  await link.click();
+  await dialog.getByRole('button', { name: 'Yes, disable it' }).click();
   await page.waitForURL(/\/settings\/email$/);
-  const flash = page.getByRole('status').filter({ hasText: 'Your inbox is greyed out' });
-  expect(await flash.isVisible(), 'no flash message');
+  const flash = page.getByRole('status').filter({ hasText: 'sales@example.com is disabled. Your inbox is greyed out' });
+  await flash.waitFor();
   expect(await row.getAttribute('class') === 'state-disabled', 'the row is not greyed out');
   expect((await row.textContent()).includes('Nothing is synced or sent.'), 'the row does not say so');
   const mark = await row.locator('.mark').evaluate((el) => getComputedStyle(el).filter);
   expect(mark.includes('grayscale'), `the row's mark is not greyed (filter ${mark})`);
+  await look(page, 'after-disable');
+  await page.getByRole('link', { name: 'Dismiss this message' }).click();
+  await flash.waitFor({ state: 'detached' });
+  expect(page.url().endsWith('/settings/email'), 'dismissing left the page');
 }));
 
-await test('remove_through_its_confirmation_shows_the_revocation', () => withPage({}, async (page) => {
+await test('remove_through_its_dialog_shows_the_revocation', () => withPage({}, async (page) => {
   await signIn(page);
   const row = page.locator('tr', { hasText: 'sales@example.com' });
-  await row.getByRole('link', { name: 'Remove sales@example.com' }).click();
-  expect(await page.getByText('It then asks Google to revoke that access').isVisible(), 'no revocation sentence');
+  const link = row.getByRole('link', { name: 'Remove sales@example.com' });
+  await link.click();
+  const dialog = page.getByRole('dialog', { name: 'Remove sales@example.com?' });
+  await dialog.waitFor();
+  expect(await dialog.getByText('It then asks Google to revoke that access').isVisible(), 'no revocation sentence');
+  await look(page, 'dialog-remove');
+  await dialog.getByRole('link', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  expect(await link.evaluate((a) => a === document.activeElement), 'Cancel did not give the focus back to the link');
+  await link.click();
+  await dialog.getByRole('button', { name: 'Yes, remove inbox' }).click();
+  await page.waitForURL(/\/settings\/email$/);
+  await page.getByRole('status').filter({ hasText: 'sales@example.com was removed' }).waitFor();
+  const removed = page.locator('.removed-item', { hasText: 'sales@example.com' });
+  expect(await removed.isVisible(), 'the inbox is not under Recently removed');
+  await look(page, 'after-remove');
+}));
+
+// Without a script every flow goes through the confirmation pages.
+await test('without_javascript_disable_and_remove_go_through_their_pages', () => withPage({ javaScriptEnabled: false }, async (page) => {
+  await signIn(page);
+  const row = page.locator('tr', { hasText: 'support@example.org' });
+  await row.getByRole('link', { name: 'Disable support@example.org' }).click();
+  await page.waitForURL(/\/disable$/);
+  expect(await page.getByRole('heading', { name: 'Disable support@example.org?' }).isVisible(),
+    'the confirmation does not name the mailbox');
+  await look(page, 'nojs-confirm-disable', { axe: false });
+  await page.getByRole('button', { name: 'Yes, disable it' }).click();
+  await page.waitForURL(/\/settings\/email$/);
+  const flash = page.getByRole('status').filter({ hasText: 'support@example.org is disabled.' });
+  expect(await flash.isVisible(), 'no flash naming the inbox');
+  await page.getByRole('link', { name: 'Dismiss this message' }).click();
+  await page.waitForURL(/\/settings\/email$/);
+  expect(await page.locator('.flash').count() === 0, 'the flash is still there after dismissing it');
+  await row.getByRole('link', { name: 'Remove support@example.org' }).click();
+  await page.waitForURL(/\/remove$/);
+  await look(page, 'nojs-confirm-remove', { axe: false });
   await page.getByRole('button', { name: 'Yes, remove inbox' }).click();
   await page.waitForURL(/\/settings\/email$/);
-  const removed = page.locator('.removed-item', { hasText: 'sales@example.com' });
-  expect((await removed.textContent()).includes("Removing the panel's access at Google"), 'no progress shown');
-  await look(page, 'after-remove');
+  expect(await page.getByRole('status').filter({ hasText: 'support@example.org was removed' }).isVisible(),
+    'no flash after removing');
+  expect(await page.locator('.removed-item', { hasText: 'support@example.org' }).isVisible(), 'not under Recently removed');
 }));
 
 await test('every_action_is_reachable_by_keyboard_with_visible_focus', () => withPage({}, async (page) => {
