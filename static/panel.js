@@ -5,7 +5,6 @@
 //  - The flash after a redirect is announced: its words go into the live region
 //    once the page has loaded (words there at load are not read out), and its
 //    dismiss link removes it in place.
-//  - Pending revocations update themselves (see progress.js's part below).
 // No inline script or style anywhere: the CSP stays script-src 'self'.
 (function () {
   'use strict';
