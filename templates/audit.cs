@@ -34,12 +34,12 @@
   <tbody>
   <?cs each:r = Audit.rows ?>
   <tr>
-    <td><time datetime="<?cs var:r.time ?>"><?cs var:r.time ?></time></td>
-    <td><?cs var:r.actor ?></td>
-    <td><code><?cs var:r.action ?></code></td>
-    <td><?cs var:r.target ?></td>
-    <td><?cs var:r.detail ?></td>
-    <td><?cs var:r.client_addr ?></td>
+    <td data-label="<?cs var:Lang.audit.col_time ?>"><time datetime="<?cs var:r.time ?>"><?cs var:r.time ?></time></td>
+    <td data-label="<?cs var:Lang.audit.col_actor ?>"><?cs var:r.actor ?></td>
+    <td data-label="<?cs var:Lang.audit.col_action ?>"><code><?cs var:r.action ?></code></td>
+    <td data-label="<?cs var:Lang.audit.col_target ?>"><?cs var:r.target ?></td>
+    <td data-label="<?cs var:Lang.audit.col_detail ?>"><?cs var:r.detail ?></td>
+    <td data-label="<?cs var:Lang.audit.col_from ?>"><?cs var:r.client_addr ?></td>
   </tr>
   <?cs /each ?>
   </tbody>

@@ -40,10 +40,10 @@
       <span class="address"><?cs var:r.address ?></span>
       <span class="provider"><?cs var:r.provider_label ?></span>
     </div></td>
-    <td><span class="badge badge-<?cs var:r.state ?>"><?cs var:Lang.state[r.state] ?></span>
+    <td data-label="<?cs var:Lang.email.col_state ?>"><span class="badge badge-<?cs var:r.state ?>"><?cs var:Lang.state[r.state] ?></span>
       <?cs if:r.state == "disabled" ?><span class="state-note"><?cs var:Lang.email.disabled_note ?></span><?cs /if ?></td>
-    <td><?cs var:r.since ?></td>
-    <td class="error-cell"><?cs if:r.last_error ?><?cs var:r.last_error ?><?cs if:r.last_error_code ?> <small class="code"><?cs var:r.last_error_code ?></small><?cs /if ?><?cs else ?><span class="none"><?cs var:Lang.email.no_error ?></span><?cs /if ?></td>
+    <td data-label="<?cs var:Lang.email.col_since ?>"><?cs var:r.since ?></td>
+    <td class="error-cell" data-label="<?cs var:Lang.email.col_error ?>"><?cs if:r.last_error ?><?cs var:r.last_error ?><?cs if:r.last_error_code ?> <small class="code"><?cs var:r.last_error_code ?></small><?cs /if ?><?cs else ?><span class="none"><?cs var:Lang.email.no_error ?></span><?cs /if ?></td>
     <td class="actions">
       <?cs if:r.can_enable == "1" ?>
       <form method="post" action="<?cs call:url_email_action(r.id, "enable") ?>" class="inline">
@@ -52,8 +52,8 @@
       </form>
       <?cs /if ?>
       <?cs if:r.can_reconnect == "1" ?><a class="button primary" href="<?cs call:url_email_action(r.id, "reconnect") ?>" aria-label="<?cs var:Lang.email.reconnect ?> <?cs var:r.address ?>"><?cs var:Lang.email.reconnect ?></a><?cs /if ?>
-      <?cs if:r.can_disable == "1" ?><a class="button" href="<?cs call:url_email_action(r.id, "disable") ?>" aria-label="<?cs var:Lang.email.disable ?> <?cs var:r.address ?>"><?cs var:Lang.email.disable ?></a><?cs /if ?>
-      <?cs if:r.can_remove == "1" ?><a class="button danger-outline" href="<?cs call:url_email_action(r.id, "remove") ?>" aria-label="<?cs var:Lang.email.remove ?> <?cs var:r.address ?>"><?cs var:Lang.email.remove ?></a><?cs /if ?>
+      <?cs if:r.can_disable == "1" ?><a class="button" href="<?cs call:url_email_action(r.id, "disable") ?>" data-confirm aria-label="<?cs var:Lang.email.disable ?> <?cs var:r.address ?>"><?cs var:Lang.email.disable ?></a><?cs /if ?>
+      <?cs if:r.can_remove == "1" ?><a class="button danger-outline" href="<?cs call:url_email_action(r.id, "remove") ?>" data-confirm aria-label="<?cs var:Lang.email.remove ?> <?cs var:r.address ?>"><?cs var:Lang.email.remove ?></a><?cs /if ?>
     </td>
   </tr>
   <?cs /each ?>

@@ -53,8 +53,11 @@ include:"macros.cs" ?><!DOCTYPE html>
 </nav>
 <?cs /if ?>
 <main id="main" tabindex="-1">
-<?cs if:Flash.text ?>
-<div class="flash" role="status">
+<?cs # The flash is shown once (its cookie is gone on reload), so dismissing it
+       without a script is loading the page again; panel.js removes it in place
+       and puts its words in the live region again so they are announced. ?><div class="flash-region" role="status"><?cs if:Flash.text ?>
+<div class="flash" id="flash">
   <p><?cs var:Flash.text ?></p>
+  <a class="flash-dismiss" href="<?cs call:url_path(Page.path) ?>" title="<?cs var:Lang.nav.dismiss ?>"><span aria-hidden="true">×</span><span class="visually-hidden"><?cs var:Lang.nav.dismiss ?></span></a>
 </div>
-<?cs /if ?>
+<?cs /if ?></div>

@@ -4,17 +4,26 @@
 // Prints "ok N - name" / "not ok N - name" and exits 1 if anything failed.
 import { chromium } from 'playwright-core';
 import { launchOptions } from './browser.mjs';
+import { axeViolations, collectHtml, validateHtml } from './checks.mjs';
 
 const [base, email, password, shots] = process.argv.slice(2);
 const browser = await chromium.launch(launchOptions());
 const results = [];
+const served = new Map(); // every HTML page the server sent, for the Nu checker
+const MOBILE_WIDTH = 390;
+const MOBILE = { width: MOBILE_WIDTH, height: 844 };
 
 // A fresh browser per test, watching for console errors and CSP violations.
 async function withPage(options, fn) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, ...options });
+  context.setDefaultTimeout(15000);
   const page = await context.newPage();
+  collectHtml(page, served);
   const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('console', (m) => {
+    // The one page a test asks for to see the 404 answer says so in the console too.
+    if (m.type() === 'error' && !page.url().endsWith('/no/such/page')) problems.push(m.text());
+  });
   page.on('pageerror', (e) => problems.push(e.message));
   try {
     await fn(page);
@@ -36,7 +45,24 @@ function expect(condition, message) {
   if (!condition) throw new Error(message);
 }
 
+// What a test shows: a screenshot in SHOTS, and the page through axe.
+// A page without JavaScript cannot run axe (the sweep checks the same pages with it).
+async function look(page, name, { axe = true } = {}) {
+  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+  if (axe) await accessible(page, name);
+}
+
+// axe-core on the page as it is now: any violation, of any impact, fails the test.
+async function accessible(page, where) {
+  const found = await axeViolations(page);
+  expect(found.length === 0, `axe on ${where || page.url()}:\n${found.join('\n')}`);
+}
+
+// T_ONLY=REGEX runs only the tests whose names match (as in the integration tests).
+const only = process.env.T_ONLY ? new RegExp(process.env.T_ONLY) : null;
+
 async function test(name, fn) {
+  if (only && !only.test(name)) return;
   try {
     await fn();
     results.push(true);
@@ -53,8 +79,50 @@ await test('sign_in_form_leads_to_the_email_page', () => withPage({}, async (pag
   const heading = await page.getByRole('heading', { level: 1 }).textContent();
   expect(heading.trim() === 'Email', `heading is "${heading}"`);
   expect(await page.getByText('Settings › General › Email').isVisible(), 'no breadcrumb');
-  await page.screenshot({ path: `${shots}/email.png`, fullPage: true });
+  await look(page, 'email');
 }));
+
+// Every page a signed-in person can reach, in both languages and at both widths,
+// through axe (and, at the end, the Nu checker).  Nothing is changed here.
+for (const [locale, lang] of [['en-US', 'en'], ['fr-FR', 'fr']]) {
+  for (const viewport of [{ width: 1280, height: 860 }, MOBILE]) {
+    const size = viewport.width;
+    await test(`every_page_passes_axe_${lang}_${size}px`, () => withPage({ locale, viewport }, async (page) => {
+      await page.goto(`${base}/login`);
+      await look(page, `login-${lang}-${size}`);
+      await signIn(page);
+      const confirmations = await page.locator('td.actions a[href$="/disable"], td.actions a[href$="/remove"]')
+        .evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+      await page.goto(`${base}/settings/email/connect`);
+      const providers = await page.locator('a.provider-card')
+        .evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+      const pages = ['/settings/email', '/settings/email/connect', ...providers, '/admin/audit',
+        '/no/such/page', ...confirmations];
+      for (const url of pages) {
+        await page.goto(url.startsWith('http') ? url : `${base}${url}`);
+        const name = url.replace(/^\/|\/$/g, '').replace(/[^a-z0-9]+/gi, '-');
+        await look(page, `${name}-${lang}-${size}`);
+      }
+    }));
+  }
+}
+
+// At 390 px: nothing wider than the screen, the side menu a row of tabs, and each
+// inbox a card whose cells say what they are, in the reader's language.
+for (const [locale, words] of [['en-US', ['State', 'Last error']], ['fr-FR', ['État', 'Dernière erreur']]]) {
+  await test(`a_phone_gets_cards_and_tabs_${locale}`, () => withPage({ locale, viewport: MOBILE }, async (page) => {
+    await signIn(page);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(wide <= MOBILE_WIDTH, `the page is ${wide} px wide`);
+    const menu = await page.locator('nav.sidemenu').boundingBox();
+    expect(menu.height < 80, `the side menu is ${menu.height} px tall, not a row of tabs`);
+    const row = page.locator('tr', { hasText: 'admin.archive@gmail.com' });
+    const labels = await row.locator('td[data-label]').evaluateAll((cells) =>
+      cells.map((td) => getComputedStyle(td, '::before').content.replace(/^"|"$/g, '')));
+    for (const word of words) expect(labels.includes(word), `no "${word}" label on the card: ${labels}`);
+    await look(page, `mobile-${locale}`);
+  }));
+}
 
 await test('a_wrong_password_is_said_plainly', () => withPage({}, async (page) => {
   await page.goto(`${base}/login`);
@@ -63,37 +131,83 @@ await test('a_wrong_password_is_said_plainly', () => withPage({}, async (page) =
   await page.getByRole('button', { name: 'Sign in' }).click();
   const alert = page.getByRole('alert');
   expect((await alert.textContent()).includes('do not match an account'), 'no clear message');
-  await page.screenshot({ path: `${shots}/login-failed.png` });
+  await look(page, 'login-failed');
 }));
 
-await test('disable_through_its_confirmation_greys_the_row', () => withPage({}, async (page) => {
+// With a script, a confirmation opens over the list; Escape and Cancel give the
+// focus back to the link; the POST and its 303 are the page's own.
+await test('disable_through_its_dialog_greys_the_row', () => withPage({}, async (page) => {
   await signIn(page);
   const row = page.locator('tr', { hasText: 'sales@example.com' });
-  await row.getByRole('link', { name: 'Disable sales@example.com' }).click();
-  await page.waitForURL(/\/disable$/);
-  expect(await page.getByRole('heading', { name: 'Disable sales@example.com?' }).isVisible(),
-    'the confirmation does not name the mailbox');
-  await page.screenshot({ path: `${shots}/confirm-disable.png` });
-  await page.getByRole('button', { name: 'Yes, disable it' }).click();
+  const link = row.getByRole('link', { name: 'Disable sales@example.com' });
+  await link.click();
+  const dialog = page.getByRole('dialog', { name: 'Disable sales@example.com?' });
+  await dialog.waitFor();
+  expect(page.url().endsWith('/settings/email'), `the link left the list for ${page.url()}`);
+  await look(page, 'dialog-disable');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  expect(await link.evaluate((a) => a === document.activeElement), 'Escape did not give the focus back to the link');
+  await link.click();
+  await dialog.getByRole('button', { name: 'Yes, disable it' }).click();
   await page.waitForURL(/\/settings\/email$/);
-  const flash = page.getByRole('status').filter({ hasText: 'Your inbox is greyed out' });
-  expect(await flash.isVisible(), 'no flash message');
+  const flash = page.getByRole('status').filter({ hasText: 'sales@example.com is disabled. Your inbox is greyed out' });
+  await flash.waitFor();
   expect(await row.getAttribute('class') === 'state-disabled', 'the row is not greyed out');
   expect((await row.textContent()).includes('Nothing is synced or sent.'), 'the row does not say so');
-  const opacity = await row.locator('.inbox-cell').evaluate((el) => getComputedStyle(el).opacity);
-  expect(Number(opacity) < 1, `the row is not greyed (opacity ${opacity})`);
+  const mark = await row.locator('.mark').evaluate((el) => getComputedStyle(el).filter);
+  expect(mark.includes('grayscale'), `the row's mark is not greyed (filter ${mark})`);
+  await look(page, 'after-disable');
+  await page.getByRole('link', { name: 'Dismiss this message' }).click();
+  await flash.waitFor({ state: 'detached' });
+  expect(page.url().endsWith('/settings/email'), 'dismissing left the page');
 }));
 
-await test('remove_through_its_confirmation_shows_the_revocation', () => withPage({}, async (page) => {
+await test('remove_through_its_dialog_shows_the_revocation', () => withPage({}, async (page) => {
   await signIn(page);
   const row = page.locator('tr', { hasText: 'sales@example.com' });
-  await row.getByRole('link', { name: 'Remove sales@example.com' }).click();
-  expect(await page.getByText('It then asks Google to revoke that access').isVisible(), 'no revocation sentence');
+  const link = row.getByRole('link', { name: 'Remove sales@example.com' });
+  await link.click();
+  const dialog = page.getByRole('dialog', { name: 'Remove sales@example.com?' });
+  await dialog.waitFor();
+  expect(await dialog.getByText('It then asks Google to revoke that access').isVisible(), 'no revocation sentence');
+  await look(page, 'dialog-remove');
+  await dialog.getByRole('link', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  expect(await link.evaluate((a) => a === document.activeElement), 'Cancel did not give the focus back to the link');
+  await link.click();
+  await dialog.getByRole('button', { name: 'Yes, remove inbox' }).click();
+  await page.waitForURL(/\/settings\/email$/);
+  await page.getByRole('status').filter({ hasText: 'sales@example.com was removed' }).waitFor();
+  const removed = page.locator('.removed-item', { hasText: 'sales@example.com' });
+  expect(await removed.isVisible(), 'the inbox is not under Recently removed');
+  await look(page, 'after-remove');
+}));
+
+// Without a script every flow goes through the confirmation pages.
+await test('without_javascript_disable_and_remove_go_through_their_pages', () => withPage({ javaScriptEnabled: false }, async (page) => {
+  await signIn(page);
+  const row = page.locator('tr', { hasText: 'support@example.org' });
+  await row.getByRole('link', { name: 'Disable support@example.org' }).click();
+  await page.waitForURL(/\/disable$/);
+  expect(await page.getByRole('heading', { name: 'Disable support@example.org?' }).isVisible(),
+    'the confirmation does not name the mailbox');
+  await look(page, 'nojs-confirm-disable', { axe: false });
+  await page.getByRole('button', { name: 'Yes, disable it' }).click();
+  await page.waitForURL(/\/settings\/email$/);
+  const flash = page.getByRole('status').filter({ hasText: 'support@example.org is disabled.' });
+  expect(await flash.isVisible(), 'no flash naming the inbox');
+  await page.getByRole('link', { name: 'Dismiss this message' }).click();
+  await page.waitForURL(/\/settings\/email$/);
+  expect(await page.locator('.flash').count() === 0, 'the flash is still there after dismissing it');
+  await row.getByRole('link', { name: 'Remove support@example.org' }).click();
+  await page.waitForURL(/\/remove$/);
+  await look(page, 'nojs-confirm-remove', { axe: false });
   await page.getByRole('button', { name: 'Yes, remove inbox' }).click();
   await page.waitForURL(/\/settings\/email$/);
-  const removed = page.locator('.removed-item', { hasText: 'sales@example.com' });
-  expect((await removed.textContent()).includes("Removing the panel's access at Google"), 'no progress shown');
-  await page.screenshot({ path: `${shots}/after-remove.png`, fullPage: true });
+  expect(await page.getByRole('status').filter({ hasText: 'support@example.org was removed' }).isVisible(),
+    'no flash after removing');
+  expect(await page.locator('.removed-item', { hasText: 'support@example.org' }).isVisible(), 'not under Recently removed');
 }));
 
 await test('every_action_is_reachable_by_keyboard_with_visible_focus', () => withPage({}, async (page) => {
@@ -118,7 +232,7 @@ await test('a_french_browser_gets_the_french_page', () => withPage({ locale: 'fr
   await signIn(page);
   expect(await page.getByText('Paramètres › Général › E-mail').isVisible(), 'not in French');
   expect(await page.locator('html').getAttribute('lang') === 'fr', 'html lang is not fr');
-  await page.screenshot({ path: `${shots}/email-fr.png`, fullPage: true });
+  await look(page, 'email-fr');
 }));
 
 await test('the_audit_log_shows_what_was_done', () => withPage({}, async (page) => {
@@ -126,7 +240,7 @@ await test('the_audit_log_shows_what_was_done', () => withPage({}, async (page) 
   await page.getByRole('link', { name: 'Audit log' }).click();
   const table = page.locator('table.audit');
   expect((await table.textContent()).includes('email.remove'), 'the removal is not in the log');
-  await page.screenshot({ path: `${shots}/audit.png`, fullPage: true });
+  await look(page, 'audit');
 }));
 
 // The demo's promise: Connect › Gmail, allow on the provider's consent page, and
@@ -138,7 +252,7 @@ await test('connect_gmail_through_the_consent_page', () => withPage({}, async (p
   await page.getByRole('link', { name: /Gmail/ }).click();
   expect(await page.getByRole('heading', { name: 'What will be requested when you connect your inbox?' }).isVisible(),
     'no scopes page');
-  await page.screenshot({ path: `${shots}/scopes.png`, fullPage: true });
+  await look(page, 'scopes');
   await page.getByRole('button', { name: 'Continue to Google' }).click();
   await page.getByRole('button', { name: 'Allow' }).waitFor();
   await page.getByLabel('Another address:').fill('browser.test@gmail.example');
@@ -147,8 +261,14 @@ await test('connect_gmail_through_the_consent_page', () => withPage({}, async (p
   const row = page.locator('tr', { hasText: 'browser.test@gmail.example' });
   expect(await row.isVisible(), 'the new inbox is not listed');
   expect((await row.textContent()).includes('Connected'), 'the new inbox is not connected');
-  await page.screenshot({ path: `${shots}/connected.png`, fullPage: true });
+  await look(page, 'connected');
 }));
+
+await test('every_page_visited_is_valid_html', async () => {
+  const errors = validateHtml(served);
+  expect(served.size > (only ? 0 : 10), `only ${served.size} pages collected`);
+  expect(errors.length === 0, `the Nu checker on ${served.size} pages:\n${errors.join('\n')}`);
+});
 
 await browser.close();
 const failed = results.filter((r) => !r).length;

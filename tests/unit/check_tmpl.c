@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -361,6 +362,66 @@ START_TEST(project_lang_files_have_the_same_keys)
 	buf_free(&only_en);
 	buf_free(&only_fr);
 	hdf_destroy(&en);
+	hdf_destroy(&fr);
+	free(dir);
+}
+END_TEST
+
+/* The French rules a reader notices when they are broken: a no-break space
+ * (U+00A0 or U+202F) before ? ! : ; that end a phrase and inside « », a curly
+ * apostrophe, and the application, never "le panneau", as the one acting.
+ * A colon inside a word ("https://", "12:30") is not punctuation here. */
+static int after_nbsp(const char *text, const char *at)
+{
+	return (at - text >= 2 && (unsigned char)at[-2] == 0xC2 && (unsigned char)at[-1] == 0xA0) ||
+	       (at - text >= 3 && (unsigned char)at[-3] == 0xE2 && (unsigned char)at[-2] == 0x80 &&
+		(unsigned char)at[-1] == 0xAF);
+}
+
+static int before_nbsp(const char *at)
+{
+	return ((unsigned char)at[0] == 0xC2 && (unsigned char)at[1] == 0xA0) ||
+	       ((unsigned char)at[0] == 0xE2 && (unsigned char)at[1] == 0x80 && (unsigned char)at[2] == 0xAF);
+}
+
+static void collect_bad_french(HDF *node, const char *prefix, struct buf *bad)
+{
+	for (HDF *child = hdf_obj_child(node); child != NULL; child = hdf_obj_next(child)) {
+		char *name = xasprintf("%s%s%s", prefix, *prefix ? "." : "", hdf_obj_name(child));
+		const char *text = hdf_obj_value(child);
+
+		for (const char *at = text; at != NULL && *at != '\0'; at++) {
+			const char *why = NULL;
+
+			if (strchr("?!:;", *at) != NULL && (at[1] == '\0' || at[1] == ' ' || before_nbsp(at + 1)) &&
+			    !after_nbsp(text, at))
+				why = "no no-break space before";
+			else if (*at == '\'')
+				why = "a straight apostrophe";
+			else if (strncmp(at, "«", strlen("«")) == 0 && !before_nbsp(at + strlen("«")))
+				why = "no no-break space after «";
+			else if (strncmp(at, "»", strlen("»")) == 0 && !after_nbsp(text, at))
+				why = "no no-break space before »";
+			else if (strncasecmp(at, "le panneau", 10) == 0)
+				why = "\"le panneau\" where the app is meant";
+			if (why != NULL)
+				buf_printf(bad, "\n  %s: %s at \"%.12s\"", name, why, at > text + 6 ? at - 6 : text);
+		}
+		collect_bad_french(child, name, bad);
+		free(name);
+	}
+}
+
+START_TEST(project_french_follows_french_typography)
+{
+	char *dir = project_templates();
+	HDF *fr = read_lang_file(dir, "fr");
+	struct buf bad;
+
+	buf_init(&bad);
+	collect_bad_french(fr, "", &bad);
+	ck_assert_msg(bad.len == 0, "fr.hdf:%s", bad.len ? bad.data : "");
+	buf_free(&bad);
 	hdf_destroy(&fr);
 	free(dir);
 }
@@ -744,6 +805,7 @@ Suite *tmpl_suite(void)
 	tc = tcase_create("project");
 	tcase_add_test(tc, project_templates_load);
 	tcase_add_test(tc, project_lang_files_have_the_same_keys);
+	tcase_add_test(tc, project_french_follows_french_typography);
 	tcase_add_test(tc, project_error_page_escapes_its_values);
 	tcase_add_test(tc, project_pages_use_the_macros);
 	tcase_add_test(tc, project_mail_team_disconnected_is_plain_text);
