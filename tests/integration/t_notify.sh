@@ -173,7 +173,7 @@ test_the_mails_reach_the_server_once_each_in_each_language() {
 		fail "the English text part"
 	text_part "$f" | grep -qF "/inbox/" || fail "no link to the inbox"
 	f=$(mails_to lea2@example.com)
-	[ "$(header "$f" Subject)" = "Adresse e-mail d’équipe déconnectée : support2@gmail.example" ] ||
+	[ "$(header "$f" Subject)" = "Adresse e-mail d’équipe déconnectée : support2@gmail.example" ] ||
 		fail "French subject: $(header "$f" Subject)"
 	grep -q '^Subject: =?UTF-8?B?' "$f" || fail "the French subject is not RFC 2047 encoded"
 	[ "$(header "$f" To)" = "Léa Dupré <lea2@example.com>" ] || fail "To: $(header "$f" To)"
