@@ -148,9 +148,11 @@ static void bind_leased(sqlite3_stmt *st, long long job_id, const char *owner,
 	sqlite3_bind_int64(st, 6, (long long)now);
 }
 
-enum status outbox_end_revocation(struct db *db, const struct outbox_job *job, const char *owner,
-				  enum outbox_state state, const char *error, const char *code,
-				  time_t now, int *ended)
+/* Ends job_id while owner holds it and it is pending, whatever its kind:
+ * *ended 0 when it was no longer owner's. */
+static enum status end_leased(struct db *db, long long job_id, const char *owner,
+			      enum outbox_state state, const char *error, const char *code,
+			      time_t now, int *ended)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_end_leased);
 	enum status rc;
@@ -158,7 +160,7 @@ enum status outbox_end_revocation(struct db *db, const struct outbox_job *job, c
 	*ended = 0;
 	if (st == NULL || state == OUTBOX_PENDING)
 		return ST_INTERNAL;
-	bind_leased(st, job->id, owner, error, code, now);
+	bind_leased(st, job_id, owner, error, code, now);
 	sqlite3_bind_text(st, 3, outbox_state_names[state], -1, SQLITE_STATIC);
 	rc = db_step_done(db, st);
 	if (rc == ST_OK)
@@ -166,17 +168,32 @@ enum status outbox_end_revocation(struct db *db, const struct outbox_job *job, c
 	return rc;
 }
 
-enum status outbox_retry_revocation(struct db *db, const struct outbox_job *job, const char *owner,
-				    time_t next_attempt_at, const char *error, const char *code,
-				    time_t now)
+/* Puts job_id back for another try at next_attempt_at, counting this one. */
+static enum status retry_leased(struct db *db, long long job_id, const char *owner,
+				time_t next_attempt_at, const char *error, const char *code,
+				time_t now)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_retry_leased);
 
 	if (st == NULL)
 		return ST_INTERNAL;
-	bind_leased(st, job->id, owner, error, code, now);
+	bind_leased(st, job_id, owner, error, code, now);
 	sqlite3_bind_int64(st, 3, (long long)next_attempt_at);
 	return db_step_done(db, st);
+}
+
+enum status outbox_end_revocation(struct db *db, const struct outbox_job *job, const char *owner,
+				  enum outbox_state state, const char *error, const char *code,
+				  time_t now, int *ended)
+{
+	return end_leased(db, job->id, owner, state, error, code, now, ended);
+}
+
+enum status outbox_retry_revocation(struct db *db, const struct outbox_job *job, const char *owner,
+				    time_t next_attempt_at, const char *error, const char *code,
+				    time_t now)
+{
+	return retry_leased(db, job->id, owner, next_attempt_at, error, code, now);
 }
 
 /* --- email jobs ------------------------------------------------------------------- */
@@ -228,31 +245,18 @@ enum status outbox_end_email(struct db *db, const struct outbox_email *job, cons
 			     enum outbox_state state, const char *error, const char *code,
 			     time_t now, int *ended)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_end_leased);
-	enum status rc;
-
-	*ended = 0;
-	if (st == NULL || (state != OUTBOX_DONE && state != OUTBOX_FAILED))
+	if (state != OUTBOX_DONE && state != OUTBOX_FAILED) {
+		*ended = 0;
 		return ST_INTERNAL;
-	bind_leased(st, job->id, owner, error, code, now);
-	sqlite3_bind_text(st, 3, outbox_state_names[state], -1, SQLITE_STATIC);
-	rc = db_step_done(db, st);
-	if (rc == ST_OK)
-		*ended = db_changes(db) == 1;
-	return rc;
+	}
+	return end_leased(db, job->id, owner, state, error, code, now, ended);
 }
 
 enum status outbox_retry_email(struct db *db, const struct outbox_email *job, const char *owner,
 			       time_t next_attempt_at, const char *error, const char *code,
 			       time_t now)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_retry_leased);
-
-	if (st == NULL)
-		return ST_INTERNAL;
-	bind_leased(st, job->id, owner, error, code, now);
-	sqlite3_bind_int64(st, 3, (long long)next_attempt_at);
-	return db_step_done(db, st);
+	return retry_leased(db, job->id, owner, next_attempt_at, error, code, now);
 }
 
 enum status outbox_release_email(struct db *db, const struct outbox_email *job, const char *owner,
