@@ -230,6 +230,32 @@ static void fail(struct mail_result *r, enum mail_outcome outcome, const char *e
 	snprintf(r->error, sizeof(r->error), "%s", error);
 }
 
+/* A part of type `type` holding text with its lines ended by CRLF: curl's
+ * quoted-printable encoder takes only CRLF for a line break and would send a
+ * bare LF as "=0A", one long encoded line.  0, or -1 on a failure. */
+static int add_text_part(curl_mime *mime, const char *type, const char *text)
+{
+	curl_mimepart *part = curl_mime_addpart(mime);
+	struct buf lines;
+	int rc;
+
+	if (part == NULL)
+		return -1;
+	buf_init(&lines);
+	for (const char *p = text; *p != '\0'; p++) {
+		if (*p == '\n' && (p == text || p[-1] != '\r'))
+			buf_putc(&lines, '\r');
+		buf_putc(&lines, *p);
+	}
+	rc = curl_mime_data(part, lines.data != NULL ? lines.data : "", lines.len) == CURLE_OK &&
+			     curl_mime_type(part, type) == CURLE_OK &&
+			     curl_mime_encoder(part, "quoted-printable") == CURLE_OK
+		     ? 0
+		     : -1;
+	buf_free(&lines);
+	return rc;
+}
+
 /* The text and HTML parts, as one multipart/alternative part of the message. */
 static curl_mime *build_body(CURL *easy, const struct mail *m)
 {
@@ -237,17 +263,9 @@ static curl_mime *build_body(CURL *easy, const struct mail *m)
 	curl_mimepart *part;
 	struct curl_slist *disposition = curl_slist_append(NULL, "Content-Disposition: inline");
 
-	if (mime == NULL || alt == NULL || disposition == NULL)
-		goto fail;
-	part = curl_mime_addpart(alt);
-	if (part == NULL || curl_mime_data(part, m->text, CURL_ZERO_TERMINATED) != CURLE_OK ||
-	    curl_mime_type(part, "text/plain; charset=UTF-8") != CURLE_OK ||
-	    curl_mime_encoder(part, "quoted-printable") != CURLE_OK)
-		goto fail;
-	part = curl_mime_addpart(alt);
-	if (part == NULL || curl_mime_data(part, m->html, CURL_ZERO_TERMINATED) != CURLE_OK ||
-	    curl_mime_type(part, "text/html; charset=UTF-8") != CURLE_OK ||
-	    curl_mime_encoder(part, "quoted-printable") != CURLE_OK)
+	if (mime == NULL || alt == NULL || disposition == NULL ||
+	    add_text_part(alt, "text/plain; charset=UTF-8", m->text) != 0 ||
+	    add_text_part(alt, "text/html; charset=UTF-8", m->html) != 0)
 		goto fail;
 	part = curl_mime_addpart(mime);
 	if (part == NULL || curl_mime_subparts(part, alt) != CURLE_OK)

@@ -172,6 +172,8 @@ test_the_mails_reach_the_server_once_each_in_each_language() {
 	text_part "$f" | grep -qF "Your team email support2@gmail.example in the inbox Support was disconnected." ||
 		fail "the English text part"
 	text_part "$f" | grep -qF "/inbox/" || fail "no link to the inbox"
+	# Lines end in CRLF before encoding, or quoted-printable sends one long "=0A" line.
+	! grep -qF '=0A' "$f" || fail "a line break was sent encoded (=0A)"
 	f=$(mails_to lea2@example.com)
 	[ "$(header "$f" Subject)" = "Adresse e-mail d’équipe déconnectée : support2@gmail.example" ] ||
 		fail "French subject: $(header "$f" Subject)"
