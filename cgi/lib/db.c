@@ -143,8 +143,14 @@ static int migrate(struct db *db, char *err, size_t errlen)
  * busy handler, so nothing depends on everyone taking it. */
 static void open_writer_lock(struct db *db, const char *path)
 {
-	char *lock_path = xasprintf("%s-writer", path);
+	char *lock_path;
 
+	/* A database in memory is one connection's: nobody to queue behind. */
+	if (strcmp(path, ":memory:") == 0 || path[0] == '\0') {
+		db->writer_fd = -1;
+		return;
+	}
+	lock_path = xasprintf("%s-writer", path);
 	db->writer_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660);
 	if (db->writer_fd < 0)
 		log_error("%s: %s; writers wait in SQLite's busy handler instead", lock_path,
