@@ -61,6 +61,19 @@ static const char sql_replace_token[] =
 	"UPDATE outbox_jobs SET sealed_token = ?2 "
 	"WHERE connection_id = ?1 AND kind = 'revoke' AND state = 'pending'";
 
+/* Makes job_id owner's until `until`, whatever its kind. */
+static enum status lease_job(struct db *db, long long job_id, const char *owner, time_t until)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_lease);
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, job_id);
+	sqlite3_bind_int64(st, 2, (long long)until);
+	sqlite3_bind_text(st, 3, owner, -1, SQLITE_TRANSIENT);
+	return db_step_done(db, st);
+}
+
 enum job_column {
 	JOB_COL_ID,
 	JOB_COL_CONNECTION,
@@ -119,16 +132,9 @@ enum status outbox_claim_revocations(struct db *db, const char *owner, time_t no
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		goto fail;
-	for (int i = 0; i < *count; i++) {
-		st = db_stmt(db, sql_lease);
-		if (st == NULL)
+	for (int i = 0; i < *count; i++)
+		if (lease_job(db, jobs[i].id, owner, now + lease) != ST_OK)
 			goto fail;
-		sqlite3_bind_int64(st, 1, jobs[i].id);
-		sqlite3_bind_int64(st, 2, (long long)now + lease);
-		sqlite3_bind_text(st, 3, owner, -1, SQLITE_TRANSIENT);
-		if (db_step_done(db, st) != ST_OK)
-			goto fail;
-	}
 	return ST_OK;
 fail:
 	for (int i = 0; i < *count; i++)
@@ -226,15 +232,9 @@ enum status outbox_claim_emails(struct db *db, const char *owner, time_t now, lo
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		goto fail;
-	for (int i = 0; i < *count; i++) {
-		if ((st = db_stmt(db, sql_lease)) == NULL)
+	for (int i = 0; i < *count; i++)
+		if (lease_job(db, jobs[i].id, owner, now + lease) != ST_OK)
 			goto fail;
-		sqlite3_bind_int64(st, 1, jobs[i].id);
-		sqlite3_bind_int64(st, 2, (long long)now + lease);
-		sqlite3_bind_text(st, 3, owner, -1, SQLITE_TRANSIENT);
-		if (db_step_done(db, st) != ST_OK)
-			goto fail;
-	}
 	return ST_OK;
 fail:
 	*count = 0;
