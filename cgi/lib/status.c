@@ -12,6 +12,7 @@ int status_http_code(enum status st)
 		[ST_NOT_FOUND] = 404,
 		[ST_METHOD] = 405,
 		[ST_CONFLICT] = 409,
+		[ST_GONE] = 410,
 		[ST_TOO_LARGE] = 413,
 		[ST_UNSUPPORTED_TYPE] = 415,
 		[ST_TOO_MANY] = 429,
@@ -37,6 +38,7 @@ const char *status_http_reason(int code)
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
+	case 410: return "Gone";
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";
 	case 429: return "Too Many Requests";

@@ -9,6 +9,7 @@ enum status {
 	ST_NOT_FOUND,         /* no such page, or a row the user may not see: 404 */
 	ST_METHOD,            /* the page exists, not for this method: 405 */
 	ST_CONFLICT,          /* the row's state forbids the action: 409 */
+	ST_GONE,              /* a single-use link used or expired: 410 */
 	ST_TOO_LARGE,         /* body over the limit: 413 */
 	ST_UNSUPPORTED_TYPE,  /* a body that is not a urlencoded form: 415 */
 	ST_TOO_MANY,          /* throttled: 429 */
