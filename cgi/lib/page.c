@@ -201,7 +201,10 @@ struct keyring_sealer *page_sealer(struct ctx *ctx)
 	char err[512];
 
 	if (ctx->site->sealer == NULL) {
-		ctx->site->sealer = keyring_sealer_new(ctx->conf, err, sizeof(err));
+		/* The start-up check again (a plain CGI request skips it at start, see
+		 * app_main): never a box from a program that can read a private key. */
+		if (keyring_check_web(ctx->conf, err, sizeof(err)) == 0)
+			ctx->site->sealer = keyring_sealer_new(ctx->conf, err, sizeof(err));
 		if (ctx->site->sealer == NULL)
 			log_error("cannot seal: %s", err);
 	}
