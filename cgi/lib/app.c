@@ -50,6 +50,14 @@ static int open_store(struct app *app)
 	return 0;
 }
 
+/* Between two FastCGI requests, the answer sent: the WAL's checkpoint. */
+static void between_requests(void *arg, int idle)
+{
+	struct site *site = arg;
+
+	db_checkpoint_due(site->db, idle);
+}
+
 /* One worker of the supervisor: its own connection to the store (never one
  * opened before the fork), then requests until SIGTERM.  It ends like a program,
  * freeing all, so LeakSanitizer checks its whole life. */
@@ -60,9 +68,13 @@ static int run_worker(void *arg)
 
 	if (open_store(app) != 0) {
 		rc = SUPERVISE_SETUP_FAILED;
-	} else if (serve_fastcgi(app->site.listen_fd, dispatch_request, &app->site) != 0) {
-		log_error("FastCGI initialisation failed");
-		rc = SUPERVISE_SETUP_FAILED;
+	} else {
+		db_defer_checkpoints(app->site.db);
+		if (serve_fastcgi_between(app->site.listen_fd, dispatch_request, between_requests,
+					  &app->site) != 0) {
+			log_error("FastCGI initialisation failed");
+			rc = SUPERVISE_SETUP_FAILED;
+		}
 	}
 	app_free(app);
 	return rc;

@@ -40,6 +40,8 @@ struct db {
 	int writer_fd;     /* the writers' lock file, -1 without one */
 	int writer_locked; /* this connection holds it */
 	int busy_timeout_ms; /* how long a writer waits for the lock, in either queue */
+	int wal_pages;       /* the WAL's length after this connection's last commit;
+				-1 while SQLite checkpoints on its own */
 };
 
 static int exec_sql(struct db *db, const char *sql, char *err, size_t errlen)
@@ -219,6 +221,7 @@ struct db *db_open(const char *path, int create, char *err, size_t errlen)
 
 	db->writer_fd = -1;
 	db->busy_timeout_ms = BUSY_TIMEOUT_MS;
+	db->wal_pages = -1;
 	rc = sqlite3_open_v2(path, &db->handle,
 			     SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
 				     SQLITE_OPEN_NOMUTEX,
@@ -244,6 +247,61 @@ struct db *db_open(const char *path, int create, char *err, size_t errlen)
 fail:
 	db_close(db);
 	return NULL;
+}
+
+/* Checkpoints off the request path.  SQLite's own (wal_autocheckpoint) runs
+ * inside the COMMIT that crosses 1,000 pages, with the writers' lock still held:
+ * that commit's request and every writer queued behind it waited for a copy of
+ * the WAL into the database.  The hook only counts; db_checkpoint_due copies
+ * once the answer is out. */
+static int note_wal_pages(void *arg, sqlite3 *handle, const char *name, int pages)
+{
+	struct db *db = arg;
+
+	(void)handle;
+	(void)name;
+	db->wal_pages = pages;
+	return SQLITE_OK;
+}
+
+void db_defer_checkpoints(struct db *db)
+{
+	/* Replaces the hook sqlite3_wal_autocheckpoint installs: one or the other. */
+	sqlite3_wal_autocheckpoint(db->handle, 0);
+	sqlite3_wal_hook(db->handle, note_wal_pages, db);
+	db->wal_pages = 0;
+}
+
+int db_checkpoint_due(struct db *db, int idle)
+{
+	int log_pages = 0, copied = 0, rc;
+
+	if (db->wal_pages < (idle ? DB_CHECKPOINT_IDLE_PAGES : DB_CHECKPOINT_BUSY_PAGES) ||
+	    db->depth > 0 || db->reading)
+		return 0;
+	/* Passive first: it takes no lock a reader or the writer waits for, and
+	 * copies what no reader still needs (the bulk).  Another connection
+	 * already checkpointing (SQLITE_BUSY) does this one's work. */
+	rc = sqlite3_wal_checkpoint_v2(db->handle, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_pages,
+				       &copied);
+	/* Under writes that never pause, that is not enough: SQLite rewinds the WAL
+	 * only for a writer that finds it wholly copied and no reader still in it,
+	 * and with requests always in flight one never does, so the file grows for
+	 * as long as the load lasts.  Past the busy mark, a RESTART checkpoint in
+	 * the writers' queue copies the little committed since and waits for the
+	 * readers of the WAL to finish (a read transaction is one request's), so
+	 * the next writer starts it over.  Queued writers wait for that, every
+	 * DB_CHECKPOINT_BUSY_PAGES pages, instead of for every 1,000-page copy. */
+	if (rc == SQLITE_OK && log_pages >= DB_CHECKPOINT_BUSY_PAGES && take_writer_lock(db) == 0) {
+		rc = sqlite3_wal_checkpoint_v2(db->handle, NULL, SQLITE_CHECKPOINT_RESTART,
+					       &log_pages, &copied);
+		release_writer_lock(db);
+	}
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		log_error("checkpoint: %s", sqlite3_errmsg(db->handle));
+	/* Asked again after this connection's next commit, not after every request. */
+	db->wal_pages = 0;
+	return rc == SQLITE_OK ? copied : 0;
 }
 
 void db_set_busy_timeout(struct db *db, int ms)

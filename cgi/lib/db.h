@@ -62,6 +62,20 @@ enum db_after_commit { DB_AFTER_WAKE_WORKER = 1 << 0 };
 void db_note_after_commit(struct db *db, unsigned what);
 unsigned db_take_after_commit(struct db *db);
 
+/* Checkpoints off the request path, for the FastCGI programs: after
+ * db_defer_checkpoints no commit copies the WAL into the database (SQLite's
+ * wal_autocheckpoint would, in the middle of a request, holding the writers'
+ * lock); db_checkpoint_due, called between requests, does it in passive mode
+ * (waiting for no one) once this connection's commits have left the WAL at
+ * DB_CHECKPOINT_IDLE_PAGES pages and no request is waiting (idle), or at
+ * DB_CHECKPOINT_BUSY_PAGES whatever waits, so the WAL stays bounded under a
+ * load that never pauses.  Returns the pages copied.  Other connections (the
+ * worker, the CLI, plain CGI) keep SQLite's automatic checkpoints. */
+#define DB_CHECKPOINT_IDLE_PAGES 200
+#define DB_CHECKPOINT_BUSY_PAGES 2000
+void db_defer_checkpoints(struct db *db);
+int db_checkpoint_due(struct db *db, int idle);
+
 /* True when the database answers a trivial query (for /healthz). */
 int db_ping(struct db *db);
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcgiapp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,7 +86,21 @@ static void on_stop_signal(int sig)
 
 /* The stop signals are blocked while a request is answered and let in only
  * while waiting for the next one. */
+/* Whether a connection waits to be accepted (by this worker or another). */
+static int nobody_waiting(int listen_fd)
+{
+	struct pollfd p = { .fd = listen_fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 0;
+}
+
 int serve_fastcgi(int listen_fd, serve_answer_fn *answer, void *arg)
+{
+	return serve_fastcgi_between(listen_fd, answer, NULL, arg);
+}
+
+int serve_fastcgi_between(int listen_fd, serve_answer_fn *answer, serve_between_fn *between,
+			  void *arg)
 {
 	FCGX_Request request;
 	struct sigaction sa;
@@ -121,6 +136,8 @@ int serve_fastcgi(int listen_fd, serve_answer_fn *answer, void *arg)
 		sigprocmask(SIG_BLOCK, &stop_signals, NULL);
 		answer(arg, &src, &sink);
 		FCGX_Finish_r(&request);
+		if (between != NULL)
+			between(arg, nobody_waiting(listen_fd));
 	}
 	FCGX_Free(&request, 1);
 	return 0;

@@ -22,6 +22,12 @@ typedef void serve_answer_fn(void *arg, const struct req_source *src, const stru
  * also reported.  0, or -1 when libfcgi cannot start. */
 int serve_fastcgi(int listen_fd, serve_answer_fn *answer, void *arg);
 
+/* Work that must not delay an answer (a checkpoint): called after each answer
+ * has gone out, with idle set when no connection waits on the socket. */
+typedef void serve_between_fn(void *arg, int idle);
+int serve_fastcgi_between(int listen_fd, serve_answer_fn *answer, serve_between_fn *between,
+			  void *arg);
+
 /* Answers the one CGI request of this process; 0, or 1 when stdout failed. */
 int serve_cgi(serve_answer_fn *answer, void *arg);
 
