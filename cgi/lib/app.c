@@ -242,6 +242,8 @@ int app_main(int argc, char **argv, const struct program *program)
 		conf_free(&app.conf);
 		return 1;
 	}
+	if (cgi)
+		tmpl_read_languages_on_use();
 	if (tmpl_init(app.conf.template_dir, app.conf.lang_dir, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: %s\n", program->name, err);
 		conf_free(&app.conf);

@@ -9,12 +9,14 @@
  * part, and includes are inlined at parse time. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tmpl.h"
 
@@ -28,6 +30,8 @@ static struct {
 	HDF *parse_html; /* escape mode "html" and the include path: the pages */
 	HDF *parse_mail; /* escape mode "none" and the include path: mail/ only */
 	HDF *lang[2];
+	char *lang_dir;  /* while a language is still to be read */
+	int on_use;      /* tmpl_read_languages_on_use */
 	char *dir;
 	struct {
 		char *name;
@@ -120,6 +124,32 @@ static void log_nerr(const char *what, NEOERR *err)
 	nerr_ignore(&err);
 }
 
+/* Lang files are a few hundred lines; reading one is some 1.6 M instructions,
+ * a tenth of a plain-CGI request, which needs one language. */
+static int read_language(int i, char *err, size_t errlen)
+{
+	char *path = xasprintf("%s/%s.hdf", T.lang_dir, tmpl_languages[i]);
+	NEOERR *nerr;
+
+	die_nomem(hdf_init(&T.lang[i]));
+	nerr = hdf_read_file(T.lang[i], path);
+	if (nerr != STATUS_OK) {
+		STRING msg;
+
+		string_init(&msg);
+		nerr_error_string(nerr, &msg);
+		snprintf(err, errlen, "Templates.lang_dir: cannot read %s: %s", path,
+			 msg.buf ? msg.buf : "error");
+		string_clear(&msg);
+		nerr_ignore(&nerr);
+		hdf_destroy(&T.lang[i]);
+		free(path);
+		return -1;
+	}
+	free(path);
+	return 0;
+}
+
 int tmpl_init(const char *template_dir, const char *lang_dir, char *err, size_t errlen)
 {
 	struct stat sb;
@@ -135,27 +165,29 @@ int tmpl_init(const char *template_dir, const char *lang_dir, char *err, size_t 
 	die_nomem(hdf_init(&T.parse_mail));
 	tmpl_set(T.parse_mail, "Config.VarEscapeMode", "none");
 	tmpl_set(T.parse_mail, "hdf.loadpaths.0", template_dir);
+	T.lang_dir = xstrdup(lang_dir);
 	for (int i = 0; tmpl_languages[i] != NULL; i++) {
-		char *path = xasprintf("%s/%s.hdf", lang_dir, tmpl_languages[i]);
-		NEOERR *nerr;
+		if (i > 0 && T.on_use) {
+			char *path = xasprintf("%s/%s.hdf", lang_dir, tmpl_languages[i]);
+			int readable = access(path, R_OK) == 0;
 
-		die_nomem(hdf_init(&T.lang[i]));
-		nerr = hdf_read_file(T.lang[i], path);
-		if (nerr != STATUS_OK) {
-			STRING msg;
-
-			string_init(&msg);
-			nerr_error_string(nerr, &msg);
-			snprintf(err, errlen, "Templates.lang_dir: cannot read %s: %s", path,
-				 msg.buf ? msg.buf : "error");
-			string_clear(&msg);
-			nerr_ignore(&nerr);
+			if (!readable)
+				snprintf(err, errlen, "Templates.lang_dir: cannot read %s: %s", path,
+					 strerror(errno));
 			free(path);
-			return -1;
+			if (!readable)
+				return -1;
+			continue;
 		}
-		free(path);
+		if (read_language(i, err, errlen) != 0)
+			return -1;
 	}
 	return 0;
+}
+
+void tmpl_read_languages_on_use(void)
+{
+	T.on_use = 1;
 }
 
 void tmpl_shutdown(void)
@@ -176,13 +208,25 @@ void tmpl_shutdown(void)
 	hdf_destroy(&T.parse_mail);
 	free(T.dir);
 	T.dir = NULL;
+	free(T.lang_dir);
+	T.lang_dir = NULL;
+	T.on_use = 0;
 }
 
 HDF *tmpl_lang(const char *code)
 {
-	for (int i = 0; tmpl_languages[i] != NULL; i++)
-		if (code != NULL && strcmp(code, tmpl_languages[i]) == 0)
-			return T.lang[i];
+	for (int i = 0; tmpl_languages[i] != NULL; i++) {
+		if (code == NULL || strcmp(code, tmpl_languages[i]) != 0)
+			continue;
+		if (T.lang[i] == NULL && T.lang_dir != NULL) {
+			char err[512];
+
+			/* Unreadable since start-up: the default language answers. */
+			if (read_language(i, err, sizeof(err)) != 0)
+				log_error("%s", err);
+		}
+		return T.lang[i];
+	}
 	return NULL;
 }
 

@@ -16,6 +16,10 @@
  * parsed on first use, after any fork. */
 int tmpl_init(const char *template_dir, const char *lang_dir, char *err, size_t errlen);
 void tmpl_shutdown(void);
+/* Called before tmpl_init, for a process that answers one request (plain CGI):
+ * tmpl_init then reads only the default language, and checks that the others
+ * can be read; each is read when first asked for. */
+void tmpl_read_languages_on_use(void);
 
 /* Renders templates/<name> with data (the page's values) over lang (the words).
  * Every var: is HTML-escaped.  A name under mail/ is refused (ST_INTERNAL),
