@@ -10,34 +10,6 @@ STACK_SMTP=1 STACK_WORKER=1 t_start \
 	"Worker.poll_interval = 1" "Worker.backoff_base = 1" "Worker.backoff_max = 2" \
 	"Worker.connect_timeout = 1" "Worker.timeout = 3" "Worker.max_attempts = 30" \
 	"Worker.lease = 5"
-MAIL="$T_DIR/mail"
-
-wait_for() {
-	local i
-	for i in $(seq 1 $(($1 * 10))); do
-		[ "$(sql "$2")" = "$3" ] && return 0
-		sleep 0.1
-	done
-	fail "after $1 s, $2 gives $(sql "$2"), not $3"
-	return 1
-}
-
-mails_to() {
-	local f
-	for f in "$MAIL"/*.json; do
-		grep -qF "\"$1\"" "$f" 2>/dev/null && echo "${f%.json}.eml"
-	done
-}
-
-wait_mails() {
-	local i
-	for i in $(seq 1 $(($1 * 10))); do
-		[ "$(mails_to "$2" | wc -l)" = "$3" ] && return 0
-		sleep 0.1
-	done
-	fail "after $1 s, $(mails_to "$2" | wc -l) mails for $2, not $3"
-	return 1
-}
 
 # part FILE plain|html — a part of a kept mail, decoded; subject FILE — its subject.
 part() {
@@ -90,8 +62,8 @@ test_an_invitation_mail_carries_a_working_link_in_the_persons_language() {
 	cli user invite newbie@example.com >"$T_DIR/out" || fail "user invite failed"
 	grep -qx "newbie@example.com: invite link mailed, valid 72 hours" "$T_DIR/out" ||
 		fail "said: $(cat "$T_DIR/out")"
-	wait_mails 20 newbie@example.com 1 || return
-	eml=$(mails_to newbie@example.com)
+	t_wait_mails 20 newbie@example.com 1 || return
+	eml=$(t_mails_to newbie@example.com)
 	# French typography: a no-break space before the colon.
 	[ "$(subject "$eml")" = "Votre invitation"$'\xc2\xa0'": choisissez votre mot de passe" ] ||
 		fail "subject: $(subject "$eml")"
@@ -104,7 +76,7 @@ test_an_invitation_mail_carries_a_working_link_in_the_persons_language() {
 	[ "$(stored_for "$token")" = "newbie@example.com invite 0 259200" ] ||
 		fail "the mailed token names: $(stored_for "$token")"
 	# The job ended, its sealed token dropped with it.
-	wait_for 10 "SELECT state || ' ' || quote(sealed_token) FROM outbox_jobs WHERE kind = 'email'
+	t_wait_for 10 "SELECT state || ' ' || quote(sealed_token) FROM outbox_jobs WHERE kind = 'email'
 		AND json_extract(payload, '\$.link') IS NOT NULL" "done NULL"
 	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'user.invite' AND actor = 'cli'")" = 1 ] ||
 		fail "no audit row"
@@ -117,13 +89,13 @@ test_a_reset_mail_replaces_the_link_and_ends_the_sessions() {
 	http GET /settings/email
 	expect_status 200
 	cli user reset-link reset@example.com >/dev/null || fail "user reset-link failed"
-	wait_mails 20 reset@example.com 1 || return
-	first=$(token_of "$(mails_to reset@example.com)")
+	t_wait_mails 20 reset@example.com 1 || return
+	first=$(token_of "$(t_mails_to reset@example.com)")
 	http GET /settings/email
 	[ "$STATUS" = 303 ] || [ "$STATUS" = 401 ] || fail "the session still works: $STATUS"
 	cli user reset-link reset@example.com >/dev/null || fail "user reset-link failed"
-	wait_mails 20 reset@example.com 2 || return
-	for eml in $(mails_to reset@example.com); do
+	t_wait_mails 20 reset@example.com 2 || return
+	for eml in $(t_mails_to reset@example.com); do
 		[ "$(subject "$eml")" = "Choose a new password" ] || fail "subject: $(subject "$eml")"
 		second=$(token_of "$eml")
 		[ "$second" != "$first" ] && break

@@ -12,24 +12,7 @@ STACK_SMTP=1 STACK_WORKER=1 t_start \
 	"Worker.connect_timeout = 1" "Worker.timeout = 3" "Worker.max_attempts = 30" \
 	"Worker.lease = 5" "Health.interval = 3600"
 
-wait_for() {
-	local i
-	for i in $(seq 1 $(($1 * 10))); do
-		[ "$(sql "$2")" = "$3" ] && return 0
-		sleep 0.1
-	done
-	fail "after $1 s, $2 gives $(sql "$2"), not $3"
-	return 1
-}
-
-# calls ENDPOINT [STATUS] — how many calls of ENDPOINT the sandbox received.
-calls() {
-	curl -fsS -o "$T_DIR/calls.json" "$SANDBOX/_control/calls?endpoint=$1" || fail "call log"
-	sqlite3 -batch -noheader :memory: "SELECT count(*) FROM json_each(readfile('$T_DIR/calls.json'), '\$.calls')
-		WHERE ${2:+json_extract(value, '\$.status') = $2 AND} 1"
-}
-
-# ended_by_revocation ADDRESS — the grants of ADDRESS at the sandbox that a
+# ended_at_sandbox ADDRESS — the grants of ADDRESS at the sandbox that a
 # revocation (Google) or a grant deletion (Microsoft) ended.
 ended_at_sandbox() {
 	curl -fsS -o "$T_DIR/grants.json" "$SANDBOX/_control/grants" || fail "grants"
@@ -107,12 +90,12 @@ test_a_leaver_takes_no_inbox_access_and_the_team_channel_stays() {
 	grep -qF "leaver1@example.com: deactivated; 1 sessions ended; 4 personal inboxes removed; 0 team channels removed, 1 kept; 2 revocations queued, 2 to revoke by hand; " \
 		"$T_DIR/out" || fail "totals: $(tail -1 "$T_DIR/out")"
 	# At the provider: each token revoked once.
-	wait_for 20 "SELECT group_concat(state, ' ') FROM (SELECT state FROM outbox_jobs
+	t_wait_for 20 "SELECT group_concat(state, ' ') FROM (SELECT state FROM outbox_jobs
 		WHERE kind = 'revoke' AND connection_id IN ($gmail, $o365, $outlook, $imap)
 		ORDER BY connection_id)" "done done manual manual"
 	sleep 1
-	[ "$(calls google.revoke 200)" = 1 ] || fail "google.revoke called $(calls google.revoke) times"
-	[ "$(calls graph.delete 204)" = 1 ] || fail "graph.delete called $(calls graph.delete) times"
+	[ "$(t_sandbox_calls google.revoke 200)" = 1 ] || fail "google.revoke called $(t_sandbox_calls google.revoke) times"
+	[ "$(t_sandbox_calls graph.delete 204)" = 1 ] || fail "graph.delete called $(t_sandbox_calls graph.delete) times"
 	[ "$(ended_at_sandbox leaver1@gmail.example)" = 1 ] || fail "the Gmail grant stands"
 	[ "$(ended_at_sandbox leaver1@contoso.example)" = 1 ] || fail "the Office 365 grant stands"
 	[ "$(ended_at_sandbox support1@gmail.example)" = 0 ] || fail "the team channel's grant ended"
@@ -122,7 +105,7 @@ test_a_leaver_takes_no_inbox_access_and_the_team_channel_stays() {
 	[ "$(state_of "$team")" = connected ] || fail "the team channel is $(state_of "$team")"
 	[ "$(told "$team" connector_left)" = "access1@example.com admin@example.com boss1@example.com" ] ||
 		fail "told: $(told "$team" connector_left)"
-	wait_for 20 "SELECT count(*) FROM outbox_jobs WHERE kind = 'email' AND connection_id = $team
+	t_wait_for 20 "SELECT count(*) FROM outbox_jobs WHERE kind = 'email' AND connection_id = $team
 		AND state = 'done'" 3
 	as admin
 	login "$ADMIN" "$ADMIN_PW"
@@ -145,8 +128,8 @@ test_removed_channels_are_revoked_and_rule_6s_people_told_once() {
 	cli user disable leaver2@example.com --remove-channels >"$T_DIR/out" || fail "user disable failed"
 	grep -qP "^$team\tteam\tgoogle\tsupport2@gmail.example\tremoved; revocation queued$" "$T_DIR/out" ||
 		fail "said: $(cat "$T_DIR/out")"
-	wait_for 20 "SELECT state FROM outbox_jobs WHERE kind = 'revoke' AND connection_id = $team" done
-	[ "$(calls google.revoke 200)" = 1 ] || fail "google.revoke called $(calls google.revoke) times"
+	t_wait_for 20 "SELECT state FROM outbox_jobs WHERE kind = 'revoke' AND connection_id = $team" done
+	[ "$(t_sandbox_calls google.revoke 200)" = 1 ] || fail "google.revoke called $(t_sandbox_calls google.revoke) times"
 	[ "$(state_of "$team")" = removed ] || fail "the channel is $(state_of "$team")"
 	[ "$(told "$team" disconnected)" = "access1@example.com admin@example.com boss1@example.com" ] ||
 		fail "told: $(told "$team" disconnected)"
