@@ -6,6 +6,8 @@
  *              connected | disabled -> disconnected -> connected (reconnect)
  *              disconnected -> removed
  *   team:      connected | disconnected -> removed
+ *   offboarding (either kind, its owner or connector deactivated):
+ *              connected | disabled | disconnected -> removed
  *
  * Every function here runs inside the caller's transaction: a transition, its
  * audit row and the revocation job that takes the token with it commit together
