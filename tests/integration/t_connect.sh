@@ -388,21 +388,107 @@ test_reconnect_brings_a_disconnected_inbox_back() {
 	[ "$(connections_of nell@gmail.example)" = 1 ] || fail "a reconnect stored another inbox"
 }
 
+# The sandbox's grants of a mailbox: "id:live:ended_by" each, in order.
+grants_of() {
+	curl -fsS -o "$T_DIR/grants.json" "$SANDBOX/_control/grants" || fail "grants"
+	sqlite3 -batch -noheader :memory: "SELECT group_concat(g, ' ') FROM (SELECT
+		json_extract(value, '\$.id') || ':' || json_extract(value, '\$.live') || ':' ||
+		coalesce(json_extract(value, '\$.ended_by'), '') AS g
+		FROM json_each(readfile('$T_DIR/grants.json'), '\$.grants')
+		WHERE json_extract(value, '\$.address') = '$1' ORDER BY json_extract(value, '\$.id'))"
+}
+
+# Calls of Google's revocation endpoint the sandbox received for grant $1.
+revocations_of_grant() {
+	curl -fsS -o "$T_DIR/calls.json" "$SANDBOX/_control/calls?endpoint=google.revoke" || fail "call log"
+	sqlite3 -batch -noheader :memory: "SELECT count(*) FROM json_each(readfile('$T_DIR/calls.json'), '\$.calls')
+		WHERE json_extract(value, '\$.grant') = '$1'"
+}
+
+# Rule 10: the inbox does not change, and the grant the consent made for the
+# other mailbox is not left standing at the provider: its token goes to a
+# revocation job (held by a row born removed, that no page shows), and the
+# worker revokes it, once.
 test_reconnect_with_another_mailbox_changes_nothing() {
-	local id before
+	local id before stray grant
 	as_new_user wrongbox@example.com
 	id=$(disconnected_gmail wrongbox@example.com olga@gmail.example)
 	http GET "/settings/email/$id/reconnect"
 	post "/settings/email/$id/reconnect"
 	AUTHORIZE=$(header_value Location)
 	consent allow someone.else@gmail.example
-	before=$(stored)
+	before=$(sql "SELECT * FROM email_connections WHERE id = $id")
 	back
 	expect_status 409
 	expect_text "This is not the same mailbox"
 	expect_text "You allowed access to someone.else@gmail.example, but this inbox is olga@gmail.example. Nothing was changed. Start again and choose olga@gmail.example at Google."
-	[ "$(stored)" = "$before" ] || fail "a consent for another mailbox changed the store"
+	expect_text "The access Google just gave for someone.else@gmail.example is not kept: the panel is removing it at Google."
+	[ "$(sql "SELECT * FROM email_connections WHERE id = $id")" = "$before" ] || fail "the inbox changed"
 	[ "$(state_of "$id")" = disconnected ] || fail "the inbox changed"
+	stray=$(sql "SELECT id FROM email_connections WHERE refused_reconnect_of = $id")
+	[ -n "$stray" ] || fail "no row holds the stray grant's revocation"
+	[ "$(sql "SELECT state || ' ' || address || ' ' || quote(sealed_token) FROM email_connections WHERE id = $stray")" = \
+		"removed someone.else@gmail.example NULL" ] || fail "the stray grant's row is not born removed"
+	[ "$(sql "SELECT state || ' ' || provider || ' ' || (sealed_token IS NOT NULL) FROM outbox_jobs WHERE connection_id = $stray AND kind = 'revoke'")" = \
+		"pending google 1" ] || fail "the stray token is not queued for revocation"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'email.stray_grant' AND target = 'connection:$stray'")" = 1 ] ||
+		fail "no audit row for the stray grant"
+	http GET /settings/email
+	expect_no_body "someone.else@gmail.example"
+	http GET "/settings/email/$stray/remove"
+	expect_status 404
+	grant=$(grants_of someone.else@gmail.example)
+	case $grant in
+	*:1:) grant=${grant%%:*} ;;
+	*) fail "the sandbox should hold one live grant for the other mailbox: $grant"; return ;;
+	esac
+	cli worker --once >"$T_DIR/worker.out" 2>&1 || fail "worker --once failed: $(cat "$T_DIR/worker.out")"
+	[ "$(sql "SELECT state || ' ' || quote(sealed_token) FROM outbox_jobs WHERE connection_id = $stray")" = "done NULL" ] ||
+		fail "the stray grant's revocation is not done: $(cat "$T_DIR/worker.out")"
+	[ "$(revocations_of_grant "$grant")" = 1 ] || fail "the sandbox did not receive exactly one revocation of that grant"
+	[ "$(grants_of someone.else@gmail.example)" = "$grant:0:revoke" ] || fail "the grant still stands at the sandbox"
+	[ "$(state_of "$id")" = disconnected ] || fail "the inbox changed"
+}
+
+# The other mailbox is an inbox here through the same provider: the token is
+# one more of its grant, and revoking it would end that inbox too.  Nothing at
+# all is stored.
+test_reconnect_with_a_mailbox_connected_here_revokes_nothing() {
+	local id before
+	as_new_user twoboxes@example.com
+	id=$(disconnected_gmail twoboxes@example.com rita@gmail.example)
+	connect google sam@gmail.example
+	http GET "/settings/email/$id/reconnect"
+	post "/settings/email/$id/reconnect"
+	AUTHORIZE=$(header_value Location)
+	consent allow sam@gmail.example
+	before=$(stored)
+	back
+	expect_status 409
+	expect_text "You allowed access to sam@gmail.example, but this inbox is rita@gmail.example. Nothing was changed."
+	expect_no_body "is not kept"
+	[ "$(stored)" = "$before" ] || fail "a consent for a mailbox connected here changed the store"
+}
+
+# The other mailbox is then connected for real before the worker got to it: its
+# grant is in use again, so the stray's revocation is dropped.
+test_connecting_the_stray_mailbox_keeps_its_grant() {
+	local id stray
+	as_new_user strayback@example.com
+	id=$(disconnected_gmail strayback@example.com tom@gmail.example)
+	http GET "/settings/email/$id/reconnect"
+	post "/settings/email/$id/reconnect"
+	AUTHORIZE=$(header_value Location)
+	consent allow uma@gmail.example
+	back
+	expect_status 409
+	stray=$(sql "SELECT id FROM email_connections WHERE refused_reconnect_of = $id")
+	[ "$(sql "SELECT state FROM outbox_jobs WHERE connection_id = $stray")" = pending ] || fail "no pending revocation"
+	connect google uma@gmail.example
+	[ "$(sql "SELECT count(*) FROM outbox_jobs WHERE connection_id = $stray")" = 0 ] ||
+		fail "the stray's revocation would end the new inbox's grant"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'email.revocation_dropped' AND target = 'connection:$stray'")" = 1 ] ||
+		fail "no audit row for the dropped revocation"
 }
 
 test_reconnect_only_for_a_disconnected_inbox() {
