@@ -320,6 +320,27 @@ test_provider_move_disconnects_the_old_inbox() {
 		fail "no audit row for the move"
 }
 
+# Rule 7 across IMAP and OAuth: the address is live over IMAP, then connected
+# through Gmail.  The IMAP inbox is disconnected; its password leaves it, and
+# its revocation is manual (an IMAP server has nothing to revoke).
+test_gmail_after_imap_is_a_provider_move() {
+	local imap
+	as_new_user imap2gmail@example.com
+	imap=$(make_inbox imap2gmail@example.com imap vic@move.example connected)
+	connect google vic@move.example
+	http GET /settings/email
+	expect_text "You switched from IMAP to Gmail, so your old inbox was disconnected. Your new inbox vic@move.example is connected."
+	[ "$(sql "SELECT group_concat(provider || ':' || state || ':' || last_error, ' ') FROM
+		(SELECT * FROM email_connections WHERE address = 'vic@move.example' ORDER BY id)")" = \
+		"imap:disconnected:provider_changed google:connected:" ] || fail "the move did not leave one live inbox"
+	[ "$(sql "SELECT quote(sealed_token) FROM email_connections WHERE id = $imap")" = NULL ] ||
+		fail "the IMAP inbox kept its password"
+	[ "$(sql "SELECT state || ' ' || quote(sealed_token) FROM outbox_jobs WHERE connection_id = $imap AND kind = 'revoke'")" = \
+		"manual NULL" ] || fail "the IMAP inbox's revocation is not manual"
+	[ "$(sql "SELECT cause FROM notifications WHERE connection_id = $imap AND user_id = $(user_id imap2gmail@example.com)")" = \
+		provider_changed ] || fail "the owner was not told"
+}
+
 test_same_address_same_provider_is_not_duplicated() {
 	as_new_user twice@example.com
 	connect google max@gmail.example
