@@ -512,6 +512,43 @@ test_connecting_the_stray_mailbox_keeps_its_grant() {
 		fail "no audit row for the dropped revocation"
 }
 
+# The same for a team channel: the stray grant's row is the conversation
+# inbox's, and neither its channels nor the list of every connection show it.
+test_channel_reconnect_with_another_mailbox_gives_up_that_grant() {
+	local team id stray
+	team=$(set_up_sql "INSERT INTO conversation_inboxes (name, created_at) VALUES ('Stray desk', unixepoch()) RETURNING id")
+	as_new_user straydesk@example.com super_admin
+	http GET "/inbox/$team/channels/connect/google"
+	post "/inbox/$team/channels/connect/google"
+	AUTHORIZE=$(header_value Location)
+	consent allow desk@gmail.example
+	back
+	expect_status 303
+	id=$(sql "UPDATE email_connections SET state = 'disconnected', last_error = 'token_rejected'
+		WHERE address = 'desk@gmail.example' RETURNING id")
+	http GET "/inbox/$team/channels/$id/reconnect"
+	post "/inbox/$team/channels/$id/reconnect"
+	AUTHORIZE=$(header_value Location)
+	consent allow intruder@gmail.example
+	back
+	expect_status 409
+	expect_text "You allowed access to intruder@gmail.example, but this inbox is desk@gmail.example."
+	expect_text "The access Google just gave for intruder@gmail.example is not kept: the panel is removing it at Google."
+	stray=$(sql "SELECT id FROM email_connections WHERE refused_reconnect_of = $id")
+	[ "$(sql "SELECT kind || ' ' || inbox_id || ' ' || state FROM email_connections WHERE id = $stray")" = "team $team removed" ] ||
+		fail "the stray grant's row is not the team's, born removed"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'channel.stray_grant' AND target = 'connection:$stray'")" = 1 ] ||
+		fail "no audit row for the stray grant"
+	[ "$(state_of "$id")" = disconnected ] || fail "the channel changed"
+	http GET "/inbox/$team/settings/channels"
+	expect_status 200
+	expect_no_body "intruder@gmail.example"
+	http GET /admin/connections
+	expect_status 200
+	expect_body "desk@gmail.example"
+	expect_no_body "intruder@gmail.example"
+}
+
 test_reconnect_only_for_a_disconnected_inbox() {
 	local id before
 	as_new_user stillgood@example.com
