@@ -512,6 +512,26 @@ test_connecting_the_stray_mailbox_keeps_its_grant() {
 		fail "no audit row for the dropped revocation"
 }
 
+# Outlook.com has no revocation API: the stray grant's job is manual, keeps no
+# token, and the page says what the person must do.
+test_outlook_reconnect_with_another_mailbox_says_what_to_do() {
+	local id stray
+	as_new_user straylive@example.com
+	connect outlook dora@outlook.example
+	id=$(sql "UPDATE email_connections SET state = 'disconnected', last_error = 'token_rejected'
+		WHERE address = 'dora@outlook.example' RETURNING id")
+	http GET "/settings/email/$id/reconnect"
+	post "/settings/email/$id/reconnect"
+	AUTHORIZE=$(header_value Location)
+	consent allow eve@outlook.example
+	back
+	expect_status 409
+	expect_text "The access Microsoft just gave for eve@outlook.example is not kept, but Microsoft offers the panel no way to remove it: remove this app from that account’s permissions yourself."
+	stray=$(sql "SELECT id FROM email_connections WHERE refused_reconnect_of = $id")
+	[ "$(sql "SELECT state || ' ' || quote(sealed_token) FROM outbox_jobs WHERE connection_id = $stray")" = "manual NULL" ] ||
+		fail "the stray Outlook.com grant's job is not manual and tokenless"
+}
+
 # The same for a team channel: the stray grant's row is the conversation
 # inbox's, and neither its channels nor the list of every connection show it.
 test_channel_reconnect_with_another_mailbox_gives_up_that_grant() {
