@@ -512,6 +512,21 @@ test_connecting_the_stray_mailbox_keeps_its_grant() {
 		fail "no audit row for the dropped revocation"
 }
 
+test_reconnect_with_another_mailbox_reads_right_in_french() {
+	local id
+	as_new_user autreboite@example.com
+	sql "UPDATE users SET language = 'fr' WHERE email = 'autreboite@example.com'"
+	id=$(disconnected_gmail autreboite@example.com paul@gmail.example)
+	http GET "/settings/email/$id/reconnect"
+	post "/settings/email/$id/reconnect"
+	AUTHORIZE=$(header_value Location)
+	consent allow quelquun@gmail.example
+	back
+	expect_status 409
+	expect_text "Vous avez autorisé l’accès à quelquun@gmail.example, mais cette boîte de réception est paul@gmail.example. Rien n’a été modifié."
+	expect_text "L’accès que Google vient de donner pour quelquun@gmail.example n’est pas conservé${NBSP}: l’application le retire chez Google."
+}
+
 # Outlook.com has no revocation API: the stray grant's job is manual, keeps no
 # token, and the page says what the person must do.
 test_outlook_reconnect_with_another_mailbox_says_what_to_do() {
