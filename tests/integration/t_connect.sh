@@ -512,6 +512,36 @@ test_connecting_the_stray_mailbox_keeps_its_grant() {
 		fail "no audit row for the dropped revocation"
 }
 
+# Office 365: the stray grant keeps the account ids the id token gave (oid,
+# tid), which Microsoft Graph's grant deletion needs; the worker ends it.
+test_office_365_stray_grant_is_deleted_through_graph() {
+	local id stray
+	as_new_user straygraph@example.com
+	connect microsoft fay@contoso.example
+	id=$(sql "UPDATE email_connections SET state = 'disconnected', last_error = 'token_rejected'
+		WHERE address = 'fay@contoso.example' RETURNING id")
+	http GET "/settings/email/$id/reconnect"
+	post "/settings/email/$id/reconnect"
+	AUTHORIZE=$(header_value Location)
+	consent allow gus@contoso.example
+	back
+	expect_status 409
+	stray=$(sql "SELECT id FROM email_connections WHERE refused_reconnect_of = $id")
+	[ "$(sql "SELECT provider_subject <> '' AND provider_tenant <> '' FROM email_connections WHERE id = $stray")" = 1 ] ||
+		fail "the stray grant's row lacks the account ids"
+	case $(grants_of gus@contoso.example) in
+	*:1:) ;;
+	*) fail "no live grant for the other mailbox at the sandbox: $(grants_of gus@contoso.example)" ;;
+	esac
+	cli worker --once >"$T_DIR/worker.out" 2>&1 || fail "worker --once failed: $(cat "$T_DIR/worker.out")"
+	[ "$(sql "SELECT state FROM outbox_jobs WHERE connection_id = $stray")" = done ] ||
+		fail "the stray grant's revocation is not done: $(cat "$T_DIR/worker.out")"
+	case $(grants_of gus@contoso.example) in
+	*:0:*) ;;
+	*) fail "the grant still stands at the sandbox: $(grants_of gus@contoso.example)" ;;
+	esac
+}
+
 test_reconnect_with_another_mailbox_reads_right_in_french() {
 	local id
 	as_new_user autreboite@example.com
