@@ -248,14 +248,8 @@ void dispatch_request(void *arg, const struct req_source *src, const struct sink
 	struct buf out;
 	enum status st;
 	HDF *hdf;
-	uint8_t raw_id[9];
-	char request_id[13];
 
-	/* Every log line written while answering names the request. */
-	if (crypto_random(raw_id, sizeof(raw_id)) == 0) {
-		crypto_base64url(raw_id, sizeof(raw_id), request_id);
-		log_set_request_id(request_id);
-	}
+	log_begin_request();
 	resp_init(&resp);
 	if (hdf_init(&hdf) != STATUS_OK)
 		abort();
@@ -286,5 +280,5 @@ void dispatch_request(void *arg, const struct req_source *src, const struct sink
 	resp_free(&resp);
 	req_free(&req);
 	hdf_destroy(&hdf);
-	log_set_request_id(NULL);
+	log_end_request();
 }

@@ -8,10 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crypto.h"
 #include "util.h"
 
 static const char *log_program = "inboxpanel";
-static char log_request_id[33];
+static int log_in_request;
+static char log_request_id[13]; /* 9 random bytes in base64url; "" until drawn */
 
 static void out_of_memory(void)
 {
@@ -163,9 +165,25 @@ void log_set_program(const char *name)
 	log_program = name;
 }
 
-void log_set_request_id(const char *id)
+void log_begin_request(void)
 {
-	snprintf(log_request_id, sizeof(log_request_id), "%s", id != NULL ? id : "");
+	log_in_request = 1;
+	log_request_id[0] = '\0';
+}
+
+void log_end_request(void)
+{
+	log_in_request = 0;
+	log_request_id[0] = '\0';
+}
+
+static const char *request_id(void)
+{
+	uint8_t raw[9];
+
+	if (log_in_request && log_request_id[0] == '\0' && crypto_random(raw, sizeof(raw)) == 0)
+		crypto_base64url(raw, sizeof(raw), log_request_id);
+	return log_request_id;
 }
 
 /* The message as one quoted value: a quote, a backslash or a control byte in it
@@ -205,7 +223,7 @@ static void log_line(const char *level, const char *fmt, va_list ap)
 	buf_init(&line);
 	buf_printf(&line, "ts=%s program=%s pid=%ld level=%s", stamp, log_program, (long)getpid(),
 		   level);
-	if (log_request_id[0] != '\0')
+	if (request_id()[0] != '\0')
 		buf_printf(&line, " rid=%s", log_request_id);
 	buf_puts(&line, " msg=");
 	put_quoted(&line, msg.data != NULL ? msg.data : "", msg.len);

@@ -37,8 +37,11 @@ char *buf_take(struct buf *b);
 /* Every log line is one event, key=value: ts, program, pid, level, rid (the
  * request being answered, if any) and msg, quoted.  The program name: */
 void log_set_program(const char *name);
-/* The id of the request being answered, in every line until cleared (NULL). */
-void log_set_request_id(const char *id);
+/* A request is being answered from begin to end: its lines share one random id,
+ * drawn when the first of them is written (most requests log nothing, and a
+ * plain-CGI process would otherwise start OpenSSL's generator for every one). */
+void log_begin_request(void);
+void log_end_request(void);
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
