@@ -175,7 +175,7 @@ test_removing_an_outlook_inbox_leaves_manual_steps() {
 		fail "the job is not manual, or kept a token"
 	http GET /settings/email
 	expect_text "One step is left for you"
-	expect_text "Microsoft offers no way for the panel to remove its access: finish it yourself."
+	expect_text "Microsoft offers no way for the app to remove its access: follow the steps below."
 	expect_text "What you still need to do"
 	expect_text "Open Apps and services that can access your data, signed in at Microsoft as"
 	expect_body 'href="https://account.live.com/consent/Manage"'
