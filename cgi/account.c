@@ -412,8 +412,11 @@ static long long day_start(const char *text)
 	int y, m, d, used = 0;
 	time_t t;
 
-	if (sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 || used != 10 || text[4] != '-' ||
-	    text[7] != '-' || y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
+	for (int i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? text[i] != '-' : text[i] < '0' || text[i] > '9')
+			return -1;
+	if (text[10] != '\0' || sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 || used != 10 ||
+	    y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
 		return -1;
 	tm.tm_year = y - 1900;
 	tm.tm_mon = m - 1;

@@ -138,12 +138,6 @@ void conn_view_live_row(const struct conn *c, void *arg)
 /* Where a connection's pages live: its status (GET) and its "Done" (POST). */
 static void set_urls(HDF *row, const struct conn *c, int pending, int wants_done)
 {
-	char base[96];
-
-	if (c->kind == CONN_TEAM)
-		snprintf(base, sizeof(base), "/inbox/%lld/%%s/%lld/%%s", c->inbox_id, c->id);
-	else
-		snprintf(base, sizeof(base), "/settings/email/%lld/%%s", c->id);
 	if (pending) {
 		if (c->kind == CONN_TEAM)
 			tmpl_setf(row, "status_url", "/inbox/%lld/settings/channels/%lld/revocation",
