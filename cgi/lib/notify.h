@@ -1,5 +1,6 @@
 /* notify.h — telling people that an inbox went away (rules 6, 9 and 15 of
- * DESIGN.md, and the failed revocation of its States section): a notification
+ * DESIGN.md, and the failed revocation of its States section), or that the
+ * person who connected a team channel left it behind (offboard.h): a notification
  * in the panel for each person concerned, and an email job in the outbox for
  * each, written in the caller's write transaction with the change that causes
  * them.
@@ -21,7 +22,12 @@
 #include "db.h"
 #include "status.h"
 
-enum notify_kind { NOTIFY_DISCONNECTED, NOTIFY_REVOCATION_FAILED, NOTIFY_KIND__MAX };
+enum notify_kind {
+	NOTIFY_DISCONNECTED,
+	NOTIFY_REVOCATION_FAILED,
+	NOTIFY_CONNECTOR_LEFT, /* a team channel kept working after its connector was offboarded */
+	NOTIFY_KIND__MAX
+};
 extern const char *const notify_kind_names[NOTIFY_KIND__MAX]; /* "disconnected", ... */
 
 /* Rule 15's window: one notice of a kind per connection and person in it. */
@@ -29,9 +35,9 @@ extern const char *const notify_kind_names[NOTIFY_KIND__MAX]; /* "disconnected",
 
 /* Tells everyone concerned that connection_id went away: cause is why (a key
  * of Lang.notify.cause: "deleted", "provider_changed", "token_rejected",
- * "failed"), actor who did it as the audit log names them ("" for the system).
- * *told receives how many people were told (may be NULL).  Inside the caller's
- * write transaction. */
+ * "failed", "offboarded"), actor who did it as the audit log names them ("" for
+ * the system).  *told receives how many people were told (may be NULL).  Inside
+ * the caller's write transaction. */
 enum status notify_connection_lost(struct db *db, long long connection_id, enum notify_kind kind,
 				   const char *cause, const char *actor, time_t now, int *told);
 
