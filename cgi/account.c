@@ -299,7 +299,7 @@ static void healthz(struct ctx *ctx)
 /* --- audit log ------------------------------------------------------------- */
 
 static const char *const export_formats[] = { "html", "csv", "json", NULL };
-enum { AUDIT_OLDER_THAN, AUDIT_NEWER_THAN, AUDIT_ACTION, AUDIT_ACTOR, AUDIT_FORMAT };
+enum { AUDIT_OLDER_THAN, AUDIT_NEWER_THAN, AUDIT_ACTION, AUDIT_ACTOR, AUDIT_FORMAT, AUDIT_FROM, AUDIT_TO };
 /* older and newer are a row's place, "AT.ID" (audit_cursor): the paging links. */
 static const struct field audit_query_fields[] = {
 	{ "older", FIELD_TEXT, 0, 3, 41, NULL },
@@ -307,34 +307,81 @@ static const struct field audit_query_fields[] = {
 	{ "action", FIELD_TEXT, 0, 1, 64, NULL },
 	{ "actor", FIELD_TEXT, 0, 1, 254, NULL },
 	{ "format", FIELD_CHOICE, 0, 0, 0, export_formats },
+	/* A range of days, YYYY-MM-DD in UTC, both included (audit_filter_of). */
+	{ "from", FIELD_TEXT, 0, 10, 10, NULL },
+	{ "to", FIELD_TEXT, 0, 10, 10, NULL },
 };
 static const struct form audit_query = FORM(audit_query_fields);
 
 struct audit_listing {
-	HDF *hdf;
+	struct ctx *ctx;
 	int n;
 	struct audit_cursor first, last; /* the page's newest and oldest rows */
 };
 
-static void audit_to_hdf(const struct audit_row *row, void *arg)
+/* Who did it, in words: a person's address, or the app itself. */
+static const char *actor_words(const struct ctx *ctx, const char *actor)
+{
+	if (strcmp(actor, "system") == 0 || strcmp(actor, "cli") == 0)
+		return hdf_get_valuef(ctx->lang, "Lang.audit_words.actor_%s", actor);
+	return actor;
+}
+
+/* What a row is about, in words: the mailbox of a connection (joined as the log
+ * is read), the address of a user, or the target as it was written. */
+static void set_target(const struct ctx *ctx, HDF *row, const struct audit_row *r)
+{
+	long long id;
+	struct user u;
+
+	if (r->target_address[0] != '\0') {
+		tmpl_set(row, "target", r->target_address);
+		return;
+	}
+	if (strncmp(r->target, "user:", 5) == 0 &&
+	    parse_int_strict(r->target + 5, strlen(r->target + 5), 1, LLONG_MAX, &id) == 0 &&
+	    user_by_id(ctx->db, id, &u) == ST_OK) {
+		tmpl_set(row, "target", u.email);
+		return;
+	}
+	tmpl_set(row, "target",
+		 hdf_get_valuef(ctx->lang, "Lang.audit_words.target.%s", r->target) != NULL
+			 ? hdf_get_valuef(ctx->lang, "Lang.audit_words.target.%s", r->target)
+			 : r->target);
+}
+
+/* An action as a sentence of the reader's language ("Inbox disabled"); an action
+ * the words do not know yet reads as its name. */
+static const char *action_words(const struct ctx *ctx, const char *action)
+{
+	const char *words = hdf_get_valuef(ctx->lang, "Lang.audit_words.action.%s", action);
+
+	return words != NULL ? words : action;
+}
+
+static void audit_to_hdf(const struct audit_row *r, void *arg)
 {
 	struct audit_listing *l = arg;
-	char when[21];
+	const struct ctx *ctx = l->ctx;
+	HDF *row;
 	int i = l->n++;
 
 	/* One row beyond the page only says that there is another page. */
 	if (i == AUDIT_PAGE_SIZE)
 		return;
 	if (i == 0)
-		l->first = (struct audit_cursor){ row->at, row->id };
-	l->last = (struct audit_cursor){ row->at, row->id };
-	format_utc((time_t)row->at, when);
-	tmpl_set_item(l->hdf, "Audit.rows", i, "time", when);
-	tmpl_set_item(l->hdf, "Audit.rows", i, "actor", row->actor);
-	tmpl_set_item(l->hdf, "Audit.rows", i, "client_addr", row->client_addr);
-	tmpl_set_item(l->hdf, "Audit.rows", i, "action", row->action);
-	tmpl_set_item(l->hdf, "Audit.rows", i, "target", row->target);
-	tmpl_set_item(l->hdf, "Audit.rows", i, "detail", row->detail);
+		l->first = (struct audit_cursor){ r->at, r->id };
+	l->last = (struct audit_cursor){ r->at, r->id };
+	row = tmpl_item(ctx->hdf, "Audit.rows", i);
+	tmpl_set_time(row, "time", ctx->lang, (time_t)r->at);
+	tmpl_set(row, "actor", actor_words(ctx, r->actor));
+	tmpl_set(row, "client_addr", r->client_addr);
+	tmpl_set(row, "action", r->action);
+	tmpl_set(row, "action_words", action_words(ctx, r->action));
+	set_target(ctx, row, r);
+	/* A connection's rows carry its address as their detail: said once is enough. */
+	if (strcmp(r->detail, r->target_address) != 0)
+		tmpl_set(row, "detail", r->detail);
 }
 
 static void count_row(const struct audit_row *row, void *arg)
@@ -346,8 +393,10 @@ static void count_row(const struct audit_row *row, void *arg)
 static void action_to_hdf(const char *action, void *arg)
 {
 	struct audit_listing *l = arg;
+	HDF *item = tmpl_item(l->ctx->hdf, "Audit.actions", l->n++);
 
-	tmpl_set_item(l->hdf, "Audit.actions", l->n++, NULL, action);
+	tmpl_set(item, "code", action);
+	tmpl_set(item, "words", action_words(l->ctx, action));
 }
 
 static void emit_to_page(void *arg, const char *data, size_t len)
@@ -355,14 +404,48 @@ static void emit_to_page(void *arg, const char *data, size_t len)
 	page_stream_write(arg, data, len);
 }
 
-static struct audit_filter audit_filter_of(const struct field_value *q)
+/* A day as the filters take it, "YYYY-MM-DD", to its first second in UTC; -1 for
+ * anything else (a 31 February included). */
+static long long day_start(const char *text)
 {
-	struct audit_filter filter = {
+	struct tm tm = { 0 };
+	int y, m, d, used = 0;
+	time_t t;
+
+	for (int i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? text[i] != '-' : text[i] < '0' || text[i] > '9')
+			return -1;
+	if (text[10] != '\0' || sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 || used != 10 ||
+	    y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	return tm.tm_mday == d && tm.tm_mon == m - 1 ? (long long)t : -1;
+}
+
+/* The query's filters: 0, or -1 for a date that is not one or a range that ends
+ * before it starts.  "to" is a whole day: the range ends at the next midnight. */
+static int audit_filter_of(const struct field_value *q, struct audit_filter *filter)
+{
+	*filter = (struct audit_filter){
 		.action = q[AUDIT_ACTION].present ? q[AUDIT_ACTION].str : NULL,
 		.actor = q[AUDIT_ACTOR].present ? q[AUDIT_ACTOR].str : NULL,
 	};
+	if (q[AUDIT_FROM].present && (filter->from_at = day_start(q[AUDIT_FROM].str)) < 0)
+		return -1;
+	if (q[AUDIT_TO].present) {
+		long long to = day_start(q[AUDIT_TO].str);
 
-	return filter;
+		if (to < 0)
+			return -1;
+		filter->to_at = to + 86400;
+	}
+	if (filter->to_at != 0 && filter->from_at >= filter->to_at)
+		return -1;
+	return 0;
 }
 
 /* After the export's own audit row has committed: the head, then the rows as
@@ -370,9 +453,11 @@ static struct audit_filter audit_filter_of(const struct field_value *q)
  * cut the download short. */
 static void stream_audit(struct ctx *ctx)
 {
-	struct audit_filter filter = audit_filter_of(ctx->query);
+	struct audit_filter filter;
 	enum audit_format format = ctx->query[AUDIT_FORMAT].choice == 1 ? AUDIT_CSV : AUDIT_JSON;
 
+	/* audit_page checked the filters before the export was recorded. */
+	(void)audit_filter_of(ctx->query, &filter);
 	page_stream_start(ctx);
 	if (audit_export(ctx->db, &filter, format, emit_to_page, ctx) != ST_OK)
 		log_error("audit export cut short");
@@ -428,13 +513,17 @@ static void set_cursor(HDF *hdf, const char *name, const struct audit_cursor *c)
 static void audit_page(struct ctx *ctx)
 {
 	const struct field_value *q = ctx->query;
-	struct audit_filter filter = audit_filter_of(q);
+	struct audit_filter filter;
 	int format = q[AUDIT_FORMAT].present ? q[AUDIT_FORMAT].choice : 0;
 	enum audit_direction dir = AUDIT_NEWEST;
 	struct audit_cursor from = { 0, 0 };
-	struct audit_listing listing = { ctx->hdf, 0, { 0, 0 }, { 0, 0 } };
+	struct audit_listing listing = { ctx, 0, { 0, 0 }, { 0, 0 } };
 	int has_newer, has_older;
 
+	if (audit_filter_of(q, &filter) != 0) {
+		page_error(ctx, ST_BAD_REQUEST, "bad_date");
+		return;
+	}
 	if (format != 0) {
 		export_audit(ctx, format == 1 ? AUDIT_CSV : AUDIT_JSON, export_formats[format]);
 		return;
@@ -491,6 +580,8 @@ static void audit_page(struct ctx *ctx)
 		has_older = listing.n > AUDIT_PAGE_SIZE;
 	}
 	tmpl_set_int(ctx->hdf, "Audit.count", listing.n > AUDIT_PAGE_SIZE ? AUDIT_PAGE_SIZE : listing.n);
+	tmpl_set_count_words(ctx->hdf, "Audit.count_words", ctx->lang, ctx->lang_code,
+			     "audit_words.entries", listing.n > AUDIT_PAGE_SIZE ? AUDIT_PAGE_SIZE : listing.n);
 	if (has_newer)
 		set_cursor(ctx->hdf, "Audit.newer", &listing.first);
 	if (has_older)
@@ -504,6 +595,13 @@ static void audit_page(struct ctx *ctx)
 		tmpl_set(ctx->hdf, "Audit.filter.action", filter.action);
 	if (filter.actor != NULL)
 		tmpl_set(ctx->hdf, "Audit.filter.actor", filter.actor);
+	if (q[AUDIT_FROM].present)
+		tmpl_set(ctx->hdf, "Audit.filter.from", q[AUDIT_FROM].str);
+	if (q[AUDIT_TO].present)
+		tmpl_set(ctx->hdf, "Audit.filter.to", q[AUDIT_TO].str);
+	if (filter.action != NULL || filter.actor != NULL || q[AUDIT_FROM].present ||
+	    q[AUDIT_TO].present)
+		tmpl_set(ctx->hdf, "Audit.filtered", "1");
 	{
 		/* The filter as a query string for the paging and export links. */
 		struct buf qs;
@@ -521,6 +619,11 @@ static void audit_page(struct ctx *ctx)
 			buf_printf(&qs, "&actor=%s", v);
 			free(v);
 		}
+		/* The dates passed day_start: digits and dashes only. */
+		if (q[AUDIT_FROM].present)
+			buf_printf(&qs, "&from=%s", q[AUDIT_FROM].str);
+		if (q[AUDIT_TO].present)
+			buf_printf(&qs, "&to=%s", q[AUDIT_TO].str);
 		tmpl_set(ctx->hdf, "Audit.filter.query", qs.data ? qs.data : "");
 		buf_free(&qs);
 	}

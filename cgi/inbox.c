@@ -28,16 +28,9 @@
 #include "tmpl.h"
 #include "util.h"
 
-/* "{count} channel" or "{count} channels": Lang.<key>_one or _other, by the
- * language's rule (French takes the singular for 0 and 1). */
 static void set_count_words(struct ctx *ctx, const char *name, const char *key, long long n)
 {
-	int one = strcmp(ctx->lang_code, "fr") == 0 ? n < 2 : n == 1;
-	char full[64], count[24];
-
-	snprintf(full, sizeof(full), "%s_%s", key, one ? "one" : "other");
-	snprintf(count, sizeof(count), "%lld", n);
-	tmpl_set_words(ctx->hdf, name, ctx->lang, full, "count", count, NULL);
+	tmpl_set_count_words(ctx->hdf, name, ctx->lang, ctx->lang_code, key, n);
 }
 
 /* --- the conversation inboxes -------------------------------------------------- */
@@ -138,8 +131,8 @@ static void channels_page(struct ctx *ctx)
 {
 	struct team_inbox t;
 	struct conn_scope scope;
-	struct conn_view_list live = { ctx, "Channels.rows", 0, 0 };
-	struct conn_view_list removed = { ctx, "Channels.removed", 0, 0 };
+	struct conn_view_list live = { ctx, "Channels.rows", 0, 0, "Channels.attention" };
+	struct conn_view_list removed = { ctx, "Channels.removed", 0, 0, NULL };
 
 	if (!find_inbox(ctx, &t))
 		return;
@@ -288,6 +281,38 @@ static void delete_channel(struct ctx *ctx)
 			      ? "channel_deleted_manual"
 			      : "channel_deleted",
 		      after.address);
+}
+
+/* GET /inbox/{inbox}/settings/channels/{channel}/revocation — how the
+ * revocation of a deleted channel is going, as JSON for its card's script.
+ * 200; 404 for no such inbox, a channel of another, or one without a
+ * revocation. */
+static void revocation_status(struct ctx *ctx)
+{
+	struct team_inbox t;
+	struct conn c;
+
+	if (!find_inbox(ctx, &t) || !find_channel(ctx, &t, &c))
+		return;
+	conn_view_revocation_json(ctx, &c);
+}
+
+/* POST /inbox/{inbox}/channels/{channel}/steps-done — someone did the steps
+ * left to do by hand at the provider: the card remembers who, with an audit
+ * row.  303 to the channels (again: the same 303); 404; 409 when no step waits. */
+static void steps_done(struct ctx *ctx)
+{
+	struct conn_scope scope = { CONN_TEAM, ctx->match->ids[0] };
+	struct conn c;
+	char url[96];
+	enum status st = conn_view_steps_done(ctx, &scope, ctx->match->ids[1], &c);
+
+	if (st != ST_OK) {
+		page_error(ctx, st, st == ST_CONFLICT ? "no_steps_left" : NULL);
+		return;
+	}
+	channels_url(scope.id, url, sizeof(url));
+	page_redirect(ctx, url, "steps_done", c.address);
 }
 
 /* --- every connection (super admins) -------------------------------------------- */
@@ -454,6 +479,10 @@ static const struct route routes[] = {
 	  NULL, "inbox" },
 	{ METHOD_POST, "/inbox/{id}/channels/{id}/delete", delete_channel, ROUTE_ACCOUNT_ACCESS,
 	  NULL, NULL, "inbox" },
+	{ METHOD_GET, "/inbox/{id}/settings/channels/{id}/revocation", revocation_status,
+	  ROUTE_ACCOUNT_ACCESS, NULL, NULL, "inbox" },
+	{ METHOD_POST, "/inbox/{id}/channels/{id}/steps-done", steps_done, ROUTE_ACCOUNT_ACCESS, NULL,
+	  NULL, "inbox" },
 	{ METHOD_GET, "/admin/connections", all_connections, ROUTE_SUPER_ADMIN, &connections_query,
 	  NULL, "connections" },
 };

@@ -31,8 +31,8 @@ static struct conn_scope my_inboxes(const struct ctx *ctx)
 static void email_list(struct ctx *ctx)
 {
 	struct conn_scope scope = my_inboxes(ctx);
-	struct conn_view_list live = { ctx, "Email.rows", 0, 0 };
-	struct conn_view_list removed = { ctx, "Email.removed", 0, 0 };
+	struct conn_view_list live = { ctx, "Email.rows", 0, 0, "Email.attention" };
+	struct conn_view_list removed = { ctx, "Email.removed", 0, 0, NULL };
 
 	if (conn_each(ctx->db, &scope, CONN_LIVE, ctx->now, conn_view_live_row, &live) != ST_OK ||
 	    conn_each(ctx->db, &scope, CONN_RECENTLY_REMOVED, ctx->now, conn_view_removed_row,
@@ -183,6 +183,38 @@ static void remove_inbox(struct ctx *ctx)
 	apply(ctx, CONN_REMOVE);
 }
 
+/* GET /settings/email/{id}/revocation — how the revocation of a removed inbox
+ * is going, as JSON in the reader's language, for the card's script to poll.
+ * 200; 404 for another user's inbox or one without a revocation. */
+static void revocation_status(struct ctx *ctx)
+{
+	struct conn_scope scope = my_inboxes(ctx);
+	struct conn c;
+	enum status st = conn_find(ctx->db, &scope, ctx->match->ids[0], &c);
+
+	if (st != ST_OK) {
+		page_error(ctx, st, NULL);
+		return;
+	}
+	conn_view_revocation_json(ctx, &c);
+}
+
+/* POST /settings/email/{id}/steps-done — the user did the steps left to do by
+ * hand at the provider: the card remembers it, with an audit row.  303 to the
+ * list (again: the same 303, nothing changed); 404; 409 when no step waits. */
+static void steps_done(struct ctx *ctx)
+{
+	struct conn_scope scope = my_inboxes(ctx);
+	struct conn c;
+	enum status st = conn_view_steps_done(ctx, &scope, ctx->match->ids[0], &c);
+
+	if (st != ST_OK) {
+		page_error(ctx, st, st == ST_CONFLICT ? "no_steps_left" : NULL);
+		return;
+	}
+	page_redirect(ctx, "/settings/email", "steps_done", c.address);
+}
+
 /* GET /settings/email/connect — the providers an inbox can be connected through.
  * 200. */
 static void connect_choice(struct ctx *ctx)
@@ -241,6 +273,8 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/settings/email/{id}/reconnect", reconnect_start, 0, NULL, NULL, "email" },
 	{ METHOD_GET, "/settings/email/{id}/remove", remove_form, 0, NULL, NULL, "email" },
 	{ METHOD_POST, "/settings/email/{id}/remove", remove_inbox, 0, NULL, NULL, "email" },
+	{ METHOD_GET, "/settings/email/{id}/revocation", revocation_status, 0, NULL, NULL, "email" },
+	{ METHOD_POST, "/settings/email/{id}/steps-done", steps_done, 0, NULL, NULL, "email" },
 	{ METHOD_POST, "/settings/language", set_language, 0, NULL, &language_form, NULL },
 };
 

@@ -11,7 +11,10 @@
 <?cs if:Channels.disconnected != "0" ?>
 <div class="banner warn" role="status">
   <span class="banner-icon" aria-hidden="true">⚠</span>
-  <p><strong><?cs var:Lang.channel.banner_title ?></strong> <?cs var:Channels.banner_text ?></p>
+  <div>
+    <p><strong><?cs var:Lang.channel.banner_title ?></strong> <?cs var:Channels.banner_text ?></p>
+    <p class="banner-links"><?cs var:Lang.progress.banner_go ?> <?cs each:a = Channels.attention ?><a href="#conn-<?cs var:a.id ?>"><?cs var:a.address ?> (<?cs var:a.provider_label ?>)</a> <?cs /each ?></p>
+  </div>
 </div>
 <?cs /if ?>
 
@@ -30,21 +33,20 @@
     <th scope="col"><?cs var:Lang.channel.col_state ?></th>
     <th scope="col"><?cs var:Lang.channel.col_connected_by ?></th>
     <th scope="col"><?cs var:Lang.channel.col_since ?></th>
-    <th scope="col"><?cs var:Lang.channel.col_error ?></th>
     <th scope="col"><span class="visually-hidden"><?cs var:Lang.channel.col_actions ?></span></th>
   </tr></thead>
   <tbody>
   <?cs each:r = Channels.rows ?>
-  <tr class="state-<?cs var:r.state ?>" id="channel-<?cs var:r.id ?>">
+  <tr class="state-<?cs var:r.state ?>" id="conn-<?cs var:r.id ?>">
     <td class="inbox"><div class="inbox-cell">
       <span class="mark mark-<?cs var:r.provider ?>" aria-hidden="true"></span>
       <span class="address"><?cs var:r.address ?></span>
       <span class="provider"><?cs var:r.provider_label ?></span>
-    </div></td>
-    <td data-label="<?cs var:Lang.channel.col_state ?>"><span class="badge badge-<?cs var:r.state ?>"><?cs var:Lang.state[r.state] ?></span></td>
+    </div>
+    <?cs if:r.last_error ?><p class="last-error"><span class="visually-hidden"><?cs var:Lang.channel.col_error ?> </span><?cs var:r.last_error ?><?cs if:r.last_error_code ?> <small class="code"><?cs var:r.last_error_code ?></small><?cs /if ?></p><?cs /if ?></td>
+    <td data-label="<?cs var:Lang.channel.col_state ?>"><span class="badge badge-<?cs var:r.state ?>"><?cs var:Lang.state[r.state] ?></span><?cs if:r.state_note ?><span class="state-note"><?cs var:r.state_note ?></span><?cs /if ?></td>
     <td data-label="<?cs var:Lang.channel.col_connected_by ?>"><?cs if:r.connected_by ?><?cs var:r.connected_by ?><?cs else ?><span class="none"><?cs var:Lang.channel.connected_by_unknown ?></span><?cs /if ?></td>
     <td data-label="<?cs var:Lang.channel.col_since ?>"><?cs var:r.since ?></td>
-    <td class="error-cell" data-label="<?cs var:Lang.channel.col_error ?>"><?cs if:r.last_error ?><?cs var:r.last_error ?><?cs if:r.last_error_code ?> <small class="code"><?cs var:r.last_error_code ?></small><?cs /if ?><?cs else ?><span class="none"><?cs var:Lang.email.no_error ?></span><?cs /if ?></td>
     <td class="actions">
       <?cs if:r.can_reconnect == "1" ?><a class="button primary" href="<?cs call:url_channel_action(Team.id, r.id, "reconnect") ?>" aria-label="<?cs var:Lang.channel.reconnect ?> <?cs var:r.address ?>"><?cs var:Lang.channel.reconnect ?></a><?cs /if ?>
       <?cs if:r.can_remove == "1" ?><a class="button danger-outline" href="<?cs call:url_channel_action(Team.id, r.id, "delete") ?>" aria-label="<?cs var:Lang.channel.delete ?> <?cs var:r.address ?>"><?cs var:Lang.channel.delete ?></a><?cs /if ?>

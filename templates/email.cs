@@ -11,7 +11,10 @@
 <?cs if:Email.disconnected != "0" ?>
 <div class="banner warn" role="status">
   <span class="banner-icon" aria-hidden="true">⚠</span>
-  <p><strong><?cs var:Lang.email.banner_title ?></strong> <?cs var:Lang.email.banner_text ?></p>
+  <div>
+    <p><strong><?cs var:Lang.email.banner_title ?></strong> <?cs var:Lang.email.banner_text ?></p>
+    <p class="banner-links"><?cs var:Lang.progress.banner_go ?> <?cs each:a = Email.attention ?><a href="#conn-<?cs var:a.id ?>"><?cs var:a.address ?> (<?cs var:a.provider_label ?>)</a> <?cs /each ?></p>
+  </div>
 </div>
 <?cs /if ?>
 
@@ -29,29 +32,28 @@
     <th scope="col"><?cs var:Lang.email.col_inbox ?></th>
     <th scope="col"><?cs var:Lang.email.col_state ?></th>
     <th scope="col"><?cs var:Lang.email.col_since ?></th>
-    <th scope="col"><?cs var:Lang.email.col_error ?></th>
     <th scope="col"><span class="visually-hidden"><?cs var:Lang.email.col_actions ?></span></th>
   </tr></thead>
   <tbody>
   <?cs each:r = Email.rows ?>
-  <tr class="state-<?cs var:r.state ?>" id="inbox-<?cs var:r.id ?>">
+  <tr class="state-<?cs var:r.state ?>" id="conn-<?cs var:r.id ?>">
     <td class="inbox"><div class="inbox-cell">
       <span class="mark mark-<?cs var:r.provider ?>" aria-hidden="true"></span>
       <span class="address"><?cs var:r.address ?></span>
       <span class="provider"><?cs var:r.provider_label ?></span>
-    </div></td>
+    </div>
+    <?cs if:r.last_error ?><p class="last-error"><span class="visually-hidden"><?cs var:Lang.email.col_error ?> </span><?cs var:r.last_error ?><?cs if:r.last_error_code ?> <small class="code"><?cs var:r.last_error_code ?></small><?cs /if ?></p><?cs /if ?></td>
     <td data-label="<?cs var:Lang.email.col_state ?>"><span class="badge badge-<?cs var:r.state ?>"><?cs var:Lang.state[r.state] ?></span>
-      <?cs if:r.state == "disabled" ?><span class="state-note"><?cs var:Lang.email.disabled_note ?></span><?cs /if ?></td>
+      <?cs if:r.state == "disabled" ?><span class="state-note"><?cs var:Lang.email.disabled_note ?></span><?cs /if ?><?cs if:r.state_note ?><span class="state-note"><?cs var:r.state_note ?></span><?cs /if ?></td>
     <td data-label="<?cs var:Lang.email.col_since ?>"><?cs var:r.since ?></td>
-    <td class="error-cell" data-label="<?cs var:Lang.email.col_error ?>"><?cs if:r.last_error ?><?cs var:r.last_error ?><?cs if:r.last_error_code ?> <small class="code"><?cs var:r.last_error_code ?></small><?cs /if ?><?cs else ?><span class="none"><?cs var:Lang.email.no_error ?></span><?cs /if ?></td>
     <td class="actions">
+      <?cs if:r.can_reconnect == "1" ?><a class="button primary" href="<?cs call:url_email_action(r.id, "reconnect") ?>" aria-label="<?cs var:Lang.email.reconnect ?> <?cs var:r.address ?>"><?cs var:Lang.email.reconnect ?></a><?cs /if ?>
       <?cs if:r.can_enable == "1" ?>
       <form method="post" action="<?cs call:url_email_action(r.id, "enable") ?>" class="inline">
         <?cs call:csrf_field() ?>
         <button type="submit" class="button" aria-label="<?cs var:Lang.email.enable ?> <?cs var:r.address ?>"><?cs var:Lang.email.enable ?></button>
       </form>
       <?cs /if ?>
-      <?cs if:r.can_reconnect == "1" ?><a class="button primary" href="<?cs call:url_email_action(r.id, "reconnect") ?>" aria-label="<?cs var:Lang.email.reconnect ?> <?cs var:r.address ?>"><?cs var:Lang.email.reconnect ?></a><?cs /if ?>
       <?cs if:r.can_disable == "1" ?><a class="button" href="<?cs call:url_email_action(r.id, "disable") ?>" data-confirm aria-label="<?cs var:Lang.email.disable ?> <?cs var:r.address ?>"><?cs var:Lang.email.disable ?></a><?cs /if ?>
       <?cs if:r.can_remove == "1" ?><a class="button danger-outline" href="<?cs call:url_email_action(r.id, "remove") ?>" data-confirm aria-label="<?cs var:Lang.email.remove ?> <?cs var:r.address ?>"><?cs var:Lang.email.remove ?></a><?cs /if ?>
     </td>

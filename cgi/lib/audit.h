@@ -28,11 +28,14 @@ struct audit_row {
 	const char *action;
 	const char *target;
 	const char *detail;
+	const char *target_address; /* the mailbox of a "connection:<id>" target, or "" */
 };
 
 struct audit_filter {
 	const char *action; /* exact action, or NULL */
 	const char *actor;  /* exact actor, or NULL */
+	long long from_at;  /* only rows at or after this time; 0 for no bound */
+	long long to_at;    /* only rows before this time; 0 for no bound */
 };
 
 /* A row's place in the log's order (newest first: by time, then id), for paging

@@ -13,6 +13,8 @@ struct conn_view_list {
 	const char *name;  /* "Email.rows" */
 	int count;
 	int disconnected;  /* rows that need a reconnect (the banner) */
+	const char *attention; /* where each of those goes for the banner ("Email.attention":
+				* id, address, provider_label), or NULL */
 };
 
 /* conn_each callbacks; arg is a struct conn_view_list.
@@ -20,9 +22,23 @@ struct conn_view_list {
  * (in words) and last_error_code, and can_disable/can_enable/can_remove; a team
  * channel's row also connected_by, the name of who connected it.
  * A removed row: the same identity, removed_on, and its revocation: state, words,
- * error, and the steps left to do by hand. */
+ * badge, error; while pending its progress (started, attempts, next or
+ * next_soon) and status_url; the provider whose steps are left to do by hand
+ * (steps), and done_url, or manual_done once someone did them. */
 void conn_view_live_row(const struct conn *c, void *arg);
 void conn_view_removed_row(const struct conn *c, void *arg);
+
+/* The answer of a revocation's status endpoint: its card's words as JSON (the
+ * reader's language; the script shows them as they are), with Cache-Control
+ * no-store like every signed-in answer.  404 when c has no revocation. */
+void conn_view_revocation_json(struct ctx *ctx, const struct conn *c);
+
+/* A person did the steps left to do by hand for a removed connection of the
+ * scope: remembered, with its audit row, inside the request's transaction.
+ * ST_OK (also when it was said already: nothing changes), ST_NOT_FOUND,
+ * ST_CONFLICT when no step waits (the revocation is pending or done, or IMAP). */
+enum status conn_view_steps_done(struct ctx *ctx, const struct conn_scope *scope, long long id,
+				 struct conn *c);
 
 /* "Gmail", "Office 365", ... in the reader's language. */
 const char *conn_view_provider_label(const struct ctx *ctx, enum provider p);

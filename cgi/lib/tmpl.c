@@ -408,6 +408,32 @@ void tmpl_date_into(HDF *lang, time_t t, char *out)
 	memcpy(out, date_memo[slot].text, TMPL_DATE_SIZE);
 }
 
+void tmpl_set_time(HDF *hdf, const char *name, HDF *lang, time_t t)
+{
+	char date[TMPL_DATE_SIZE], iso[21], clock[8], field[96];
+	struct tm tm;
+
+	format_utc(t, iso);
+	snprintf(field, sizeof(field), "%s.iso", name);
+	tmpl_set(hdf, field, iso);
+	tmpl_date_into(lang, t, date);
+	gmtime_r(&t, &tm);
+	strftime(clock, sizeof(clock), "%H:%M", &tm);
+	snprintf(field, sizeof(field), "%s.text", name);
+	tmpl_set_words(hdf, field, lang, "progress.time_pattern", "date", date, "time", clock, NULL);
+}
+
+void tmpl_set_count_words(HDF *hdf, const char *name, HDF *lang, const char *lang_code,
+			  const char *key, long long n)
+{
+	int one = strcmp(lang_code, "fr") == 0 ? n < 2 : n == 1;
+	char full[96], count[24];
+
+	snprintf(full, sizeof(full), "%s_%s", key, one ? "one" : "other");
+	snprintf(count, sizeof(count), "%lld", n);
+	tmpl_set_words(hdf, name, lang, full, "count", count, NULL);
+}
+
 char *tmpl_date(HDF *lang, time_t t)
 {
 	char text[TMPL_DATE_SIZE];

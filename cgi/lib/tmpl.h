@@ -57,6 +57,17 @@ char *tmpl_date(HDF *lang, time_t t);
 #define TMPL_DATE_SIZE 64
 void tmpl_date_into(HDF *lang, time_t t, char *out);
 
+/* A moment as a page shows it: name.iso ("2026-12-04T14:02:00Z", for a <time>
+ * element's datetime, which the page's script turns into the reader's local
+ * time) and name.text, its words in UTC, saying so (Lang.progress.time_pattern: "Dec 4,
+ * 2026, 14:02 UTC"). */
+void tmpl_set_time(HDF *hdf, const char *name, HDF *lang, time_t t);
+
+/* name set to Lang.<key>_one or Lang.<key>_other with "{count}" filled, by the
+ * language's rule for plurals (French takes the singular for 0 and 1). */
+void tmpl_set_count_words(HDF *hdf, const char *name, HDF *lang, const char *lang_code,
+			  const char *key, long long n);
+
 /* Sets name to value in hdf, stopping the process on allocation failure. */
 void tmpl_set(HDF *hdf, const char *name, const char *value);
 void tmpl_setf(HDF *hdf, const char *name, const char *fmt, ...)

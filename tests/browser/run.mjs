@@ -109,7 +109,7 @@ for (const [locale, lang] of [['en-US', 'en'], ['fr-FR', 'fr']]) {
 
 // At 390 px: nothing wider than the screen, the side menu a row of tabs, and each
 // inbox a card whose cells say what they are, in the reader's language.
-for (const [locale, words] of [['en-US', ['State', 'Last error']], ['fr-FR', ['État', 'Dernière erreur']]]) {
+for (const [locale, words] of [['en-US', ['State', 'Connected since']], ['fr-FR', ['État', 'Connectée depuis le']]]) {
   await test(`a_phone_gets_cards_and_tabs_${locale}`, () => withPage({ locale, viewport: MOBILE }, async (page) => {
     await signIn(page);
     const wide = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -240,8 +240,123 @@ await test('the_audit_log_shows_what_was_done', () => withPage({}, async (page) 
   await page.getByRole('link', { name: 'Audit log' }).click();
   const table = page.locator('table.audit');
   expect((await table.textContent()).includes('email.remove'), 'the removal is not in the log');
+  const row = table.locator('tr', { hasText: 'Inbox removed' }).filter({ hasText: 'sales@example.com' }).first();
+  expect(await row.count() === 1, 'the removal does not name the mailbox');
+  // The server writes UTC and says so; the script shows the reader's local time.
+  const time = row.locator('time');
+  expect(/Z$/.test(await time.getAttribute('datetime')), 'the time element is not in UTC');
+  expect(!(await time.textContent()).includes('UTC'), 'the time was not turned into local time');
   await look(page, 'audit');
 }));
+
+// The store of the stack t_browser.sh started (lib.sh exports T_DIR): the test
+// plays the worker's part on a revocation, and gives a demo person a password.
+const { spawnSync } = await import('node:child_process');
+const { randomBytes, scryptSync } = await import('node:crypto');
+function store(sql) {
+  expect(process.env.T_DIR, 'T_DIR is not set: run this through t_browser.sh');
+  const run = spawnSync('sqlite3', ['-batch', '-noheader', '-cmd', '.timeout 5000',
+    `${process.env.T_DIR}/inboxpanel.db`, sql], { encoding: 'utf8' });
+  expect(run.status === 0, `sqlite3: ${run.stderr}`);
+  return run.stdout.trim();
+}
+
+// A hash the panel accepts (scrypt's lowest parameters, as tests/integration/lib.sh makes).
+function passwordHash(password) {
+  const salt = randomBytes(12).toString('base64');
+  const key = scryptSync(password, Buffer.from(salt), 32, { N: 1024, r: 8, p: 1 });
+  return `$scrypt$ln=10,r=8,p=1$${Buffer.from(salt).toString('base64')}$${key.toString('base64')}`;
+}
+
+async function signInAs(page, who, secret) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel(/^(Email|E-mail)$/).fill(who);
+  await page.getByLabel(/^(Password|Mot de passe)$/).fill(secret);
+  await page.getByRole('button', { name: /^(Sign in|Se connecter)$/ }).click();
+  await page.waitForURL(/\/settings\/email$/);
+}
+
+async function bellCount(page) {
+  const count = page.locator('a.bell .bell-count');
+  return (await count.count()) ? Number(await count.textContent()) : 0;
+}
+
+// The card of an inbox removed above follows its revocation without a reload:
+// its tries, then its end, come from the status endpoint the script polls.
+await test('a_removed_card_follows_its_revocation_until_done', () => withPage({}, async (page) => {
+  const id = store("SELECT id FROM email_connections WHERE address = 'sales@example.com' AND state = 'removed'");
+  expect(id, 'sales@example.com was not removed by the tests above');
+  store(`UPDATE outbox_jobs SET state = 'pending', attempts = 0, next_attempt_at = unixepoch() + 600 WHERE connection_id = ${id}`);
+  await signIn(page);
+  const card = page.locator(`#removed-${id}`);
+  expect((await card.locator('.badge').textContent()).trim() === 'Removing', 'the card is not Removing');
+  expect(!(await card.textContent()).includes('Removed'), 'the pending card says Removed too');
+  expect((await card.locator('[data-progress="attempts"]').textContent()).trim() === '0', 'no tries yet should read 0');
+  await look(page, 'revocation-pending');
+  await page.evaluate(() => { window.stillThisPage = true; });
+  // A first try failed: the card counts it.
+  store(`UPDATE outbox_jobs SET attempts = 1, next_attempt_at = unixepoch() + 120 WHERE connection_id = ${id}`);
+  await page.locator(`#removed-${id} [data-progress="attempts"]`, { hasText: '1' }).waitFor({ timeout: 20000 });
+  // The worker is done: the card says so, as the page would after a reload.
+  store(`UPDATE outbox_jobs SET state = 'done', sealed_token = NULL, updated_at = unixepoch() WHERE connection_id = ${id}`);
+  await page.locator(`#removed-${id}.revocation-done`).waitFor({ timeout: 30000 });
+  const done = page.locator(`#removed-${id}`);
+  expect((await done.textContent()).includes('Access removed at Google.'), 'the done card does not say so');
+  expect((await done.locator('.badge').textContent()).trim() === 'Removed', 'the done card is not Removed');
+  expect(await page.evaluate(() => window.stillThisPage === true), 'the page was reloaded');
+  await look(page, 'revocation-done');
+}));
+
+// The steps left by hand are a list with the provider's page, open, and a Done
+// the panel remembers.
+await test('manual_steps_link_to_the_provider_and_done_is_remembered', () => withPage({}, async (page) => {
+  await signIn(page);
+  const card = page.locator('.removed-item', { hasText: 'first.try@hotmail.com' });
+  expect(await card.locator('details.steps').evaluate((d) => d.open), 'the steps are not open');
+  const link = card.getByRole('link', { name: 'account.live.com/consent/Manage' });
+  expect(await link.getAttribute('href') === 'https://account.live.com/consent/Manage', 'no link to the consent page');
+  await look(page, 'manual-steps');
+  await card.getByRole('button', { name: /^Done: I removed the access/ }).click();
+  await page.waitForURL(/\/settings\/email$/);
+  const after = page.locator('.removed-item', { hasText: 'first.try@hotmail.com' });
+  expect((await after.textContent()).includes('did these steps on'), 'Done is not remembered');
+  expect(await after.getByRole('button', { name: /Done/ }).count() === 0, 'Done is still offered');
+}));
+
+// Rule 6 in the browser: a super admin deletes a team channel of the demo, and
+// the bell of another person told about it (Sofia, a super admin too) counts one more.
+await test('deleting_a_team_channel_rings_another_admins_bell', async () => {
+  const other = 'sofia@example.com';
+  const secret = 'a browser test password';
+  store(`UPDATE users SET password_hash = '${passwordHash(secret)}' WHERE email = '${other}'`);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  try {
+    const sofia = await context.newPage();
+    collectHtml(sofia, served);
+    await signInAs(sofia, other, secret);
+    const before = await bellCount(sofia);
+    await withPage({}, async (page) => {
+      await signIn(page);
+      const inbox = store("SELECT inbox_id FROM email_connections WHERE address = 'support@acme.example'");
+      await page.goto(`${base}/inbox/${inbox}/settings/channels`);
+      await look(page, 'channels');
+      const row = page.locator('tr', { hasText: 'support@acme.example' });
+      await row.getByRole('link', { name: 'Delete support@acme.example' }).click();
+      await page.getByRole('button', { name: 'Yes, delete' }).click();
+      await page.waitForURL(/\/settings\/channels$/);
+      await page.getByRole('status').filter({ hasText: 'support@acme.example was deleted' }).waitFor();
+      await look(page, 'channel-deleted');
+    });
+    await sofia.reload();
+    const after = await bellCount(sofia);
+    expect(after === before + 1, `Sofia's bell went from ${before} to ${after}`);
+    await sofia.locator('a.bell').click();
+    expect(await sofia.getByText('support@acme.example').first().isVisible(), 'the notification does not name the address');
+    await look(sofia, 'bell-after-delete');
+  } finally {
+    await context.close();
+  }
+});
 
 // The demo's promise: Connect › Gmail, allow on the provider's consent page, and
 // the inbox is listed.  A real browser holds the redirect to the provider to the

@@ -21,7 +21,7 @@ test_list_shows_each_inbox_with_provider_state_since_and_error() {
 	expect_text "admin@contoso.example Office 365 Connected"
 	expect_text "support@example.org IMAP Connected"
 	expect_text "old.admin@outlook.com Outlook.com Disabled"
-	expect_text "admin.archive@gmail.com Gmail Disconnected — reconnect needed"
+	expect_text "admin.archive@gmail.com Gmail Last error Google no longer accepts the panel's access: it was revoked, or has expired. invalid_grant Disconnected Reconnect needed"
 	expect_text "Google no longer accepts the panel's access: it was revoked, or has expired. invalid_grant"
 	expect_text "Connected since"
 	expect_text "An inbox needs reconnecting."
@@ -51,7 +51,7 @@ test_a_disabled_inbox_is_greyed_out_and_says_so() {
 	as_new_user cleo@example.com
 	id=$(make_inbox cleo@example.com outlook old.admin@outlook.com disabled)
 	http GET /settings/email
-	expect_body "class=\"state-disabled\" id=\"inbox-$id\""
+	expect_body "class=\"state-disabled\" id=\"conn-$id\""
 	expect_text "Disabled Nothing is synced or sent."
 }
 
@@ -175,9 +175,10 @@ test_removing_an_outlook_inbox_leaves_manual_steps() {
 		fail "the job is not manual, or kept a token"
 	http GET /settings/email
 	expect_text "One step is left for you"
-	expect_text "Microsoft offers no way for the panel to remove its access: finish it yourself."
+	expect_text "Microsoft offers no way for the app to remove its access: follow the steps below."
 	expect_text "What you still need to do"
-	expect_text "Microsoft account › Privacy › Apps and services that can access your data"
+	expect_text "Open Apps and services that can access your data, signed in at Microsoft as"
+	expect_body 'href="https://account.live.com/consent/Manage"'
 }
 
 test_removing_an_imap_inbox_says_there_is_nothing_to_revoke() {
@@ -189,8 +190,8 @@ test_removing_an_imap_inbox_says_there_is_nothing_to_revoke() {
 	expect_text "There is nothing to revoke at an IMAP server."
 	post "/settings/email/$id/remove"
 	http GET /settings/email
-	expect_text "There is nothing to revoke at an IMAP server."
-	expect_text "if you share this password elsewhere, change it, or ask your IT department."
+	expect_text "Nothing to do: there is nothing to revoke at an IMAP server."
+	expect_text "If you share this password elsewhere, change it, or ask your IT department."
 }
 
 test_a_disconnected_inbox_can_be_removed() {

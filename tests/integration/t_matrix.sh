@@ -120,31 +120,46 @@ make_team_rows() {
 		case $action in
 		delete) state=connected ;;
 		reconnect) state=disconnected error=token_rejected ;;
+		revocation | steps-done) state=removed ;; # a deleted channel, its revocation on its way or left by hand
 		*) return 1 ;;
 		esac
 		channel=$(set_up_sql "INSERT INTO email_connections (kind, inbox_id, connected_by_user_id,
 			provider, address, state, sealed_token, connected_at, state_changed_at, last_error)
 			SELECT 'team', $team, id, 'google', 'matrix-channel-$2@example.com', '$state',
-			randomblob(120), unixepoch(), unixepoch(), '$error'
+			CASE '$state' WHEN 'removed' THEN NULL ELSE randomblob(120) END, unixepoch(),
+			unixepoch(), '$error'
 			FROM users WHERE email = '$(actor_email owner)' RETURNING id")
+		[ "$state" = removed ] && revocation_job "$channel" "$action"
 	fi
 	echo "$team${channel:+ $channel}"
+}
+
+# revocation_job CONNECTION-ID ACTION — a removed row's revocation: pending for
+# its status page, waiting for a person for its steps-done.
+revocation_job() {
+	set_up_sql "INSERT INTO outbox_jobs (kind, connection_id, provider, state, next_attempt_at,
+		created_at, updated_at) VALUES ('revoke', $1, 'google',
+		'$([ "$2" = steps-done ] && echo manual || echo pending)', unixepoch() + 600, unixepoch(),
+		unixepoch())" >/dev/null
 }
 
 # make_row PATTERN N — the row an {id} of PATTERN names: a new one (the Nth), the
 # owner's, in the state that lets the owner do the page's action (its last
 # segment).  Prints its id; fails for a page whose kind of row it does not know.
 make_row() {
-	local action=${1##*/} state
+	local action=${1##*/} state id
 	case $1 in
 	/settings/email/\{id\}/*)
 		case $action in
 		disable) state=connected ;;
 		enable | remove) state=disabled ;;
 		reconnect) state=disconnected ;;
+		revocation | steps-done) state=removed ;;
 		*) return 1 ;;
 		esac
-		make_inbox "$(actor_email owner)" google "matrix-row-$2@example.com" "$state"
+		id=$(make_inbox "$(actor_email owner)" google "matrix-row-$2@example.com" "$state") || return 1
+		[ "$state" = removed ] && revocation_job "$id" "$action"
+		echo "$id"
 		;;
 	*) return 1 ;;
 	esac

@@ -148,7 +148,8 @@ test_graph_403_gives_manual_with_steps() {
 		fail "Graph's code is not kept"
 	http GET /settings/email
 	expect_text "Your organisation does not let the app remove its own access."
-	expect_text "Office 365 account settings › App permissions"
+	expect_text "Open My Apps, signed in at Microsoft as"
+	expect_body 'href="https://myapps.microsoft.com"'
 }
 
 test_the_retry_limit_gives_failed_with_steps() {
@@ -163,7 +164,8 @@ test_the_retry_limit_gives_failed_with_steps() {
 		fail "not 4 attempts"
 	http GET /settings/email
 	expect_text "did not answer after several tries"
-	expect_text "Google Account › Security"
+	expect_text "Open Third-party apps with account access, signed in at Google as"
+	expect_body 'href="https://myaccount.google.com/permissions"'
 }
 
 test_two_refusals_do_not_disconnect_three_do() {

@@ -39,7 +39,7 @@ static void collect(void *arg, const char *data, size_t len)
 static void export_of(const char *text, struct buf *csv)
 {
 	struct audit_actor actor = { 0, text, "192.0.2.1" };
-	struct audit_filter f = { NULL, text };
+	struct audit_filter f = { NULL, text, 0, 0 };
 
 	ck_assert_int_eq(TESTLIB_WRITE(db, audit_write(db, &actor, NOW, "login.failed", "", text)),
 			 ST_OK);
