@@ -94,7 +94,8 @@ admitted_answer() { # METHOD PATTERN ACTOR
 	"GET /") echo 303 ;; # the panel starts at the user's inboxes
 	"GET /login") [ "$3" = nobody ] && echo 200 || echo 303 ;; # signed in: straight on
 	"GET /oauth/callback") echo 400 ;; # the way back from a provider, with no state: refused
-	"POST /settings/email/connect/imap") echo 200 ;; # the form again: that server is refused
+	"POST /settings/email/connect/imap" | "POST /inbox/{id}/channels/connect/imap")
+		echo 200 ;; # the form again: that server is refused
 	"GET "*) echo 200 ;;
 	"POST "*) echo 303 ;;
 	esac
