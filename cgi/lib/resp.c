@@ -20,8 +20,12 @@ static const char csp_head[] =
 	"img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'";
 static const char security_headers[] =
 	"; frame-ancestors 'none'; base-uri 'none'\r\n"
-	"X-Content-Type-Options: nosniff\r\n"
-	"Referrer-Policy: same-origin\r\n"
+	"X-Content-Type-Options: nosniff\r\n";
+/* A page whose address holds a secret (a set-password link) names no referrer
+ * at all, not even to the site itself. */
+static const char referrer_same_origin[] = "Referrer-Policy: same-origin\r\n";
+static const char referrer_none[] = "Referrer-Policy: no-referrer\r\n";
+static const char security_headers_tail[] =
 	"X-Frame-Options: DENY\r\n"
 	"Cross-Origin-Opener-Policy: same-origin\r\n"
 	"Cache-Control: no-store\r\n";
@@ -34,6 +38,7 @@ void resp_init(struct resp *r)
 	r->has_content_type = 0;
 	r->streamed = 0;
 	r->form_target[0] = '\0';
+	r->no_referrer = 0;
 }
 
 void resp_free(struct resp *r)
@@ -117,6 +122,11 @@ static void head_lines(const struct resp *r, struct buf *out)
 	if (r->form_target[0] != '\0')
 		buf_printf(out, " %s", r->form_target);
 	buf_append(out, security_headers, sizeof(security_headers) - 1);
+	if (r->no_referrer)
+		buf_append(out, referrer_none, sizeof(referrer_none) - 1);
+	else
+		buf_append(out, referrer_same_origin, sizeof(referrer_same_origin) - 1);
+	buf_append(out, security_headers_tail, sizeof(security_headers_tail) - 1);
 	if (!r->has_content_type)
 		buf_puts(out, "Content-Type: text/html; charset=utf-8\r\n");
 	if (r->headers.len > 0)
