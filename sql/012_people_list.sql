@@ -1,7 +1,8 @@
 -- 012: the super admins' list of people (/admin/users): by address, filtered by
 -- state and role, searched by the start of the address, a page at a time (keyset:
 -- the next page starts after the last address shown), each row with its last
--- sign-in and how many inboxes and team channels the person connected.
+-- sign-in and how many inboxes and team channels the person connected (the team
+-- channels through 011's email_connections_by_connector).
 --
 -- The address's own unique index (COLLATE NOCASE, like the column) serves the
 -- list unfiltered and the search, which is a range of it.  With a filter, the
@@ -15,7 +16,3 @@ CREATE INDEX users_by_role_state ON users(role, deactivated, email);
 -- one seek at the end of this index (only sign-ins are in it).
 CREATE INDEX audit_log_sign_ins ON audit_log(actor_user_id, at) WHERE action = 'login.success';
 
--- The team channels a person connected, for the count on the list and for what
--- goes with them when they are deactivated.
-CREATE INDEX email_connections_team_by_connector ON email_connections(connected_by_user_id, state)
-  WHERE kind = 'team';

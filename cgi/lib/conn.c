@@ -316,6 +316,47 @@ enum status conn_apply(struct db *db, const struct audit_actor *actor,
 	return ST_OK;
 }
 
+static const char sql_by_id[] = "SELECT " CONN_COLUMNS CONN_FROM "WHERE c.id = ?1";
+
+enum status conn_remove_for_offboarding(struct db *db, const struct audit_actor *actor,
+					long long id, const char *cause, time_t now,
+					struct conn *after, int *changed)
+{
+	struct conn_scope scope;
+	sqlite3_stmt *st = db_stmt(db, sql_by_id);
+	enum status rc;
+
+	*changed = 0;
+	if (st == NULL || db_transaction_depth(db) == 0)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = db_step_row(db, st)) != ST_OK)
+		return rc;
+	rc = read_conn(st, after) == 0 ? ST_OK : ST_INTERNAL;
+	sqlite3_reset(st);
+	if (rc != ST_OK || after->state == CONN_REMOVED)
+		return rc;
+	scope.kind = after->kind;
+	scope.id = after->kind == CONN_PERSONAL ? after->owner_user_id : after->inbox_id;
+	if (!after->has_revocation &&
+	    (rc = outbox_enqueue_revocation(db, id, after->provider, now)) != ST_OK)
+		return rc;
+	if ((st = db_stmt(db, sql_set_removed)) == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (long long)now);
+	if ((rc = db_step_done(db, st)) != ST_OK ||
+	    (rc = audit_connection(db, actor, now, after->kind, conn_action_names[CONN_REMOVE], id,
+				   after->address)) != ST_OK)
+		return rc;
+	if (after->kind == CONN_TEAM &&
+	    (rc = notify_connection_lost(db, id, NOTIFY_DISCONNECTED, cause, actor_name(actor), now,
+					 NULL)) != ST_OK)
+		return rc;
+	*changed = 1;
+	return conn_find(db, &scope, id, after);
+}
+
 enum status conn_insert(struct db *db, const struct conn_new *c, long long *id)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_insert);

@@ -88,6 +88,16 @@ enum status conn_apply(struct db *db, const struct audit_actor *actor,
 		       const struct conn_scope *scope, long long id, enum conn_action action,
 		       time_t now, struct conn *after, int *changed);
 
+/* Offboarding (offboard.h): removes connection id whatever its live state — a
+ * departing person's connected inbox goes in one step, where the page asks for
+ * disable first — with its audit row ("email.remove" / "channel.remove") and
+ * revocation job (unless one is queued already: a provider move queued it); a
+ * team channel's people of rule 6 are told, with cause.  ST_OK (*changed 0 when
+ * it was removed already; *after holds it as it now is), ST_NOT_FOUND. */
+enum status conn_remove_for_offboarding(struct db *db, const struct audit_actor *actor,
+					long long id, const char *cause, time_t now,
+					struct conn *after, int *changed);
+
 /* A new connection (the connect flow and the demo).  token may be NULL. */
 struct conn_new {
 	enum conn_kind kind;

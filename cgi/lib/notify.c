@@ -15,6 +15,7 @@
 const char *const notify_kind_names[NOTIFY_KIND__MAX] = {
 	[NOTIFY_DISCONNECTED] = "disconnected",
 	[NOTIFY_REVOCATION_FAILED] = "revocation_failed",
+	[NOTIFY_CONNECTOR_LEFT] = "connector_left",
 };
 
 /* The people told about connection ?1 for kind ?2, as "FROM ... WHERE ...":
@@ -335,7 +336,7 @@ void notify_words_of(HDF *lang, const struct notification *n, struct notify_word
 	if (company == NULL)
 		company = n->provider;
 	snprintf(key, sizeof(key), "mail.notification.subject_%s",
-		 n->kind == NOTIFY_REVOCATION_FAILED ? "revocation_failed" : scope);
+		 n->kind == NOTIFY_DISCONNECTED ? scope : notify_kind_names[n->kind]);
 	w->subject = words_or_empty(tmpl_words(lang, key, "address", n->address, NULL));
 	snprintf(key, sizeof(key), "notify.text.%s_%s", notify_kind_names[n->kind], scope);
 	w->text = words_or_empty(tmpl_words(lang, key, "address", n->address, "inbox",

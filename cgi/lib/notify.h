@@ -8,8 +8,10 @@
  *   a team channel (any kind):       every super admin, every user with account
  *                                    access, and the user who connected it;
  *   a personal inbox disconnected:   its owner;
- *   a personal inbox's revocation    its owner and every super admin.
+ *   a personal inbox's revocation    its owner and every super admin;
  *   failed:
+ *   a team channel's connector left  rule 6's people (the connector is
+ *   (offboard.h):                    deactivated, so never among them);
  * each person once, deactivated people never, and nobody twice about the same
  * connection and kind within a day (rule 15). */
 #ifndef IP_NOTIFY_H
@@ -21,7 +23,12 @@
 #include "db.h"
 #include "status.h"
 
-enum notify_kind { NOTIFY_DISCONNECTED, NOTIFY_REVOCATION_FAILED, NOTIFY_KIND__MAX };
+enum notify_kind {
+	NOTIFY_DISCONNECTED,
+	NOTIFY_REVOCATION_FAILED,
+	NOTIFY_CONNECTOR_LEFT, /* a team channel kept working after its connector was offboarded */
+	NOTIFY_KIND__MAX
+};
 extern const char *const notify_kind_names[NOTIFY_KIND__MAX]; /* "disconnected", ... */
 
 /* Rule 15's window: one notice of a kind per connection and person in it. */
@@ -29,7 +36,7 @@ extern const char *const notify_kind_names[NOTIFY_KIND__MAX]; /* "disconnected",
 
 /* Tells everyone concerned that connection_id went away: cause is why (a key
  * of Lang.notify.cause: "deleted", "provider_changed", "token_rejected",
- * "failed"), actor who did it as the audit log names them ("" for the system).
+ * "failed", "offboarded"), actor who did it as the audit log names them ("" for the system).
  * *told receives how many people were told (may be NULL).  Inside the caller's
  * write transaction. */
 enum status notify_connection_lost(struct db *db, long long connection_id, enum notify_kind kind,

@@ -24,5 +24,6 @@ Suite *db_suite(void);
 Suite *netcheck_suite(void);
 Suite *notify_suite(void);
 Suite *mail_suite(void);
+Suite *offboard_suite(void);
 
 #endif
