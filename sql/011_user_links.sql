@@ -6,7 +6,7 @@
 -- a password reset issued by a super admin.  Only the SHA-256 of the token is
 -- kept; the mail that carries it holds the token sealed for the worker (an
 -- 'email' job's sealed_token, dropped when the job ends).  One unused link per
--- person and purpose: a new one replaces the old (userlink.c deletes it).
+-- person and purpose: a new one makes the older ones expire (userlink.c).
 CREATE TABLE user_links (
   id                 INTEGER PRIMARY KEY,
   user_id            INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE, -- whose password it sets

@@ -21,6 +21,9 @@ static const char sql_team_connected_by[] =
 /* The active super admins other than ?1. */
 static const char sql_other_admins[] =
 	"SELECT count(*) FROM users WHERE role = 'super_admin' AND deactivated = 0 AND id <> ?1";
+/* Their password links stop working too (a reactivation does not revive them). */
+static const char sql_expire_links[] =
+	"UPDATE user_links SET expires_at = ?2 WHERE user_id = ?1 AND used_at = 0 AND expires_at > ?2";
 static const char sql_user_sessions[] = "SELECT count(*) FROM sessions WHERE user_id = ?1";
 static const char sql_last_notification[] = "SELECT coalesce(max(id), 0) FROM notifications";
 static const char sql_notifications_since[] = "SELECT count(*) FROM notifications WHERE id > ?1";
@@ -140,6 +143,7 @@ enum status offboard_deactivate(struct db *db, const struct audit_actor *actor, 
 				struct offboard_result *out)
 {
 	struct leaving going = { NULL, 0, 0 };
+	sqlite3_stmt *st;
 	struct user u;
 	long long sessions, last_told, told;
 	char target[32], detail[200];
@@ -164,6 +168,12 @@ enum status offboard_deactivate(struct db *db, const struct audit_actor *actor, 
 	    (rc = sess_end_user(db, user_id)) != ST_OK)
 		return rc;
 	out->sessions_ended = (int)sessions;
+	if ((st = db_stmt(db, sql_expire_links)) == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_int64(st, 2, (long long)now);
+	if ((rc = db_step_done(db, st)) != ST_OK)
+		return rc;
 	if ((rc = offboard_each_connection(db, user_id, collect, &going)) != ST_OK)
 		goto done;
 	for (size_t i = 0; i < going.count; i++)

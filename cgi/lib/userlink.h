@@ -13,6 +13,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "keyring.h"
+#include "seal.h"
 #include "status.h"
 
 enum userlink_purpose { USERLINK_INVITE, USERLINK_RESET, USERLINK_PURPOSE__MAX };
@@ -39,4 +40,30 @@ enum status userlink_find(struct db *db, const char *token, time_t now, long lon
  * userlink_find; a second use is ST_GONE. */
 enum status userlink_redeem(struct db *db, const char *token, const char *password_hash,
 			    time_t now, long long *user_id);
+
+/* --- the worker's side: the mail that carries a link ---------------------------- */
+
+/* An email job's link (outbox_email.link_id), with its person and the job's
+ * sealed token. */
+struct userlink_mail {
+	long long link_id;
+	enum userlink_purpose purpose;
+	long long expires_at;
+	int usable;             /* unused, unexpired, and its person active: worth mailing */
+	char email[255];
+	char name[129];
+	char language[3];       /* "", "en" or "fr" */
+	unsigned char *sealed_token; /* the job's box, NULL when it has none */
+	size_t sealed_token_len;
+};
+/* ST_NOT_FOUND when the link or the job is gone. */
+enum status userlink_for_mail(struct db *db, long long job_id, long long link_id, time_t now,
+			      struct userlink_mail *out);
+void userlink_mail_clear(struct userlink_mail *m);
+
+/* What a link's sealed token is bound to: the link's row (its id, its person's
+ * address and its purpose), so a box cannot be moved to another link or to a
+ * connection.  The strings are the caller's. */
+void userlink_seal_context(long long link_id, const char *email, enum userlink_purpose purpose,
+			   struct seal_context *ctx);
 #endif

@@ -30,6 +30,7 @@ int main(void)
 	srunner_add_suite(runner, notify_suite());
 	srunner_add_suite(runner, mail_suite());
 	srunner_add_suite(runner, offboard_suite());
+	srunner_add_suite(runner, userlink_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);

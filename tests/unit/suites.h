@@ -25,5 +25,6 @@ Suite *netcheck_suite(void);
 Suite *notify_suite(void);
 Suite *mail_suite(void);
 Suite *offboard_suite(void);
+Suite *userlink_suite(void);
 
 #endif
