@@ -6,7 +6,7 @@
  * The inboxpanel-people program.  Every /admin/users page is for super admins
  * (the route flag: anyone else gets 403 before a row is read); /password/{token}
  * needs no session, and its token never reaches a log (page_logged_path) nor,
- * through a Referer, another page (the dispatcher sends no-referrer). */
+ * through a Referer, another page (the dispatcher sends only the site's origin). */
 #include "config.h"
 
 #include <stdio.h>

@@ -5,14 +5,16 @@
   <p class="lead"><?cs var:Person.email ?> · <span class="badge badge-<?cs if:Person.state == "deactivated" ?>disabled<?cs else ?>connected<?cs /if ?>"><?cs var:Lang.people.state[Person.state] ?></span></p>
 </div>
 <?cs if:Link.url ?>
-<section class="card link-once" aria-labelledby="link-title">
-  <h2 id="link-title"><?cs if:Link.purpose == "invite" ?><?cs var:Lang.people.link_invite_title ?><?cs else ?><?cs var:Lang.people.link_reset_title ?><?cs /if ?></h2>
+<section class="banner warn link-once" aria-labelledby="link-title">
+  <div class="stack">
+  <p><strong id="link-title"><?cs if:Link.purpose == "invite" ?><?cs var:Lang.people.link_invite_title ?><?cs else ?><?cs var:Lang.people.link_reset_title ?><?cs /if ?></strong></p>
   <p><?cs call:fill(Lang.people.link_once, "address", Person.email) ?></p>
   <label for="link-url"><?cs var:Lang.people.link_label ?></label>
   <input id="link-url" type="text" readonly value="<?cs var:Link.url ?>" class="link-url">
+  </div>
 </section>
 <?cs /if ?>
-<section class="card" aria-labelledby="about-title">
+<section aria-labelledby="about-title">
   <h2 id="about-title"><?cs var:Lang.people.about ?></h2>
   <dl class="facts">
     <dt><?cs var:Lang.people.col_language ?></dt><dd><?cs var:Lang.people.language[Person.language] ?></dd>
@@ -20,11 +22,11 @@
     <dt><?cs var:Lang.people.col_connected ?></dt><dd><?cs var:Person.inboxes ?>, <?cs var:Person.channels ?></dd>
   </dl>
 </section>
-<section class="card" aria-labelledby="role-title">
+<section aria-labelledby="role-title">
   <h2 id="role-title"><?cs var:Lang.people.role_title ?></h2>
   <form method="post" action="<?cs call:url_path("/admin/users/" + Person.id + "/role") ?>" class="stack">
     <?cs call:csrf_field() ?>
-    <fieldset>
+    <fieldset class="stack">
       <legend><?cs var:Lang.people.col_role ?></legend>
       <label><input type="radio" name="role" value="user"<?cs if:Person.role == "user" ?> checked<?cs /if ?>> <?cs var:Lang.people.role.user ?></label>
       <label><input type="radio" name="role" value="super_admin"<?cs if:Person.role == "super_admin" ?> checked<?cs /if ?>> <?cs var:Lang.people.role.super_admin ?></label>
@@ -34,7 +36,7 @@
     <p><button type="submit" class="button primary"><?cs var:Lang.people.role_button ?></button></p>
   </form>
 </section>
-<section class="card" aria-labelledby="password-title">
+<section aria-labelledby="password-title">
   <h2 id="password-title"><?cs var:Lang.people.password_title ?></h2>
   <?cs if:Person.state == "deactivated" ?>
   <p><?cs var:Lang.people.password_deactivated ?></p>
@@ -46,7 +48,7 @@
   </form>
   <?cs /if ?>
 </section>
-<section class="card" aria-labelledby="state-title">
+<section aria-labelledby="state-title">
   <h2 id="state-title"><?cs var:Lang.people.state_title ?></h2>
   <?cs if:Person.state == "deactivated" ?>
   <p><?cs var:Lang.people.reactivate_text ?></p>

@@ -31,7 +31,7 @@
       <li class="removed-item"><p class="removed-head"><span class="mark mark-<?cs var:c.provider ?>" aria-hidden="true"></span><span class="address"><?cs var:c.address ?></span> <span class="provider"><?cs var:c.provider_label ?></span></p></li>
     <?cs /each ?>
     </ul>
-    <fieldset>
+    <fieldset class="stack">
       <legend><?cs var:Lang.people.channels_choice ?></legend>
       <label><input type="radio" name="channels" value="keep" checked> <?cs var:Lang.people.channels_keep ?></label>
       <label><input type="radio" name="channels" value="remove"> <?cs var:Lang.people.channels_remove ?></label>

@@ -10,7 +10,7 @@
     <input id="new-email" name="email" type="email" autocomplete="off" required maxlength="254" value="<?cs var:New.email ?>"<?cs if:New.error ?> aria-invalid="true" aria-describedby="new-error"<?cs /if ?> autofocus>
     <label for="new-name"><?cs var:Lang.people.name ?></label>
     <input id="new-name" name="name" type="text" autocomplete="off" maxlength="128" value="<?cs var:New.name ?>">
-    <fieldset>
+    <fieldset class="stack">
       <legend><?cs var:Lang.people.col_role ?></legend>
       <label><input type="radio" name="role" value="user"<?cs if:New.role == "user" ?> checked<?cs /if ?>> <?cs var:Lang.people.role.user ?></label>
       <label><input type="radio" name="role" value="super_admin"<?cs if:New.role == "super_admin" ?> checked<?cs /if ?>> <?cs var:Lang.people.role.super_admin ?></label>

@@ -7,7 +7,7 @@
 </div>
 <form method="get" action="<?cs call:url_path("/admin/users") ?>" class="filters" role="search">
   <label for="f-q"><?cs var:Lang.people.search ?></label>
-  <input id="f-q" name="q" type="search" maxlength="254" autocapitalize="off" spellcheck="false" value="<?cs var:Users.filter.q ?>">
+  <input id="f-q" name="q" type="text" inputmode="email" maxlength="254" autocapitalize="off" spellcheck="false" value="<?cs var:Users.filter.q ?>">
   <label for="f-state"><?cs var:Lang.people.col_state ?></label>
   <select id="f-state" name="state">
     <option value=""><?cs var:Lang.people.any_state ?></option>
@@ -38,7 +38,7 @@
   <tbody>
   <?cs each:r = Users.rows ?>
   <tr class="state-<?cs if:r.state == "deactivated" ?>disabled<?cs else ?>connected<?cs /if ?>" id="person-<?cs var:r.id ?>">
-    <td class="person"><a href="<?cs call:url_path("/admin/users/" + r.id) ?>"><span class="address"><?cs var:r.email ?></span></a><?cs if:r.name ?> <small><?cs var:r.name ?></small><?cs /if ?></td>
+    <td class="person"><a href="<?cs call:url_path("/admin/users/" + r.id) ?>" class="address"><?cs var:r.email ?></a><?cs if:r.name ?><span class="state-note"><?cs var:r.name ?></span><?cs /if ?></td>
     <td data-label="<?cs var:Lang.people.col_role ?>"><?cs var:Lang.people.role[r.role] ?><?cs if:r.account_access == "1" ?> · <?cs var:Lang.people.account_access_short ?><?cs /if ?></td>
     <td data-label="<?cs var:Lang.people.col_language ?>"><?cs var:Lang.people.language[r.language] ?></td>
     <td data-label="<?cs var:Lang.people.col_state ?>"><span class="badge badge-<?cs if:r.state == "deactivated" ?>disabled<?cs else ?>connected<?cs /if ?>"><?cs var:Lang.people.state[r.state] ?></span></td>

@@ -137,7 +137,7 @@ static int admit(struct site *site, struct ctx *ctx, struct route_match *match,
 	route = match->route;
 	/* A secret in the address goes to no other page, this site's included. */
 	if (match->token[0] != '\0')
-		ctx->resp->no_referrer = 1;
+		ctx->resp->referrer_origin_only = 1;
 
 	if (!(route->flags & ROUTE_PUBLIC) && ctx->user == NULL) {
 		to_login(ctx, site->program);

@@ -157,7 +157,7 @@ test_invitation_link_works_once() {
 	set_password "$link" "ines chose this one"
 	expect_status 303
 	expect_header Location '(http://[^/]*)?/login'
-	expect_header Referrer-Policy 'no-referrer'
+	expect_header Referrer-Policy 'strict-origin'
 	http GET /login
 	expect_text "Your password is set. Sign in with it."
 	as ines
@@ -180,7 +180,7 @@ test_forged_and_expired_links_get_a_clear_page() {
 	as forger
 	http GET /password/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 	expect_status 404
-	expect_header Referrer-Policy 'no-referrer'
+	expect_header Referrer-Policy 'strict-origin'
 	http GET "/password/short"
 	expect_status 404
 	as_new_user expiry-admin@people.example super_admin
