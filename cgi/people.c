@@ -204,7 +204,6 @@ static void render_person(struct ctx *ctx, long long id)
 		return;
 	}
 	set_person(ctx, "Person", &r);
-	tmpl_set_int(ctx->hdf, "Person.is_me", ctx->user->id == id);
 	tmpl_set_words(ctx->hdf, "Person.title", ctx->lang, "people.person_title", "name",
 		       user_display_name(&r.user), NULL);
 	page_render(ctx, "admin_user.cs");
