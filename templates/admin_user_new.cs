@@ -4,8 +4,9 @@
   <h1 id="new-title"><?cs var:Lang.people.new_title ?></h1>
   <p class="lead"><?cs if:New.smtp == "1" ?><?cs var:Lang.people.new_lead_mail ?><?cs else ?><?cs var:Lang.people.new_lead_link ?><?cs /if ?></p>
   <?cs if:New.error ?><p class="form-error" role="alert" id="new-error"><?cs var:New.error ?></p><?cs /if ?>
-  <form method="post" action="<?cs call:url_path("/admin/users/new") ?>" class="stack">
+  <form method="post" action="<?cs call:url_path("/admin/users/new") ?>">
     <?cs call:csrf_field() ?>
+    <div class="stack">
     <label for="new-email"><?cs var:Lang.people.email ?></label>
     <input id="new-email" name="email" type="email" autocomplete="off" required maxlength="254" value="<?cs var:New.email ?>"<?cs if:New.error ?> aria-invalid="true" aria-describedby="new-error"<?cs /if ?> autofocus>
     <label for="new-name"><?cs var:Lang.people.name ?></label>
@@ -23,6 +24,7 @@
       <option value="en"<?cs if:New.language == "en" ?> selected<?cs /if ?>><?cs var:Lang.people.language.en ?></option>
       <option value="fr"<?cs if:New.language == "fr" ?> selected<?cs /if ?>><?cs var:Lang.people.language.fr ?></option>
     </select>
+    </div>
     <p class="confirm-actions">
       <button type="submit" class="button primary"><?cs var:Lang.people.new_button ?></button>
       <a class="button quiet" href="<?cs call:url_path("/admin/users") ?>"><?cs var:Lang.confirm.cancel ?></a>

@@ -29,6 +29,8 @@ export async function peopleTests({ test, withPage, signIn, look, expect, base, 
         expect((await page.getByRole('heading', { level: 1 }).textContent()).trim() === w.person,
           'the person page does not name Marie');
         await look(page, `person-${lang}-${size}`);
+        const personWide = await page.evaluate(() => document.documentElement.scrollWidth);
+        expect(personWide <= size, `the person page is ${personWide} px wide`);
         await page.locator('a[href$="/deactivate"]').click();
         await page.waitForURL(/\/deactivate$/);
         expect(await page.getByRole('heading', { name: w.deactivate }).isVisible(),
@@ -37,6 +39,8 @@ export async function peopleTests({ test, withPage, signIn, look, expect, base, 
         await look(page, `person-deactivate-${lang}-${size}`);
         await page.goto(`${base}/admin/users/new`);
         await look(page, `person-new-${lang}-${size}`);
+        const newWide = await page.evaluate(() => document.documentElement.scrollWidth);
+        expect(newWide <= size, `the add form is ${newWide} px wide`);
       }));
     }
   }
