@@ -526,7 +526,8 @@ static void exchange_code(const struct ctx *ctx, const struct flow *flow, const 
 
 /* A page about the flow's end that is not a success: status st, the title
  * Lang.oauth.<title>, the sentence Lang.oauth.<reason> with {company},
- * {provider}, {address} and {other}, and a button back to where one starts again. */
+ * {provider}, {address} and {other}, then Flow.more when set, and a button back to
+ * where one starts again. */
 static void flow_problem(struct ctx *ctx, enum status st, const char *title, const char *reason,
 			 enum provider p, const char *address, const char *other,
 			 const char *next_url)
@@ -537,6 +538,15 @@ static void flow_problem(struct ctx *ctx, enum status st, const char *title, con
 	tmpl_set_words(ctx->hdf, "Error.reason", ctx->lang, key, "company", company_name(ctx, p),
 		       "provider", conn_view_provider_label(ctx, p), "address",
 		       address ? address : "", "other", other ? other : "", NULL);
+	/* What else became of the attempt (refuse_other_mailbox), in the same
+	 * paragraph: the error page's own text follows it. */
+	if (hdf_get_value(ctx->hdf, "Flow.more", NULL) != NULL) {
+		char *both = xasprintf("%s %s", hdf_get_value(ctx->hdf, "Error.reason", ""),
+				       hdf_get_value(ctx->hdf, "Flow.more", ""));
+
+		tmpl_set(ctx->hdf, "Error.reason", both);
+		free(both);
+	}
 	if (next_url != NULL) {
 		tmpl_set(ctx->hdf, "Error.next_url", next_url);
 		tmpl_set(ctx->hdf, "Error.next_label",
@@ -640,14 +650,52 @@ static void store_connection(struct ctx *ctx, const struct conn_scope *scope,
 	page_redirect(ctx, list, flash, who->address);
 }
 
+/* Rule 10's refusal: a consent for another mailbox than the inbox's changes
+ * nothing of the inbox, but the grant the provider just made for that mailbox
+ * is given up (conn_give_up_stray_grant: revoked, unless an inbox here uses that
+ * grant), committed before the page is made.  409 naming both mailboxes and
+ * saying what becomes of that access. */
+static void refuse_other_mailbox(struct ctx *ctx, const struct conn_scope *scope,
+				 const struct flow *flow, const struct exchange *x,
+				 const struct oauth_identity *who, const struct conn *c,
+				 const char *next)
+{
+	struct audit_actor actor = page_actor(ctx);
+	struct conn_stray stray = {
+		.refused_reconnect_of = c->id,
+		.provider = flow->provider,
+		.address = who->address,
+		.scopes = x->scope != NULL ? x->scope : ctx->conf->providers[flow->provider].scopes,
+		.subject = who->subject,
+		.tenant = who->tenant,
+	};
+	struct conn given_up;
+	enum status st;
+
+	st = conn_give_up_stray_grant(ctx->db, &actor, scope, &stray, page_sealer(ctx),
+				      (const uint8_t *)x->refresh_token, strlen(x->refresh_token),
+				      ctx->now, &given_up);
+	/* The answer is an error page, which the dispatcher would roll back. */
+	if (st != ST_OK || (st = db_commit(ctx->db)) != ST_OK) {
+		page_error(ctx, st == ST_UNAVAILABLE ? ST_UNAVAILABLE : ST_INTERNAL, NULL);
+		return;
+	}
+	if (given_up.id != 0)
+		tmpl_set_words(ctx->hdf, "Flow.more", ctx->lang,
+			       given_up.revocation_state == OUTBOX_MANUAL ? "connect_more.stray.manual"
+									  : "connect_more.stray.revoking",
+			       "company", company_name(ctx, flow->provider), "other", who->address,
+			       NULL);
+	flow_problem(ctx, ST_CONFLICT, "wrong_mailbox_title", "wrong_mailbox", flow->provider,
+		     c->address, who->address, next);
+}
+
 /* Brings a disconnected inbox back (rule 10): only when the provider's consent
- * was for that very mailbox.  The new token is sealed in the old one's place;
- * the old one is not revoked: the provider had stopped accepting it already
- * (that is what disconnected the inbox), and a revocation would end the grant
- * the new token belongs to as well (Google revokes the whole grant, Microsoft's
- * is one per app and account).  A consent for another mailbox changes nothing:
- * 409 naming both; its token is dropped, not revoked, for the same reason — that
- * mailbox may be connected here already, through the same grant.  303 to the
+ * was for that very mailbox (otherwise refuse_other_mailbox).  The new token is
+ * sealed in the old one's place; the old one is not revoked: the provider had
+ * stopped accepting it already (that is what disconnected the inbox), and a
+ * revocation would end the grant the new token belongs to as well (Google
+ * revokes the whole grant, Microsoft's is one per app and account).  303 to the
  * list. */
 static void store_reconnection(struct ctx *ctx, const struct conn_scope *scope,
 			       const struct flow *flow, const struct exchange *x,
@@ -674,8 +722,7 @@ static void store_reconnection(struct ctx *ctx, const struct conn_scope *scope,
 		return;
 	}
 	if (strcasecmp(c.address, who->address) != 0) {
-		flow_problem(ctx, ST_CONFLICT, "wrong_mailbox_title", "wrong_mailbox", flow->provider,
-			     c.address, who->address, next);
+		refuse_other_mailbox(ctx, scope, flow, x, who, &c, next);
 		return;
 	}
 	st = conn_reconnect(ctx->db, &actor, scope, c.id, &renewal, ctx->now, &c);
@@ -691,7 +738,9 @@ static void store_reconnection(struct ctx *ctx, const struct conn_scope *scope,
 	    seal_store_connection_secret(ctx->db, sealer, c.id, (const uint8_t *)x->refresh_token,
 					 strlen(x->refresh_token)) != ST_OK ||
 	    conn_disconnect_for_provider_move(ctx->db, &actor, scope, flow->provider, c.address,
-					      ctx->now, &moved, &moved_count) != ST_OK) {
+					      ctx->now, &moved, &moved_count) != ST_OK ||
+	    conn_keep_grant_for_return(ctx->db, &actor, scope, flow->provider, c.address,
+				       ctx->now) != ST_OK) {
 		page_error(ctx, ST_INTERNAL, NULL);
 		return;
 	}

@@ -21,6 +21,7 @@
 #include "conn_list.h"
 #include "conn_view.h"
 #include "connect.h"
+#include "imap_connect.h"
 #include "notify.h"
 #include "page.h"
 #include "team.h"
@@ -171,9 +172,8 @@ static void connect_choice(struct ctx *ctx)
 		return;
 	tmpl_set_words(ctx->hdf, "Connect.title", ctx->lang, "channel.connect_title", "inbox", t.name,
 		       NULL);
+	/* Every provider, as for a personal inbox: IMAP has its own form. */
 	for (int p = 0; p < PROV__MAX; p++) {
-		if (!prov_table[p].oauth)
-			continue;
 		tmpl_set_item(ctx->hdf, "Connect.providers", n, "name", prov_table[p].name);
 		tmpl_set_item(ctx->hdf, "Connect.providers", n, "label",
 			      conn_view_provider_label(ctx, (enum provider)p));
@@ -437,6 +437,11 @@ static const struct route routes[] = {
 	  NULL, "inbox" },
 	{ METHOD_GET, "/inbox/{id}/channels/connect", connect_choice, ROUTE_ACCOUNT_ACCESS, NULL,
 	  NULL, "inbox" },
+	/* IMAP has a form of its own (imap_connect.c), before the OAuth {word}. */
+	{ METHOD_GET, "/inbox/{id}/channels/connect/imap", channel_imap_connect_page,
+	  ROUTE_ACCOUNT_ACCESS, NULL, NULL, "inbox" },
+	{ METHOD_POST, "/inbox/{id}/channels/connect/imap", channel_imap_connect,
+	  ROUTE_ACCOUNT_ACCESS | ROUTE_SLOW_WORK, NULL, &imap_connect_form, "inbox" },
 	{ METHOD_GET, "/inbox/{id}/channels/connect/{word}", channel_connect_scopes_page,
 	  ROUTE_ACCOUNT_ACCESS, NULL, NULL, "inbox" },
 	{ METHOD_POST, "/inbox/{id}/channels/connect/{word}", channel_connect_start,

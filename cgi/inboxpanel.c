@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <openssl/crypto.h>
 
 #include "audit.h"
@@ -24,6 +25,8 @@
 #include "db.h"
 #include "demo.h"
 #include "form.h"
+#include "offboard.h"
+#include "outbox.h"
 #include "pw.h"
 #include "runas.h"
 #include "keyring.h"
@@ -31,6 +34,7 @@
 #include "seal_store.h"
 #include "sess.h"
 #include "user.h"
+#include "userlink.h"
 #include "util.h"
 #include "worker.h"
 
@@ -252,6 +256,7 @@ static int cmd_init(const struct conf *conf, int argc, char **argv)
 	static const struct option options[] = {
 		{ "admin", required_argument, NULL, 'a' },
 		{ "password-stdin", no_argument, NULL, 'p' },
+		{ "remove-channels", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *admin = NULL;
@@ -312,50 +317,189 @@ static int user_by_email_or_fail(struct db *db, const char *email, struct user *
 	return 0;
 }
 
-/* account_access -1 keeps the user's current setting. */
+/* Commits the caller's write transaction, then wakes the worker if a job was
+ * queued; 0, or -1 after a rollback. */
+static int commit_and_poke(const struct conf *conf, struct db *db)
+{
+	if (db_commit(db) != ST_OK) {
+		db_rollback(db);
+		return -1;
+	}
+	if (db_take_after_commit(db) & DB_AFTER_WAKE_WORKER)
+		outbox_poke(conf->worker_wakeup);
+	return 0;
+}
+
+/* account_access -1 keeps the user's current setting.  The same store function
+ * as the people page: the last active super admin stays one. */
 static int set_role(struct db *db, const char *email, enum role role, int account_access)
 {
-	char target[32], detail[128];
 	struct user u;
+	enum status st;
 
 	if (user_by_email_or_fail(db, email, &u) != 0)
 		return EXIT_FAILURE;
 	if (account_access < 0)
 		account_access = u.account_access;
-	snprintf(target, sizeof(target), "user:%lld", u.id);
-	snprintf(detail, sizeof(detail), "role %s%s", role_names[role],
-		 account_access ? ", account access" : "");
-	if (db_begin_write(db) != ST_OK ||
-	    user_set_role(db, u.id, role, account_access, now_utc()) != ST_OK ||
-	    audit_write(db, &cli_actor, now_utc(), "user.set_role", target, detail) != ST_OK ||
-	    db_commit(db) != ST_OK) {
+	if (db_begin_write(db) != ST_OK)
+		return fail("the database is busy");
+	st = offboard_set_role(db, &cli_actor, u.id, role, account_access, now_utc());
+	if (st != ST_OK || db_commit(db) != ST_OK) {
 		db_rollback(db);
+		if (st == ST_CONFLICT)
+			return fail("%s: the last active super admin cannot stop being one", u.email);
 		return fail("cannot change %s", email);
 	}
-	printf("%s: %s\n", u.email, detail);
+	printf("%s: role %s%s\n", u.email, role_names[role], account_access ? ", account access" : "");
 	return 0;
 }
 
-/* Deactivation ends the user's sessions in the same transaction, so no page is
- * served to them once it has committed. */
-static int disable_user(struct db *db, const char *email)
+/* A connection that goes with a person, as it was before and is after. */
+struct going {
+	struct conn *list;
+	size_t count, cap;
+};
+
+static void collect_going(const struct conn *c, void *arg)
 {
-	char target[32];
+	struct going *g = arg;
+
+	if (g->count == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 8;
+		g->list = xrealloc(g->list, g->cap * sizeof(*g->list));
+	}
+	g->list[g->count++] = *c;
+}
+
+/* What became of one connection, in a line for the operator. */
+static const char *fate_of(const struct conn *after)
+{
+	if (after->state != CONN_REMOVED)
+		return "kept; the people of rule 6 are told who left";
+	if (!after->has_revocation)
+		return "removed";
+	switch (after->revocation_state) {
+	case OUTBOX_PENDING:
+		return "removed; revocation queued";
+	case OUTBOX_MANUAL:
+		return "removed; revoke by hand (no revocation API)";
+	case OUTBOX_DONE:
+		return "removed; revoked";
+	default:
+		return "removed; revocation failed";
+	}
+}
+
+/* Deactivation, as the people page does it (offboard_deactivate): the account,
+ * its sessions, its inboxes and the team channels it connected, one
+ * transaction; then one line per connection and the totals. */
+static int disable_user(const struct conf *conf, struct db *db, const char *email,
+			enum offboard_channels channels)
+{
+	struct offboard_result r;
+	struct going g = { NULL, 0, 0 };
+	struct user u;
+	time_t now = now_utc();
+	enum status st;
+	int rc = EXIT_FAILURE;
+
+	if (user_by_email_or_fail(db, email, &u) != 0)
+		return EXIT_FAILURE;
+	if (u.deactivated) {
+		printf("%s: deactivated already; nothing changed\n", u.email);
+		return 0;
+	}
+	if (db_begin_write(db) != ST_OK)
+		return fail("the database is busy");
+	if ((st = offboard_each_connection(db, u.id, collect_going, &g)) != ST_OK ||
+	    (st = offboard_deactivate(db, &cli_actor, u.id, channels, now, &r)) != ST_OK)
+		goto rollback;
+	for (size_t i = 0; i < g.count; i++) {
+		struct conn_scope scope = { g.list[i].kind, g.list[i].kind == CONN_PERSONAL
+								   ? g.list[i].owner_user_id
+								   : g.list[i].inbox_id };
+
+		if ((st = conn_find(db, &scope, g.list[i].id, &g.list[i])) != ST_OK)
+			goto rollback;
+	}
+	if (commit_and_poke(conf, db) != 0) {
+		rc = fail("cannot deactivate %s", email);
+		goto out;
+	}
+	for (size_t i = 0; i < g.count; i++)
+		printf("%lld\t%s\t%s\t%s\t%s\n", g.list[i].id, conn_kind_names[g.list[i].kind],
+		       prov_table[g.list[i].provider].name, g.list[i].address, fate_of(&g.list[i]));
+	printf("%s: deactivated; %d sessions ended; %d personal inboxes removed; "
+	       "%d team channels removed, %d kept; %d revocations queued, %d to revoke by hand; "
+	       "%d people told\n",
+	       u.email, r.sessions_ended, r.inboxes_removed, r.channels_removed, r.channels_kept,
+	       r.revocations_queued, r.manual, r.told);
+	rc = 0;
+	goto out;
+rollback:
+	db_rollback(db);
+	if (st == ST_CONFLICT)
+		rc = fail("%s: the last active super admin cannot be deactivated", u.email);
+	else
+		rc = fail("cannot deactivate %s", email);
+out:
+	free(g.list);
+	return rc;
+}
+
+static int enable_user(struct db *db, const char *email)
+{
 	struct user u;
 
 	if (user_by_email_or_fail(db, email, &u) != 0)
 		return EXIT_FAILURE;
-	snprintf(target, sizeof(target), "user:%lld", u.id);
-	if (db_begin_write(db) != ST_OK || user_set_deactivated(db, u.id, 1, now_utc()) != ST_OK ||
-	    sess_end_user(db, u.id) != ST_OK ||
-	    audit_write(db, &cli_actor, now_utc(), "user.disable", target,
-			"deactivated; sessions ended") != ST_OK ||
+	if (db_begin_write(db) != ST_OK ||
+	    offboard_reactivate(db, &cli_actor, u.id, now_utc()) != ST_OK ||
 	    db_commit(db) != ST_OK) {
 		db_rollback(db);
-		return fail("cannot deactivate %s", email);
+		return fail("cannot reactivate %s", email);
 	}
-	printf("%s: deactivated; sessions ended\n", u.email);
+	printf("%s: active; inboxes removed before stay removed\n", u.email);
 	return 0;
+}
+
+/* A password link (userlink.h): mailed through the outbox when Smtp.url is set,
+ * otherwise printed once for the operator to pass on. */
+static int issue_link(const struct conf *conf, struct db *db, const char *email,
+		      enum userlink_purpose purpose)
+{
+	char token[CRYPTO_TOKEN_LEN + 1], err[512];
+	struct keyring_sealer *sealer = NULL;
+	struct user u;
+	int rc = EXIT_FAILURE;
+
+	if (user_by_email_or_fail(db, email, &u) != 0)
+		return EXIT_FAILURE;
+	if (conf->smtp_url != NULL && conf->smtp_url[0] != '\0' &&
+	    (sealer = keyring_sealer_new(conf, err, sizeof(err))) == NULL)
+		return fail("%s", err);
+	if (db_begin_write(db) != ST_OK) {
+		rc = fail("the database is busy");
+		goto out;
+	}
+	if (userlink_issue(db, &cli_actor, u.id, purpose, sealer, now_utc(), token) != ST_OK) {
+		db_rollback(db);
+		rc = fail("cannot make a link for %s", email);
+		goto out;
+	}
+	if (commit_and_poke(conf, db) != 0) {
+		rc = fail("cannot make a link for %s", email);
+		goto out;
+	}
+	if (sealer != NULL)
+		printf("%s: %s link mailed, valid 72 hours\n", u.email, userlink_purpose_names[purpose]);
+	else
+		printf("%s/password/%s\n", conf->base_url, token);
+	rc = 0;
+out:
+	OPENSSL_cleanse(token, sizeof(token));
+	keyring_sealer_free(sealer);
+	return rc;
 }
 
 static int cmd_user(const struct conf *conf, int argc, char **argv)
@@ -366,15 +510,16 @@ static int cmd_user(const struct conf *conf, int argc, char **argv)
 		{ "no-account-access", no_argument, NULL, 'A' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "password-stdin", no_argument, NULL, 'p' },
+		{ "remove-channels", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sub, *role_name = NULL, *name = "";
-	int account_access = -1, from_stdin = 0, opt, rc;
+	int account_access = -1, from_stdin = 0, remove_channels = 0, opt, rc;
 	enum role role = ROLE_USER;
 	struct db *db;
 
 	if (argc < 2)
-		return usage_error("user: add, list, set-role or disable");
+		return usage_error("user: add, list, set-role, disable, enable, invite or reset-link");
 	sub = argv[1];
 	optind = 2;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -393,6 +538,9 @@ static int cmd_user(const struct conf *conf, int argc, char **argv)
 			break;
 		case 'p':
 			from_stdin = 1;
+			break;
+		case 'R':
+			remove_channels = 1;
 			break;
 		default:
 			return usage_error("user: unknown option");
@@ -428,17 +576,31 @@ static int cmd_user(const struct conf *conf, int argc, char **argv)
 		db_close(db);
 		return rc;
 	}
-	if (strcmp(sub, "set-role") == 0 || strcmp(sub, "disable") == 0) {
+	if (remove_channels && strcmp(sub, "disable") != 0)
+		return usage_error("--remove-channels: only with user disable");
+	if (strcmp(sub, "set-role") == 0 || strcmp(sub, "disable") == 0 ||
+	    strcmp(sub, "enable") == 0 || strcmp(sub, "invite") == 0 ||
+	    strcmp(sub, "reset-link") == 0) {
 		if (strcmp(sub, "set-role") == 0 && role_name == NULL)
 			return usage_error("user set-role: --role is required");
 		if (open_db(conf, &db) != 0)
 			return EXIT_FAILURE;
-		rc = strcmp(sub, "disable") == 0 ? disable_user(db, argv[optind])
-						 : set_role(db, argv[optind], role, account_access);
+		if (strcmp(sub, "disable") == 0)
+			rc = disable_user(conf, db, argv[optind],
+					  remove_channels ? OFFBOARD_REMOVE_CHANNELS
+							  : OFFBOARD_KEEP_CHANNELS);
+		else if (strcmp(sub, "enable") == 0)
+			rc = enable_user(db, argv[optind]);
+		else if (strcmp(sub, "invite") == 0)
+			rc = issue_link(conf, db, argv[optind], USERLINK_INVITE);
+		else if (strcmp(sub, "reset-link") == 0)
+			rc = issue_link(conf, db, argv[optind], USERLINK_RESET);
+		else
+			rc = set_role(db, argv[optind], role, account_access);
 		db_close(db);
 		return rc;
 	}
-	return usage_error("user: add, list, set-role or disable");
+	return usage_error("user: add, list, set-role, disable, enable, invite or reset-link");
 }
 
 static void emit_stdout(void *arg, const char *data, size_t len)
@@ -664,15 +826,82 @@ static int cmd_demo_seed(const struct conf *conf, int argc, char **argv)
 	return rc;
 }
 
-static void print_inbox(const struct conn *c, void *arg)
-{
-	char since[21];
+/* `inbox list`: which connections, and how they are printed. */
+struct inbox_listing {
+	struct db *db;
+	long long user_id; /* 0: everyone's; else their inboxes and the channels they connected */
+	int state;         /* -1: any */
+	json_t *json;      /* an array with --json, else NULL (tab-separated) */
+	int failed;
+};
 
-	(void)arg;
+static const char inbox_list_header[] =
+	"id\tkind\tuser\tinbox\tprovider\taddress\tstate\tconnected_at\trevocation\n";
+
+static void list_inbox(const struct conn *c, void *arg)
+{
+	struct inbox_listing *l = arg;
+	long long who = c->kind == CONN_PERSONAL ? c->owner_user_id : c->connected_by_user_id;
+	const char *revocation = c->has_revocation ? outbox_state_names[c->revocation_state] : "";
+	char since[21];
+	struct user u;
+
+	if (l->user_id != 0 && who != l->user_id)
+		return;
+	if (l->state >= 0 && (int)c->state != l->state)
+		return;
+	if (who == 0 || user_by_id(l->db, who, &u) != ST_OK)
+		u.email[0] = '\0';
 	format_utc((time_t)c->connected_at, since);
-	printf("%lld\t%s\t%lld\t%s\t%s\t%s\t%s\n", c->id, conn_kind_names[c->kind],
-	       c->kind == CONN_PERSONAL ? c->owner_user_id : c->inbox_id, prov_table[c->provider].name,
-	       c->address, conn_state_names[c->state], since);
+	if (l->json != NULL) {
+		json_t *o = json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s}", "id",
+				      (json_int_t)c->id, "kind", conn_kind_names[c->kind], "user",
+				      u.email, "inbox",
+				      c->kind == CONN_TEAM ? json_integer(c->inbox_id) : json_null(),
+				      "provider", prov_table[c->provider].name, "address", c->address,
+				      "state", conn_state_names[c->state], "connected_at", since,
+				      "revocation", revocation);
+
+		if (o == NULL || json_array_append_new(l->json, o) != 0)
+			l->failed = 1;
+		return;
+	}
+	if (c->kind == CONN_TEAM)
+		printf("%lld\t%s\t%s\t%lld\t", c->id, conn_kind_names[c->kind],
+		       u.email[0] ? u.email : "-", c->inbox_id);
+	else
+		printf("%lld\t%s\t%s\t-\t", c->id, conn_kind_names[c->kind], u.email[0] ? u.email : "-");
+	printf("%s\t%s\t%s\t%s\t%s\n", prov_table[c->provider].name, c->address,
+	       conn_state_names[c->state], since, revocation[0] ? revocation : "-");
+}
+
+/* Every connection for scripts, by id: tab-separated with a header line, or a
+ * JSON array.  --user keeps a person's own inboxes and the team channels they
+ * connected; --state one state. */
+static int list_inboxes(struct db *db, const char *email, const char *state, int as_json)
+{
+	struct inbox_listing l = { db, 0, -1, NULL, 0 };
+	struct user u;
+	int rc = 0;
+
+	if (state != NULL &&
+	    (l.state = name_index(conn_state_names, CONN_STATE__MAX, state)) < 0)
+		return usage_error("--state: connected, disabled, disconnected or removed");
+	if (email != NULL) {
+		if (user_by_email_or_fail(db, email, &u) != 0)
+			return EXIT_FAILURE;
+		l.user_id = u.id;
+	}
+	if (as_json)
+		l.json = json_array();
+	else
+		fputs(inbox_list_header, stdout);
+	if (conn_each_all(db, list_inbox, &l) != ST_OK || l.failed)
+		rc = fail("cannot list inboxes");
+	else if (as_json && (json_dumpf(l.json, stdout, JSON_INDENT(2)) != 0 || putchar('\n') == EOF))
+		rc = fail("cannot write the list");
+	json_decref(l.json);
+	return rc;
 }
 
 /* Connects an inbox whose token the operator already holds (moving from another
@@ -746,11 +975,14 @@ static int cmd_inbox(const struct conf *conf, int argc, char **argv)
 		{ "subject", required_argument, NULL, 's' },
 		{ "tenant", required_argument, NULL, 't' },
 		{ "token-stdin", no_argument, NULL, 'T' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "state", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *provider_name = NULL, *subject = "", *tenant = "";
+	const char *provider_name = NULL, *subject = "", *tenant = "", *user = NULL, *state = NULL;
 	enum provider provider;
-	int opt, from_stdin = 0, rc;
+	int opt, from_stdin = 0, as_json = 0, rc;
 	struct db *db;
 
 	if (argc < 2)
@@ -770,6 +1002,15 @@ static int cmd_inbox(const struct conf *conf, int argc, char **argv)
 		case 'T':
 			from_stdin = 1;
 			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'S':
+			state = optarg;
+			break;
+		case 'j':
+			as_json = 1;
+			break;
 		default:
 			return usage_error("inbox: unknown option");
 		}
@@ -777,14 +1018,18 @@ static int cmd_inbox(const struct conf *conf, int argc, char **argv)
 	if (strcmp(argv[1], "list") == 0) {
 		if (optind != argc)
 			return usage_error("inbox list: no arguments");
+		if (provider_name != NULL || from_stdin || subject[0] || tenant[0])
+			return usage_error("inbox list: [--user EMAIL] [--state S] [--json]");
 		if (open_db(conf, &db) != 0)
 			return EXIT_FAILURE;
-		rc = conn_each_all(db, print_inbox, NULL) == ST_OK ? 0 : fail("cannot list inboxes");
+		rc = list_inboxes(db, user, state, as_json);
 		db_close(db);
 		return rc;
 	}
 	if (strcmp(argv[1], "add") != 0)
 		return usage_error("inbox: add or list");
+	if (user != NULL || state != NULL || as_json)
+		return usage_error("inbox add: --user, --state and --json are inbox list's");
 	if (optind != argc - 2)
 		return usage_error("inbox add: give OWNER-EMAIL and ADDRESS");
 	if (provider_name == NULL || prov_from_name(provider_name, &provider) != 0)
@@ -909,10 +1154,20 @@ static const struct command {
 	  "                [--password-stdin]\n"
 	  "  user list\n"
 	  "  user set-role EMAIL --role super_admin|user [--account-access|--no-account-access]\n"
-	  "  user disable EMAIL              deactivate and end every session of the user\n" },
+	  "  user disable EMAIL [--remove-channels]\n"
+	  "                                  deactivate: sessions ended, personal inboxes\n"
+	  "                                  removed and revoked, the team channels they\n"
+	  "                                  connected kept (or removed); prints each\n"
+	  "  user enable EMAIL               reactivate (removed inboxes stay removed)\n"
+	  "  user invite EMAIL               a 72-hour link to set a password: mailed when\n"
+	  "  user reset-link EMAIL           Smtp.url is set, else printed once; a reset\n"
+	  "                                  ends the user's sessions\n" },
 	{ "inbox", cmd_inbox,
-	  "  inbox list                      every connection: id, kind, owner, provider,\n"
-	  "                                  address, state, connected since\n"
+	  "  inbox list [--user EMAIL] [--state S] [--json]\n"
+	  "                                  connections for scripts: id, kind, user (owner,\n"
+	  "                                  or who connected a team channel), inbox, provider,\n"
+	  "                                  address, state, connected_at, revocation;\n"
+	  "                                  tab-separated with a header, or a JSON array\n"
 	  "  inbox add OWNER-EMAIL ADDRESS --provider google|microsoft|outlook|imap\n"
 	  "            --token-stdin [--subject ID] [--tenant TID]\n"
 	  "                                  connect an inbox whose token you hold\n" },

@@ -1,5 +1,6 @@
 /* worker.c — the outbox worker: revocations at the providers (rule 4), the
- * health checks of connected inboxes (rule 9) and the notification emails.
+ * health checks of connected inboxes (rule 9), the notification emails and the
+ * mails that carry a password link.
  *
  * It is the only process that opens sealed tokens.  Jobs are claimed with a
  * lease, so a worker killed in the middle of a batch loses nothing: its jobs are
@@ -38,6 +39,7 @@
 #include "notify.h"
 #include "seal_store.h"
 #include "tmpl.h"
+#include "userlink.h"
 #include "util.h"
 #include "worker.h"
 
@@ -438,6 +440,83 @@ static int split_subject(struct mail_draft *d)
 	return 0;
 }
 
+/* --- password links ----------------------------------------------------------------- */
+
+/* Cleanses a buffer that held a link's token, then frees it. */
+static void buf_forget(struct buf *b)
+{
+	if (b->data != NULL)
+		OPENSSL_cleanse(b->data, b->cap);
+	buf_free(b);
+}
+
+/* Drafts the mail of a link job: its token opened (bound to the link's row)
+ * into the link, in its person's language.  d->found stays 0 when the link,
+ * the person or the job is gone, or the token does not open (logged). */
+static enum status draft_link(struct worker *w, const struct outbox_email *job,
+			      struct mail_draft *d)
+{
+	struct userlink_mail m;
+	struct seal_context ctx;
+	const char *code;
+	HDF *lang, *data = NULL;
+	uint8_t *token = NULL;
+	size_t token_len = 0;
+	char *expires;
+	enum seal_status sst;
+	enum status st;
+
+	if ((st = userlink_for_mail(w->db, job->id, job->link_id, now_utc(), &m)) != ST_OK)
+		return st;
+	d->found = 1;
+	/* Used, expired or its person deactivated: a mail would bring nothing. */
+	d->deactivated = !m.usable;
+	d->to = xstrdup(m.email);
+	d->to_name = xstrdup(m.name);
+	d->date = now_utc();
+	code = m.language[0] != '\0' ? m.language : tmpl_languages[0];
+	if (d->deactivated || (lang = tmpl_lang(code)) == NULL)
+		goto out;
+	userlink_seal_context(m.link_id, m.email, m.purpose, &ctx);
+	sst = m.sealed_token != NULL
+		      ? keyring_open(w->ring, &ctx, m.sealed_token, m.sealed_token_len, &token, &token_len)
+		      : SEAL_NOT_OPENED;
+	if (sst != SEAL_OK) {
+		log_error("email job %lld: the link's token cannot be opened: %s", job->id,
+			  seal_status_text(sst));
+		d->found = 0;
+		goto out;
+	}
+	if (hdf_init(&data) != STATUS_OK)
+		goto out;
+	expires = tmpl_date(lang, (time_t)m.expires_at);
+	tmpl_set(data, "Mail.purpose", userlink_purpose_names[m.purpose]);
+	tmpl_set(data, "Mail.name", m.name[0] != '\0' ? m.name : m.email);
+	tmpl_set(data, "Mail.address", m.email);
+	tmpl_set(data, "Mail.expires", expires);
+	tmpl_setf(data, "Mail.link", "%s/password/%s", w->conf->base_url, (const char *)token);
+	tmpl_set(data, "Page.lang", code);
+	if (tmpl_render_mail("mail/link.cs", data, lang, &d->text) != ST_OK ||
+	    tmpl_render("mail/link.html.cs", data, lang, &d->html) != ST_OK) {
+		buf_forget(&d->text);
+		buf_forget(&d->html);
+		buf_init(&d->text);
+		buf_init(&d->html);
+	}
+	free(expires);
+	/* The link in the HDF goes with it (ClearSilver frees without cleansing:
+	 * overwrite it first). */
+	tmpl_set(data, "Mail.link", "");
+	hdf_destroy(&data);
+out:
+	if (token != NULL) {
+		OPENSSL_cleanse(token, token_len);
+		free(token);
+	}
+	userlink_mail_clear(&m);
+	return ST_OK;
+}
+
 /* Sends one claimed job's mail; what came of it in r. */
 static void send_mail(struct worker *w, const struct outbox_email *job, struct mail_result *r)
 {
@@ -450,11 +529,19 @@ static void send_mail(struct worker *w, const struct outbox_email *job, struct m
 	d.w = w;
 	buf_init(&d.text);
 	buf_init(&d.html);
-	st = notify_for_mail(w->db, job->notification_id, draft_mail, &d);
+	if (job->link_id != 0)
+		st = draft_link(w, job, &d);
+	else
+		st = notify_for_mail(w->db, job->notification_id, draft_mail, &d);
 	if (st != ST_OK || !d.found) {
-		r->outcome = st == ST_NOT_FOUND ? MAIL_PERMANENT : MAIL_TRANSIENT;
-		snprintf(r->error, sizeof(r->error), "%s", st == ST_NOT_FOUND ? "no such notification"
-									   : "cannot read the notification");
+		r->outcome = st == ST_NOT_FOUND || st == ST_OK ? MAIL_PERMANENT : MAIL_TRANSIENT;
+		snprintf(r->error, sizeof(r->error), "%s",
+			 st == ST_OK ? "the link's token does not open"
+			 : st == ST_NOT_FOUND ? (job->link_id ? "no such link" : "no such notification")
+					      : "cannot read what to mail");
+	} else if (d.deactivated && job->link_id != 0) {
+		r->outcome = MAIL_PERMANENT;
+		snprintf(r->error, sizeof(r->error), "the link was used, expired or its person deactivated");
 	} else if (d.deactivated) {
 		r->outcome = MAIL_PERMANENT;
 		snprintf(r->error, sizeof(r->error), "the recipient is deactivated");
@@ -478,6 +565,10 @@ static void send_mail(struct worker *w, const struct outbox_email *job, struct m
 		mail_send(w->conf, &m, r);
 		free(message_id);
 	}
+	if (job->link_id != 0) {
+		buf_forget(&d.text);
+		buf_forget(&d.html);
+	}
 	mail_draft_clear(&d);
 }
 
@@ -494,8 +585,10 @@ static void record_mail(struct worker *w, const struct outbox_email *job,
 
 	snprintf(code, sizeof(code), "%ld", r->smtp_code);
 	if (r->outcome != MAIL_SENT)
-		log_error("email job %lld (notification %lld): %s%s", job->id, job->notification_id,
-			  r->error, retry ? "; tried again later" : "; given up");
+		log_error("email job %lld (%s %lld): %s%s", job->id,
+			  job->link_id ? "link" : "notification",
+			  job->link_id ? job->link_id : job->notification_id, r->error,
+			  retry ? "; tried again later" : "; given up");
 	if ((st = db_begin_write(w->db)) != ST_OK)
 		goto fail;
 	if (retry)

@@ -1,11 +1,15 @@
-<?cs set:Page.title = Lang.imap.title ?><?cs include:"header.cs" ?>
+<?cs if:Imap.team_id ?><?cs set:Page.title = Imap.team_title ?><?cs else ?><?cs set:Page.title = Lang.imap.title ?><?cs /if ?><?cs include:"header.cs" ?>
 <section class="card imap-connect" aria-labelledby="imap-title">
+  <?cs if:Imap.team_id ?>
+  <p class="breadcrumb"><?cs var:Lang.inbox.menu_conversations ?> › <a href="<?cs call:url_inbox() ?>"><?cs var:Lang.inbox.menu_inbox ?></a> › <?cs var:Lang.inbox.menu_settings ?> › <a href="<?cs call:url_channels(Imap.team_id) ?>"><?cs var:Lang.channel.menu ?></a></p>
+  <?cs else ?>
   <p class="breadcrumb"><?cs var:Lang.nav.settings ?> › <?cs var:Lang.nav.general ?> › <?cs var:Lang.nav.email ?></p>
-  <h1 id="imap-title"><?cs var:Lang.imap.title ?></h1>
+  <?cs /if ?>
+  <h1 id="imap-title"><?cs var:Page.title ?></h1>
   <p class="confirm-inbox"><span class="mark mark-imap" aria-hidden="true"></span><?cs var:Lang.provider.imap ?></p>
   <p class="lead"><?cs var:Lang.imap.lead ?></p>
   <?cs if:Imap.error ?><p class="form-error" role="alert" id="imap-error"><?cs var:Imap.error ?></p><?cs /if ?>
-  <form method="post" action="<?cs call:url_email_connect_to("imap") ?>" class="stack">
+  <form method="post" action="<?cs call:url_path(Imap.action) ?>" class="stack">
     <?cs call:csrf_field() ?>
     <label for="imap-address"><?cs var:Lang.imap.address ?></label>
     <input id="imap-address" name="address" type="email" autocomplete="email" required maxlength="254" value="<?cs var:Imap.address ?>"<?cs if:!Imap.error ?> autofocus<?cs /if ?>>
@@ -28,7 +32,7 @@
     <small id="imap-password-help"><?cs var:Lang.imap.password_help ?></small>
     <p class="confirm-actions">
       <button type="submit" class="button primary"><?cs var:Lang.imap.button ?></button>
-      <a class="button quiet" href="<?cs call:url_email_connect() ?>"><?cs var:Lang.imap.other_provider ?></a>
+      <a class="button quiet" href="<?cs call:url_path(Imap.chooser_url) ?>"><?cs var:Lang.imap.other_provider ?></a>
     </p>
   </form>
 </section>

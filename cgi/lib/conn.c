@@ -8,6 +8,7 @@
 #include "conn.h"
 #include "db_sql.h"
 #include "notify.h"
+#include "seal_store.h"
 #include "util.h"
 
 const char *const conn_state_names[CONN_STATE__MAX] = {
@@ -101,9 +102,11 @@ enum conn_column {
 #define CONN_FROM                                                                                 \
 	" FROM email_connections c LEFT JOIN outbox_jobs j "                                      \
 	"ON j.connection_id = c.id AND j.kind = 'revoke' "
-/* ?1 is the scope's id. */
-#define IN_PERSONAL "WHERE c.kind = 'personal' AND c.owner_user_id = ?1 "
-#define IN_TEAM "WHERE c.kind = 'team' AND c.inbox_id = ?1 "
+/* ?1 is the scope's id.  A stray grant's row (conn_give_up_stray_grant) is no
+ * inbox of the scope: no page finds or lists it. */
+#define IN_PERSONAL                                                                               \
+	"WHERE c.kind = 'personal' AND c.owner_user_id = ?1 AND c.refused_reconnect_of IS NULL "
+#define IN_TEAM "WHERE c.kind = 'team' AND c.inbox_id = ?1 AND c.refused_reconnect_of IS NULL "
 /* What needs a person first: disconnected, then working, then greyed out. */
 #define LIVE_ORDER                                                                                \
 	"ORDER BY CASE c.state WHEN 'disconnected' THEN 0 WHEN 'connected' THEN 1 ELSE 2 END, "   \
@@ -679,29 +682,151 @@ static const char *const sql_moved_away[CONN_KIND__MAX] = {
 		      "AND c.last_error = 'provider_changed' ORDER BY c.id",
 };
 
+/* Stray grants (conn_give_up_stray_grant) of an address through a provider, in
+ * every scope: the grant is the provider's one per app and account, whoever here
+ * held it.  ?1 is not used. */
+static const char sql_stray_grants[] =
+	"SELECT " CONN_COLUMNS CONN_FROM "WHERE c.refused_reconnect_of IS NOT NULL "
+	"AND c.address = ?2 AND c.provider = ?3 ORDER BY c.id";
+
+/* Drops the pending revocations of the connections m holds, each with an audit
+ * row; one a worker holds already goes on. */
+static enum status drop_revocations(struct db *db, const struct audit_actor *actor,
+				    const struct moving *m, time_t now)
+{
+	enum status rc;
+
+	for (int i = 0; i < m->count; i++) {
+		int dropped;
+
+		if ((rc = outbox_drop_pending_revocation(db, m->list[i].id, now, &dropped)) != ST_OK)
+			return rc;
+		if (!dropped)
+			continue;
+		if ((rc = audit_connection(db, actor, now, m->list[i].kind, "revocation_dropped",
+					   m->list[i].id, m->list[i].address)) != ST_OK)
+			return rc;
+	}
+	return ST_OK;
+}
+
 enum status conn_keep_grant_for_return(struct db *db, const struct audit_actor *actor,
 				       const struct conn_scope *scope, enum provider provider,
 				       const char *address, time_t now)
 {
-	struct moving m = { .count = 0 };
+	struct moving moved = { .count = 0 }, strays = { .count = 0 };
 	enum status rc;
 
 	if ((unsigned)scope->kind >= CONN_KIND__MAX)
 		return ST_INTERNAL;
 	if ((rc = collect_at_address(db, sql_moved_away[scope->kind], scope, provider, address,
-				     &m)) != ST_OK)
+				     &moved)) != ST_OK ||
+	    (rc = collect_at_address(db, sql_stray_grants, scope, provider, address, &strays)) !=
+		    ST_OK ||
+	    (rc = drop_revocations(db, actor, &moved, now)) != ST_OK)
 		return rc;
-	for (int i = 0; i < m.count; i++) {
-		int dropped;
+	return drop_revocations(db, actor, &strays, now);
+}
 
-		if ((rc = outbox_drop_pending_revocation(db, m.list[i].id, now, &dropped)) != ST_OK)
-			return rc;
-		if (!dropped)
-			continue;
-		if ((rc = audit_connection(db, actor, now, m.list[i].kind, "revocation_dropped",
-					   m.list[i].id, m.list[i].address)) != ST_OK)
-			return rc;
+/* Whether an inbox or channel of any scope uses the grant of address at
+ * provider: one connected or disabled still holds a token the provider accepts. */
+static const char sql_grant_in_use[] =
+	"SELECT count(*) FROM email_connections WHERE provider = ?1 AND address = ?2 "
+	"AND state IN ('connected', 'disabled') AND refused_reconnect_of IS NULL";
+/* The stray's row is removed at birth: the token left with its revocation job. */
+static const char sql_born_removed[] =
+	"UPDATE email_connections SET state = 'removed', sealed_token = NULL, "
+	"refused_reconnect_of = ?2 WHERE id = ?1";
+static const char sql_revocation_state[] =
+	"SELECT state FROM outbox_jobs WHERE connection_id = ?1 AND kind = 'revoke'";
+
+static enum status grant_in_use(struct db *db, enum provider provider, const char *address,
+				int *in_use)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_grant_in_use);
+	enum status rc;
+
+	if (st == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_text(st, 1, prov_table[provider].name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, address, -1, SQLITE_TRANSIENT);
+	if ((rc = db_step_row(db, st)) != ST_OK)
+		return rc;
+	*in_use = sqlite3_column_int(st, 0) > 0;
+	sqlite3_reset(st);
+	return ST_OK;
+}
+
+enum status conn_give_up_stray_grant(struct db *db, const struct audit_actor *actor,
+				     const struct conn_scope *scope,
+				     const struct conn_stray *stray,
+				     struct keyring_sealer *sealer, const uint8_t *token,
+				     size_t len, time_t now, struct conn *given_up)
+{
+	struct conn_new c = {
+		.kind = scope->kind,
+		.owner_user_id = scope->kind == CONN_PERSONAL ? scope->id : 0,
+		.inbox_id = scope->kind == CONN_TEAM ? scope->id : 0,
+		.connected_by_user_id = actor->user_id,
+		.provider = stray->provider,
+		.address = stray->address,
+		.state = CONN_DISCONNECTED,
+		.scopes = stray->scopes,
+		.subject = stray->subject,
+		.tenant = stray->tenant,
+		.connected_at = now,
+	};
+	sqlite3_stmt *st;
+	long long id;
+	int in_use;
+	enum status rc;
+
+	memset(given_up, 0, sizeof(*given_up));
+	if (db_transaction_depth(db) == 0) {
+		log_error("conn_give_up_stray_grant outside a write transaction");
+		return ST_INTERNAL;
 	}
+	if ((unsigned)scope->kind >= CONN_KIND__MAX)
+		return ST_INTERNAL;
+	/* Revoking it would end the grant that inbox holds (one per app and
+	 * account): this token is only one more of it, and goes unused. */
+	if ((rc = grant_in_use(db, stray->provider, stray->address, &in_use)) != ST_OK)
+		return rc;
+	if (in_use)
+		return ST_OK;
+	/* Sealed into its own row first, as every token is, so that the box is
+	 * bound to the row the revocation job names. */
+	if ((rc = conn_insert(db, &c, &id)) != ST_OK ||
+	    (rc = seal_store_connection_secret(db, sealer, id, token, len)) != ST_OK ||
+	    (rc = outbox_enqueue_revocation(db, id, stray->provider, now)) != ST_OK)
+		return rc;
+	if ((st = db_stmt(db, sql_born_removed)) == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, stray->refused_reconnect_of);
+	if ((rc = db_step_done(db, st)) != ST_OK ||
+	    (rc = audit_connection(db, actor, now, scope->kind, "stray_grant", id,
+				   stray->address)) != ST_OK)
+		return rc;
+	if ((st = db_stmt(db, sql_revocation_state)) == NULL)
+		return ST_INTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = db_step_row(db, st)) != ST_OK)
+		return rc == ST_NOT_FOUND ? ST_INTERNAL : rc;
+	{
+		int job = name_index(outbox_state_names, OUTBOX_STATE__MAX, db_text(st, 0));
+
+		sqlite3_reset(st);
+		if (job < 0)
+			return ST_INTERNAL;
+		given_up->revocation_state = (enum outbox_state)job;
+	}
+	given_up->id = id;
+	given_up->kind = scope->kind;
+	given_up->provider = stray->provider;
+	snprintf(given_up->address, sizeof(given_up->address), "%s", stray->address);
+	given_up->state = CONN_REMOVED;
+	given_up->has_revocation = 1;
 	return ST_OK;
 }
 

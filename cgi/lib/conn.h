@@ -6,6 +6,8 @@
  *              connected | disabled -> disconnected -> connected (reconnect)
  *              disconnected -> removed
  *   team:      connected | disconnected -> removed
+ *   offboarding (either kind, its owner or connector deactivated):
+ *              connected | disabled | disconnected -> removed
  *
  * Every function here runs inside the caller's transaction: a transition, its
  * audit row and the revocation job that takes the token with it commit together
@@ -13,6 +15,8 @@
 #ifndef IP_CONN_H
 #define IP_CONN_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "audit.h"
@@ -143,12 +147,41 @@ enum status conn_disconnect_for_provider_move(struct db *db, const struct audit_
 
 /* An address comes back through a provider it was moved away from: the pending
  * revocations of the scope's connections moved away from that provider with
- * that address are dropped (each with an audit row), since they would end the
- * grant the new token belongs to.  One a worker is carrying out already cannot
- * be stopped. */
+ * that address, and of the stray grants of that address there in any scope
+ * (conn_give_up_stray_grant), are dropped (each with an audit row), since they
+ * would end the grant the new token belongs to.  One a worker is carrying out
+ * already cannot be stopped. */
 enum status conn_keep_grant_for_return(struct db *db, const struct audit_actor *actor,
 				       const struct conn_scope *scope, enum provider provider,
 				       const char *address, time_t now);
+
+/* Rule 10's refusal leaves a grant behind: a reconnect of the scope's
+ * connection refused_reconnect_of came back with a consent for another mailbox,
+ * and the provider issued a refresh token for it. */
+struct conn_stray {
+	long long refused_reconnect_of;
+	enum provider provider;
+	const char *address; /* the mailbox the consent was for */
+	const char *scopes;
+	const char *subject;
+	const char *tenant;
+};
+
+struct keyring_sealer;
+
+/* Gives that grant up, unless an inbox or channel of any scope connected (or
+ * disabled) with that address through that provider uses it: then the token is
+ * only one more of that grant, and is dropped (*given_up has id 0).  Otherwise
+ * the token goes to a revocation job (pending; manual where the provider has no
+ * revocation API) held by a connection row of the scope born removed, with
+ * refused_reconnect_of set so that no page lists or finds it, and an audit row
+ * "<email|channel>.stray_grant"; *given_up describes it.  The inbox being
+ * reconnected is not touched.  Inside the caller's write transaction. */
+enum status conn_give_up_stray_grant(struct db *db, const struct audit_actor *actor,
+				     const struct conn_scope *scope,
+				     const struct conn_stray *stray,
+				     struct keyring_sealer *sealer, const uint8_t *token,
+				     size_t len, time_t now, struct conn *given_up);
 
 /* Whether a disconnected connection can come back with a reconnect: its
  * provider refused the token.  One moved away to another provider cannot: its

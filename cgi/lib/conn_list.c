@@ -11,7 +11,9 @@
 /* ?1 the id the page starts below; ?2 state, ?3 provider, ?4 kind when filtered;
  * ?5 the page size.  A statement per set of filters, so that each one reads
  * the index made for it (migration 011) in id order, rather than testing
- * "?2 IS NULL OR" row by row. */
+ * "?2 IS NULL OR" row by row.  A stray grant's row (conn_give_up_stray_grant)
+ * is no connection anyone made: it is left out, a test on the row each index
+ * entry leads to anyway. */
 #define LIST_HEAD                                                                                 \
 	"SELECT c.id, c.kind, c.provider, c.state, c.address, u.name, u.email, c.inbox_id, "     \
 	"i.name, c.connected_at, c.state_changed_at, c.last_error, j.state "                      \
@@ -19,7 +21,7 @@
 	"LEFT JOIN users u ON u.id = c.owner_user_id "                                            \
 	"LEFT JOIN conversation_inboxes i ON i.id = c.inbox_id "                                  \
 	"LEFT JOIN outbox_jobs j ON j.connection_id = c.id AND j.kind = 'revoke' "                \
-	"WHERE c.id < ?1 "
+	"WHERE c.id < ?1 AND c.refused_reconnect_of IS NULL "
 #define BY_STATE "AND c.state = ?2 "
 #define BY_PROVIDER "AND c.provider = ?3 "
 #define BY_KIND "AND c.kind = ?4 "

@@ -1,5 +1,6 @@
 /* notify.h — telling people that an inbox went away (rules 6, 9 and 15 of
- * DESIGN.md, and the failed revocation of its States section): a notification
+ * DESIGN.md, and the failed revocation of its States section), or that the
+ * person who connected a team channel left it behind (offboard.h): a notification
  * in the panel for each person concerned, and an email job in the outbox for
  * each, written in the caller's write transaction with the change that causes
  * them.
@@ -8,10 +9,8 @@
  *   a team channel (any kind):       every super admin, every user with account
  *                                    access, and the user who connected it;
  *   a personal inbox disconnected:   its owner;
- *   a personal inbox's revocation    its owner and every super admin;
+ *   a personal inbox's revocation    its owner and every super admin.
  *   failed:
- *   a team channel's connector left  rule 6's people (the connector is
- *   (offboard.h):                    deactivated, so never among them);
  * each person once, deactivated people never, and nobody twice about the same
  * connection and kind within a day (rule 15). */
 #ifndef IP_NOTIFY_H
@@ -36,9 +35,9 @@ extern const char *const notify_kind_names[NOTIFY_KIND__MAX]; /* "disconnected",
 
 /* Tells everyone concerned that connection_id went away: cause is why (a key
  * of Lang.notify.cause: "deleted", "provider_changed", "token_rejected",
- * "failed", "offboarded"), actor who did it as the audit log names them ("" for the system).
- * *told receives how many people were told (may be NULL).  Inside the caller's
- * write transaction. */
+ * "failed", "offboarded"), actor who did it as the audit log names them ("" for
+ * the system).  *told receives how many people were told (may be NULL).  Inside
+ * the caller's write transaction. */
 enum status notify_connection_lost(struct db *db, long long connection_id, enum notify_kind kind,
 				   const char *cause, const char *actor, time_t now, int *told);
 

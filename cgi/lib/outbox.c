@@ -205,7 +205,8 @@ enum status outbox_retry_revocation(struct db *db, const struct outbox_job *job,
 /* --- email jobs ------------------------------------------------------------------- */
 
 static const char sql_claimable_emails[] =
-	"SELECT id, coalesce(json_extract(payload, '$.notification'), 0), attempts FROM outbox_jobs "
+	"SELECT id, coalesce(json_extract(payload, '$.notification'), 0), attempts, "
+	"coalesce(json_extract(payload, '$.link'), 0) FROM outbox_jobs "
 	"WHERE kind = 'email' AND state = 'pending' AND next_attempt_at <= ?1 AND lease_until <= ?1 "
 	"ORDER BY next_attempt_at, id LIMIT ?2";
 static const char sql_release_leased[] =
@@ -227,6 +228,7 @@ enum status outbox_claim_emails(struct db *db, const char *owner, time_t now, lo
 		jobs[*count].id = sqlite3_column_int64(st, 0);
 		jobs[*count].notification_id = sqlite3_column_int64(st, 1);
 		jobs[*count].attempts = sqlite3_column_int(st, 2);
+		jobs[*count].link_id = sqlite3_column_int64(st, 3);
 		(*count)++;
 	}
 	sqlite3_reset(st);

@@ -72,11 +72,13 @@ enum status outbox_retry_revocation(struct db *db, const struct outbox_job *job,
 enum status outbox_replace_token(struct db *db, long long connection_id,
 				 const unsigned char *sealed, size_t len);
 
-/* --- email jobs: one notification each, with the same lease discipline ---------- */
+/* --- email jobs: one notification or one password link each (userlink.h), with
+ * the same lease discipline; a link's sealed token leaves the job when it ends - */
 
 struct outbox_email {
 	long long id;
-	long long notification_id;
+	long long notification_id; /* 0 for a link's mail */
+	long long link_id;         /* 0 for a notification's mail */
 	long attempts;          /* tries so far, this one not counted */
 };
 

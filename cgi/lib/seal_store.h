@@ -1,6 +1,8 @@
 /* seal_store.h — the sealed secrets in the store: each bound to its connection
  * row, sealed into that row, and, as a whole, opened and re-sealed under the
- * newest key (`inboxpanel rekey`). */
+ * newest key (`inboxpanel rekey`).  A revocation job's token is its connection's,
+ * moved there; a stray grant's (conn_give_up_stray_grant) is too, its row born
+ * removed only to be bound to. */
 #ifndef IP_SEAL_STORE_H
 #define IP_SEAL_STORE_H
 

@@ -358,6 +358,44 @@ state_of() {
 	sql "SELECT state FROM email_connections WHERE id = $1"
 }
 
+# t_wait_for SECONDS SQL VALUE — until the query answers VALUE.
+t_wait_for() {
+	local i
+	for i in $(seq 1 $(($1 * 10))); do
+		[ "$(sql "$2")" = "$3" ] && return 0
+		sleep 0.1
+	done
+	fail "after $1 s, $2 gives $(sql "$2"), not $3"
+	return 1
+}
+
+# t_sandbox_calls ENDPOINT [STATUS] — how many calls of ENDPOINT the sandbox
+# provider received (with that status).
+t_sandbox_calls() {
+	curl -fsS -o "$T_DIR/calls.json" "$SANDBOX/_control/calls?endpoint=$1" || fail "call log"
+	sqlite3 -batch -noheader :memory: "SELECT count(*) FROM json_each(readfile('$T_DIR/calls.json'), '\$.calls')
+		WHERE ${2:+json_extract(value, '\$.status') = $2 AND} 1"
+}
+
+# t_mails_to ADDRESS — the files of the mails the SMTP sink kept for ADDRESS.
+t_mails_to() {
+	local f
+	for f in "$T_DIR"/mail/*.json; do
+		grep -qF "\"$1\"" "$f" 2>/dev/null && echo "${f%.json}.eml"
+	done
+}
+
+# t_wait_mails SECONDS ADDRESS COUNT — until the sink holds COUNT mails for ADDRESS.
+t_wait_mails() {
+	local i
+	for i in $(seq 1 $(($1 * 10))); do
+		[ "$(t_mails_to "$2" | wc -l)" = "$3" ] && return 0
+		sleep 0.1
+	done
+	fail "after $1 s, $(t_mails_to "$2" | wc -l) mails for $2, not $3"
+	return 1
+}
+
 # --- The sandbox provider -------------------------------------------------------
 
 # control PATH FIELDS... — a call to the sandbox provider's control API (see

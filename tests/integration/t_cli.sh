@@ -123,8 +123,8 @@ test_usage_errors_say_what_is_wrong_and_exit_2() {
 	expect_error 2 "inboxpanel: no command"
 	expect_error 2 "inboxpanel: unknown command" frobnicate
 	expect_error 2 "inboxpanel: unknown option before the command" --frobnicate user list
-	expect_error 2 "inboxpanel: user: add, list, set-role or disable" user
-	expect_error 2 "inboxpanel: user: add, list, set-role or disable" user frobnicate x@example.com
+	expect_error 2 "inboxpanel: user: add, list, set-role, disable, enable, invite or reset-link" user
+	expect_error 2 "inboxpanel: user: add, list, set-role, disable, enable, invite or reset-link" user frobnicate x@example.com
 	expect_error 2 "inboxpanel: user: give one EMAIL" user add
 	expect_error 2 "inboxpanel: user add: --role is required" user add x@example.com
 	expect_error 2 "inboxpanel: --role: super_admin or user" user add x@example.com --role emperor

@@ -320,6 +320,27 @@ test_provider_move_disconnects_the_old_inbox() {
 		fail "no audit row for the move"
 }
 
+# Rule 7 across IMAP and OAuth: the address is live over IMAP, then connected
+# through Gmail.  The IMAP inbox is disconnected; its password leaves it, and
+# its revocation is manual (an IMAP server has nothing to revoke).
+test_gmail_after_imap_is_a_provider_move() {
+	local imap
+	as_new_user imap2gmail@example.com
+	imap=$(make_inbox imap2gmail@example.com imap vic@move.example connected)
+	connect google vic@move.example
+	http GET /settings/email
+	expect_text "You switched from IMAP to Gmail, so your old inbox was disconnected. Your new inbox vic@move.example is connected."
+	[ "$(sql "SELECT group_concat(provider || ':' || state || ':' || last_error, ' ') FROM
+		(SELECT * FROM email_connections WHERE address = 'vic@move.example' ORDER BY id)")" = \
+		"imap:disconnected:provider_changed google:connected:" ] || fail "the move did not leave one live inbox"
+	[ "$(sql "SELECT quote(sealed_token) FROM email_connections WHERE id = $imap")" = NULL ] ||
+		fail "the IMAP inbox kept its password"
+	[ "$(sql "SELECT state || ' ' || quote(sealed_token) FROM outbox_jobs WHERE connection_id = $imap AND kind = 'revoke'")" = \
+		"manual NULL" ] || fail "the IMAP inbox's revocation is not manual"
+	[ "$(sql "SELECT cause FROM notifications WHERE connection_id = $imap AND user_id = $(user_id imap2gmail@example.com)")" = \
+		provider_changed ] || fail "the owner was not told"
+}
+
 test_same_address_same_provider_is_not_duplicated() {
 	as_new_user twice@example.com
 	connect google max@gmail.example
@@ -388,21 +409,209 @@ test_reconnect_brings_a_disconnected_inbox_back() {
 	[ "$(connections_of nell@gmail.example)" = 1 ] || fail "a reconnect stored another inbox"
 }
 
+# The sandbox's grants of a mailbox: "id:live:ended_by" each, in order.
+grants_of() {
+	curl -fsS -o "$T_DIR/grants.json" "$SANDBOX/_control/grants" || fail "grants"
+	sqlite3 -batch -noheader :memory: "SELECT group_concat(g, ' ') FROM (SELECT
+		json_extract(value, '\$.id') || ':' || json_extract(value, '\$.live') || ':' ||
+		coalesce(json_extract(value, '\$.ended_by'), '') AS g
+		FROM json_each(readfile('$T_DIR/grants.json'), '\$.grants')
+		WHERE json_extract(value, '\$.address') = '$1' ORDER BY json_extract(value, '\$.id'))"
+}
+
+# Calls of Google's revocation endpoint the sandbox received for grant $1.
+revocations_of_grant() {
+	curl -fsS -o "$T_DIR/calls.json" "$SANDBOX/_control/calls?endpoint=google.revoke" || fail "call log"
+	sqlite3 -batch -noheader :memory: "SELECT count(*) FROM json_each(readfile('$T_DIR/calls.json'), '\$.calls')
+		WHERE json_extract(value, '\$.grant') = '$1'"
+}
+
+# Rule 10: the inbox does not change, and the grant the consent made for the
+# other mailbox is not left standing at the provider: its token goes to a
+# revocation job (held by a row born removed, that no page shows), and the
+# worker revokes it, once.
 test_reconnect_with_another_mailbox_changes_nothing() {
-	local id before
+	local id before stray grant
 	as_new_user wrongbox@example.com
 	id=$(disconnected_gmail wrongbox@example.com olga@gmail.example)
 	http GET "/settings/email/$id/reconnect"
 	post "/settings/email/$id/reconnect"
 	AUTHORIZE=$(header_value Location)
 	consent allow someone.else@gmail.example
-	before=$(stored)
+	before=$(sql "SELECT * FROM email_connections WHERE id = $id")
 	back
 	expect_status 409
 	expect_text "This is not the same mailbox"
 	expect_text "You allowed access to someone.else@gmail.example, but this inbox is olga@gmail.example. Nothing was changed. Start again and choose olga@gmail.example at Google."
-	[ "$(stored)" = "$before" ] || fail "a consent for another mailbox changed the store"
+	expect_text "The access Google just gave for someone.else@gmail.example is not kept: the panel is removing it at Google."
+	[ "$(sql "SELECT * FROM email_connections WHERE id = $id")" = "$before" ] || fail "the inbox changed"
 	[ "$(state_of "$id")" = disconnected ] || fail "the inbox changed"
+	stray=$(sql "SELECT id FROM email_connections WHERE refused_reconnect_of = $id")
+	[ -n "$stray" ] || fail "no row holds the stray grant's revocation"
+	[ "$(sql "SELECT state || ' ' || address || ' ' || quote(sealed_token) FROM email_connections WHERE id = $stray")" = \
+		"removed someone.else@gmail.example NULL" ] || fail "the stray grant's row is not born removed"
+	[ "$(sql "SELECT state || ' ' || provider || ' ' || (sealed_token IS NOT NULL) FROM outbox_jobs WHERE connection_id = $stray AND kind = 'revoke'")" = \
+		"pending google 1" ] || fail "the stray token is not queued for revocation"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'email.stray_grant' AND target = 'connection:$stray'")" = 1 ] ||
+		fail "no audit row for the stray grant"
+	http GET /settings/email
+	expect_no_body "someone.else@gmail.example"
+	http GET "/settings/email/$stray/remove"
+	expect_status 404
+	grant=$(grants_of someone.else@gmail.example)
+	case $grant in
+	*:1:) grant=${grant%%:*} ;;
+	*) fail "the sandbox should hold one live grant for the other mailbox: $grant"; return ;;
+	esac
+	cli worker --once >"$T_DIR/worker.out" 2>&1 || fail "worker --once failed: $(cat "$T_DIR/worker.out")"
+	[ "$(sql "SELECT state || ' ' || quote(sealed_token) FROM outbox_jobs WHERE connection_id = $stray")" = "done NULL" ] ||
+		fail "the stray grant's revocation is not done: $(cat "$T_DIR/worker.out")"
+	[ "$(revocations_of_grant "$grant")" = 1 ] || fail "the sandbox did not receive exactly one revocation of that grant"
+	[ "$(grants_of someone.else@gmail.example)" = "$grant:0:revoke" ] || fail "the grant still stands at the sandbox"
+	[ "$(state_of "$id")" = disconnected ] || fail "the inbox changed"
+}
+
+# The other mailbox is an inbox here through the same provider: the token is
+# one more of its grant, and revoking it would end that inbox too.  Nothing at
+# all is stored.
+test_reconnect_with_a_mailbox_connected_here_revokes_nothing() {
+	local id before
+	as_new_user twoboxes@example.com
+	id=$(disconnected_gmail twoboxes@example.com rita@gmail.example)
+	connect google sam@gmail.example
+	http GET "/settings/email/$id/reconnect"
+	post "/settings/email/$id/reconnect"
+	AUTHORIZE=$(header_value Location)
+	consent allow sam@gmail.example
+	before=$(stored)
+	back
+	expect_status 409
+	expect_text "You allowed access to sam@gmail.example, but this inbox is rita@gmail.example. Nothing was changed."
+	expect_no_body "is not kept"
+	[ "$(stored)" = "$before" ] || fail "a consent for a mailbox connected here changed the store"
+}
+
+# The other mailbox is then connected for real before the worker got to it: its
+# grant is in use again, so the stray's revocation is dropped.
+test_connecting_the_stray_mailbox_keeps_its_grant() {
+	local id stray
+	as_new_user strayback@example.com
+	id=$(disconnected_gmail strayback@example.com tom@gmail.example)
+	http GET "/settings/email/$id/reconnect"
+	post "/settings/email/$id/reconnect"
+	AUTHORIZE=$(header_value Location)
+	consent allow uma@gmail.example
+	back
+	expect_status 409
+	stray=$(sql "SELECT id FROM email_connections WHERE refused_reconnect_of = $id")
+	[ "$(sql "SELECT state FROM outbox_jobs WHERE connection_id = $stray")" = pending ] || fail "no pending revocation"
+	connect google uma@gmail.example
+	[ "$(sql "SELECT count(*) FROM outbox_jobs WHERE connection_id = $stray")" = 0 ] ||
+		fail "the stray's revocation would end the new inbox's grant"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'email.revocation_dropped' AND target = 'connection:$stray'")" = 1 ] ||
+		fail "no audit row for the dropped revocation"
+}
+
+# Office 365: the stray grant keeps the account ids the id token gave (oid,
+# tid), which Microsoft Graph's grant deletion needs; the worker ends it.
+test_office_365_stray_grant_is_deleted_through_graph() {
+	local id stray
+	as_new_user straygraph@example.com
+	connect microsoft fay@contoso.example
+	id=$(sql "UPDATE email_connections SET state = 'disconnected', last_error = 'token_rejected'
+		WHERE address = 'fay@contoso.example' RETURNING id")
+	http GET "/settings/email/$id/reconnect"
+	post "/settings/email/$id/reconnect"
+	AUTHORIZE=$(header_value Location)
+	consent allow gus@contoso.example
+	back
+	expect_status 409
+	stray=$(sql "SELECT id FROM email_connections WHERE refused_reconnect_of = $id")
+	[ "$(sql "SELECT provider_subject <> '' AND provider_tenant <> '' FROM email_connections WHERE id = $stray")" = 1 ] ||
+		fail "the stray grant's row lacks the account ids"
+	case $(grants_of gus@contoso.example) in
+	*:1:) ;;
+	*) fail "no live grant for the other mailbox at the sandbox: $(grants_of gus@contoso.example)" ;;
+	esac
+	cli worker --once >"$T_DIR/worker.out" 2>&1 || fail "worker --once failed: $(cat "$T_DIR/worker.out")"
+	[ "$(sql "SELECT state FROM outbox_jobs WHERE connection_id = $stray")" = done ] ||
+		fail "the stray grant's revocation is not done: $(cat "$T_DIR/worker.out")"
+	case $(grants_of gus@contoso.example) in
+	*:0:*) ;;
+	*) fail "the grant still stands at the sandbox: $(grants_of gus@contoso.example)" ;;
+	esac
+}
+
+test_reconnect_with_another_mailbox_reads_right_in_french() {
+	local id
+	as_new_user autreboite@example.com
+	sql "UPDATE users SET language = 'fr' WHERE email = 'autreboite@example.com'"
+	id=$(disconnected_gmail autreboite@example.com paul@gmail.example)
+	http GET "/settings/email/$id/reconnect"
+	post "/settings/email/$id/reconnect"
+	AUTHORIZE=$(header_value Location)
+	consent allow quelquun@gmail.example
+	back
+	expect_status 409
+	expect_text "Vous avez autorisé l’accès à quelquun@gmail.example, mais cette boîte de réception est paul@gmail.example. Rien n’a été modifié."
+	expect_text "L’accès que Google vient de donner pour quelquun@gmail.example n’est pas conservé${NBSP}: l’application le retire chez Google."
+}
+
+# Outlook.com has no revocation API: the stray grant's job is manual, keeps no
+# token, and the page says what the person must do.
+test_outlook_reconnect_with_another_mailbox_says_what_to_do() {
+	local id stray
+	as_new_user straylive@example.com
+	connect outlook dora@outlook.example
+	id=$(sql "UPDATE email_connections SET state = 'disconnected', last_error = 'token_rejected'
+		WHERE address = 'dora@outlook.example' RETURNING id")
+	http GET "/settings/email/$id/reconnect"
+	post "/settings/email/$id/reconnect"
+	AUTHORIZE=$(header_value Location)
+	consent allow eve@outlook.example
+	back
+	expect_status 409
+	expect_text "The access Microsoft just gave for eve@outlook.example is not kept, but Microsoft offers the panel no way to remove it: remove this app from that account’s permissions yourself."
+	stray=$(sql "SELECT id FROM email_connections WHERE refused_reconnect_of = $id")
+	[ "$(sql "SELECT state || ' ' || quote(sealed_token) FROM outbox_jobs WHERE connection_id = $stray")" = "manual NULL" ] ||
+		fail "the stray Outlook.com grant's job is not manual and tokenless"
+}
+
+# The same for a team channel: the stray grant's row is the conversation
+# inbox's, and neither its channels nor the list of every connection show it.
+test_channel_reconnect_with_another_mailbox_gives_up_that_grant() {
+	local team id stray
+	team=$(set_up_sql "INSERT INTO conversation_inboxes (name, created_at) VALUES ('Stray desk', unixepoch()) RETURNING id")
+	as_new_user straydesk@example.com super_admin
+	http GET "/inbox/$team/channels/connect/google"
+	post "/inbox/$team/channels/connect/google"
+	AUTHORIZE=$(header_value Location)
+	consent allow desk@gmail.example
+	back
+	expect_status 303
+	id=$(sql "UPDATE email_connections SET state = 'disconnected', last_error = 'token_rejected'
+		WHERE address = 'desk@gmail.example' RETURNING id")
+	http GET "/inbox/$team/channels/$id/reconnect"
+	post "/inbox/$team/channels/$id/reconnect"
+	AUTHORIZE=$(header_value Location)
+	consent allow intruder@gmail.example
+	back
+	expect_status 409
+	expect_text "You allowed access to intruder@gmail.example, but this inbox is desk@gmail.example."
+	expect_text "The access Google just gave for intruder@gmail.example is not kept: the panel is removing it at Google."
+	stray=$(sql "SELECT id FROM email_connections WHERE refused_reconnect_of = $id")
+	[ "$(sql "SELECT kind || ' ' || inbox_id || ' ' || state FROM email_connections WHERE id = $stray")" = "team $team removed" ] ||
+		fail "the stray grant's row is not the team's, born removed"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'channel.stray_grant' AND target = 'connection:$stray'")" = 1 ] ||
+		fail "no audit row for the stray grant"
+	[ "$(state_of "$id")" = disconnected ] || fail "the channel changed"
+	http GET "/inbox/$team/settings/channels"
+	expect_status 200
+	expect_no_body "intruder@gmail.example"
+	http GET /admin/connections
+	expect_status 200
+	expect_body "desk@gmail.example"
+	expect_no_body "intruder@gmail.example"
 }
 
 test_reconnect_only_for_a_disconnected_inbox() {

@@ -454,6 +454,152 @@ test_login_is_counted_before_it_is_tried() {
 	[ "$(imap_attempts_of counted@example.com)" = 1 ] || fail "the attempt is not kept after the login failed"
 }
 
+# --- rule 7 across OAuth and IMAP ----------------------------------------------------
+
+# The address is live through Gmail: connecting it over IMAP is a provider move.
+# One row stays live; the Gmail inbox is disconnected (provider_changed), its
+# token goes to a revocation job, and its owner is told.
+test_imap_after_gmail_is_a_provider_move() {
+	local gmail imap
+	as_new_user gmail2imap@example.com
+	gmail=$(make_inbox gmail2imap@example.com google "$IMAP_USER" connected)
+	imap_post "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" imaps "$IMAP_PW"
+	expect_status 303
+	http GET /settings/email
+	expect_text "You switched from Gmail to IMAP, so your old inbox was disconnected. Your new inbox $IMAP_USER is connected."
+	expect_text "You connected this address through another provider, so this inbox was disconnected."
+	[ "$(sql "SELECT group_concat(provider || ':' || state || ':' || last_error, ' ') FROM (SELECT * FROM
+		email_connections WHERE owner_user_id = $(user_id gmail2imap@example.com) ORDER BY id)")" = \
+		"google:disconnected:provider_changed imap:connected:" ] || fail "the move did not leave one live inbox"
+	[ "$(sql "SELECT state || ' ' || provider || ' ' || (sealed_token IS NOT NULL) FROM outbox_jobs
+		WHERE connection_id = $gmail AND kind = 'revoke'")" = "pending google 1" ] ||
+		fail "no pending revocation of the Gmail inbox"
+	[ "$(sql "SELECT quote(sealed_token) FROM email_connections WHERE id = $gmail")" = NULL ] ||
+		fail "the Gmail inbox kept its token"
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'email.provider_changed' AND target = 'connection:$gmail'")" = 1 ] ||
+		fail "no audit row for the move"
+	[ "$(sql "SELECT cause FROM notifications WHERE connection_id = $gmail AND user_id = $(user_id gmail2imap@example.com)")" = \
+		provider_changed ] || fail "the owner was not told"
+	expect_no_password_anywhere
+}
+
+# --- team channels over IMAP ------------------------------------------------------------
+
+make_team() {
+	set_up_sql "INSERT INTO conversation_inboxes (name, created_at) VALUES ('$1', unixepoch())
+		RETURNING id" | grep -E '^[0-9]+$' || set_up_failed "could not add the inbox $1"
+}
+
+# team_imap_post TEAM ADDRESS HOST PORT SECURITY PASSWORD [USERNAME]
+team_imap_post() {
+	http GET "/inbox/$1/channels/connect/imap"
+	post "/inbox/$1/channels/connect/imap" "address=$2" "host=$3" "port=$4" "security=$5" \
+		"password=$6" "username=${7-}"
+}
+
+test_team_channel_chooser_offers_imap_with_the_same_form() {
+	local team
+	team=$(make_team "Support IMAP")
+	as_new_user chooser@example.com user account_access
+	http GET "/inbox/$team/channels/connect"
+	expect_status 200
+	expect_body "href=\"/inbox/$team/channels/connect/imap\""
+	expect_text "Any other mail server, with an IMAP user name and password"
+	http GET "/inbox/$team/channels/connect/imap"
+	expect_status 200
+	expect_text "Connect a team email to Support IMAP over IMAP"
+	expect_body "action=\"/inbox/$team/channels/connect/imap\""
+	expect_body 'value="imaps" checked'
+	expect_body "href=\"/inbox/$team/channels/connect\""
+	http GET "/inbox/99999/channels/connect/imap"
+	expect_status 404
+	sql "UPDATE users SET language = 'fr' WHERE email = 'chooser@example.com'"
+	http GET "/inbox/$team/channels/connect/imap"
+	expect_text "Connecter un e-mail d’équipe à Support IMAP par IMAP"
+}
+
+test_team_imap_good_password_connects_a_channel() {
+	local team id
+	team=$(make_team "Support TLS")
+	as_new_user teamtls@example.com user account_access
+	team_imap_post "$team" "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" imaps "$IMAP_PW"
+	expect_status 303
+	expect_header Location "/inbox/$team/settings/channels"
+	id=$(sql "SELECT id FROM email_connections WHERE kind = 'team' AND inbox_id = $team AND provider = 'imap'")
+	[ -n "$id" ] || { fail "no IMAP channel was stored"; return; }
+	[ "$(sql "SELECT state, connected_by_user_id, imap_host, imap_port, imap_security, sealed_token IS NOT NULL
+		FROM email_connections WHERE id = $id")" = \
+		"connected|$(user_id teamtls@example.com)|127.0.0.1|$IMAPS_PORT|imaps|1" ] ||
+		fail "the channel is stored as: $(sql "SELECT * FROM email_connections WHERE id = $id")"
+	[ "$(sql "SELECT detail FROM audit_log WHERE action = 'channel.connect' AND target = 'connection:$id'")" = "$IMAP_USER" ] ||
+		fail "no channel.connect audit row naming the address"
+	http GET "/inbox/$team/settings/channels"
+	expect_text "$IMAP_USER is connected"
+	expect_text "IMAP"
+	# The same address again: listed already, nothing changes.
+	team_imap_post "$team" "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" imaps "$IMAP_PW"
+	expect_status 409
+	expect_text "$IMAP_USER is already a channel of this inbox through IMAP. Nothing was changed."
+	[ "$(sql "SELECT count(*) FROM email_connections WHERE inbox_id = $team")" = 1 ] || fail "a duplicate was stored"
+	# The personal list does not show it.
+	http GET /settings/email
+	expect_no_body "$IMAP_USER"
+	expect_no_password_anywhere
+}
+
+test_team_imap_bad_password_shows_the_form_again() {
+	local team before
+	team=$(make_team "Support wrong")
+	as_new_user teamwrong@example.com super_admin
+	before=$(db_state)
+	team_imap_post "$team" "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" imaps "$WRONG_PW" "$IMAP_USER"
+	expect_status 200
+	expect_text "127.0.0.1 refused the user name or the password."
+	expect_body "action=\"/inbox/$team/channels/connect/imap\""
+	expect_body "value=\"$IMAP_USER\""
+	expect_no_body "$WRONG_PW"
+	[ "$(db_state)" = "$before" ] || fail "a refused login changed the store"
+	expect_no_password_anywhere
+}
+
+test_team_imap_refuses_a_plain_user_and_changes_nothing() {
+	local team before
+	team=$(make_team "Support plain")
+	as_new_user teamplain@example.com
+	http GET "/inbox/$team/channels/connect/imap"
+	expect_status 403
+	expect_text "This page is for administrators only."
+	http GET /settings/email
+	before=$(db_state)
+	post "/inbox/$team/channels/connect/imap" "address=$IMAP_USER" "host=127.0.0.1" \
+		"port=$IMAPS_PORT" "security=imaps" "password=$IMAP_PW" "username="
+	expect_status 403
+	[ "$(db_state)" = "$before" ] || fail "a refused POST changed the store"
+	[ "$(sql "SELECT count(*) FROM imap_login_attempts WHERE user_id = $(user_id teamplain@example.com)")" = 0 ] ||
+		fail "a refused POST made the panel log in"
+}
+
+# A team channel live through Gmail, then the same address over IMAP: rule 7
+# in the team's scope, rule 6's people told.
+test_team_imap_after_gmail_is_a_provider_move() {
+	local team gmail
+	team=$(make_team "Support move")
+	as_new_user teammove@example.com super_admin
+	gmail=$(set_up_sql "INSERT INTO email_connections (kind, inbox_id, connected_by_user_id, provider,
+		address, state, sealed_token, connected_at, state_changed_at)
+		VALUES ('team', $team, $(user_id teammove@example.com), 'google', '$IMAP_USER', 'connected',
+		randomblob(120), unixepoch(), unixepoch()) RETURNING id")
+	team_imap_post "$team" "$IMAP_USER" 127.0.0.1 "$IMAPS_PORT" imaps "$IMAP_PW"
+	expect_status 303
+	[ "$(sql "SELECT group_concat(provider || ':' || state || ':' || last_error, ' ') FROM (SELECT * FROM
+		email_connections WHERE inbox_id = $team ORDER BY id)")" = \
+		"google:disconnected:provider_changed imap:connected:" ] || fail "the move did not leave one live channel"
+	[ "$(sql "SELECT state FROM outbox_jobs WHERE connection_id = $gmail AND kind = 'revoke'")" = pending ] ||
+		fail "no pending revocation of the Gmail channel"
+	[ "$(sql "SELECT count(*) FROM notifications WHERE connection_id = $gmail AND user_id = $(user_id teammove@example.com)")" = 1 ] ||
+		fail "the connector (a super admin) was not told once"
+}
+
 # --- removing an IMAP inbox -------------------------------------------------------------
 
 test_remove_imap_inbox_reads_right() {

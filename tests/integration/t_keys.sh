@@ -159,6 +159,37 @@ test_rekey_reseals_every_token_under_a_new_key_and_keeps_the_old_one() {
 	all_open
 }
 
+# A stray grant (rule 10: a reconnect whose consent came back for another
+# mailbox) keeps its token only in its revocation job, bound to a row of its own
+# born removed, as conn_give_up_stray_grant leaves it: rekey re-seals it with the
+# others, and it still opens for that row, and for no other.
+test_rekey_covers_a_stray_grants_revocation() {
+	local n new_id stray
+	own_site seeded
+	stray=$(printf 'stray-refresh-token\n' | site_cli inbox add "$ADMIN" stray@gmail.example \
+		--provider google --token-stdin >/dev/null && site_sql "SELECT id FROM email_connections WHERE address = 'stray@gmail.example'")
+	[ -n "$stray" ] || set_up_failed "no row for the stray grant"
+	site_sql "INSERT INTO outbox_jobs (kind, connection_id, provider, state, sealed_token,
+		next_attempt_at, created_at, updated_at) SELECT 'revoke', id, provider, 'pending',
+		sealed_token, 0, 0, 0 FROM email_connections WHERE id = $stray;
+		UPDATE email_connections SET state = 'removed', sealed_token = NULL,
+		refused_reconnect_of = (SELECT min(id) FROM email_connections) WHERE id = $stray"
+	n=$(tokens)
+	all_open
+	site_cli rekey >"$SITE/out" || fail "rekey failed: $(cat "$SITE/out")"
+	new_id=$(newest)
+	grep -q "^Re-sealed $n tokens (0 already were) for the new key $new_id" "$SITE/out" ||
+		fail "says: $(cat "$SITE/out")"
+	[ "$(site_sql "SELECT hex(substr(sealed_token, 1, 9)) FROM outbox_jobs WHERE connection_id = $stray")" = \
+		"$(printf '02%s' "$new_id" | tr a-f A-F)" ] || fail "the stray grant's token was not re-sealed for the new key"
+	all_open
+	# Bound to its own row: named after another connection, it does not open.
+	site_sql "UPDATE outbox_jobs SET connection_id = (SELECT min(id) FROM email_connections)
+		WHERE connection_id = $stray"
+	site_cli rekey --check >"$SITE/out" 2>&1 && fail "a stray token moved to another row opened"
+	grep -q "outbox job .*: its secret: does not open" "$SITE/out" || fail "says: $(cat "$SITE/out")"
+}
+
 # The failure the keyring exists for: a program that read the public key before a
 # rekey keeps sealing with it afterwards.  Two of them: demo-seed paused across a
 # rekey (a program that reads the public key file again before each seal), and

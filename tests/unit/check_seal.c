@@ -1154,6 +1154,106 @@ START_TEST(revocation_job_copy_opens_with_its_connection)
 }
 END_TEST
 
+/* A stray grant (rule 10: a reconnect's consent for another mailbox) is held by a
+ * row of its own, born removed: its revocation job's box opens bound to that row,
+ * rekey re-seals it with the others, and no page of the scope finds the row. */
+static void count_conn(const struct conn *c, void *arg)
+{
+	(void)c;
+	(*(int *)arg)++;
+}
+
+START_TEST(stray_grant_token_opens_bound_to_its_own_row_and_is_resealed)
+{
+	struct db *db = store_with_tokens(1);
+	struct keyring *kr = load_ring();
+	struct seal_store_counts counts;
+	struct seal_store_context c;
+	const struct audit_actor actor = { 1, "a@example.com", "127.0.0.1" };
+	const struct conn_scope scope = { CONN_PERSONAL, 1 };
+	const struct conn_stray stray = { .refused_reconnect_of = 1, .provider = PROV_GOOGLE,
+					  .address = "other@example.com" };
+	struct conn given_up, found;
+	char err[512], hex[KEYRING_ID_HEX];
+	struct keyring_sealer *sealer = keyring_sealer_new(&ring_conf, err, sizeof(err));
+	sqlite3_stmt *st;
+	uint8_t *plain;
+	size_t len;
+	int n = 0;
+
+	ck_assert_msg(sealer != NULL, "%s", err);
+	ck_assert_int_eq(TESTLIB_WRITE(db, conn_give_up_stray_grant(db, &actor, &scope, &stray, sealer,
+								     (const uint8_t *)"stray-token", 11,
+								     1000, &given_up)),
+			 ST_OK);
+	ck_assert_int_eq(given_up.id, 2);
+	ck_assert_int_eq(given_up.revocation_state, OUTBOX_PENDING);
+	/* The row keeps no token; its job does, sealed for the row. */
+	ck_assert_int_eq(sqlite3_prepare_v2(db_handle(db),
+					    "SELECT c.state, c.sealed_token IS NULL, c.refused_reconnect_of, "
+					    "j.sealed_token FROM email_connections c JOIN outbox_jobs j "
+					    "ON j.connection_id = c.id WHERE c.id = 2",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "removed");
+	ck_assert_int_eq(sqlite3_column_int(st, 1), 1);
+	ck_assert_int_eq(sqlite3_column_int(st, 2), 1);
+	ck_assert_int_eq(seal_store_context_of(db, 2, &c), ST_OK);
+	ck_assert_int_eq(keyring_open(kr, &c.ctx, sqlite3_column_blob(st, 3),
+				      (size_t)sqlite3_column_bytes(st, 3), &plain, &len),
+			 SEAL_OK);
+	ck_assert_str_eq((char *)plain, "stray-token");
+	free(plain);
+	sqlite3_finalize(st);
+	/* Not an inbox: neither found nor listed, live or lately removed. */
+	ck_assert_int_eq(conn_find(db, &scope, 2, &found), ST_NOT_FOUND);
+	ck_assert_int_eq(conn_each(db, &scope, CONN_LIVE, 1000, count_conn, &n), ST_OK);
+	ck_assert_int_eq(conn_each(db, &scope, CONN_RECENTLY_REMOVED, 1000, count_conn, &n), ST_OK);
+	ck_assert_int_eq(n, 1);
+	/* rekey covers it. */
+	ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_sweep(db, kr, 0, &counts)), ST_OK);
+	ck_assert_int_eq(counts.opened, 2);
+	keyring_free(kr);
+	ck_assert_msg(keyring_rotate(&ring_conf, hex, err, sizeof(err)) == 0, "%s", err);
+	kr = load_ring();
+	ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_sweep(db, kr, 1, &counts)), ST_OK);
+	ck_assert_int_eq(counts.resealed, 2);
+	ck_assert_int_eq(TESTLIB_WRITE(db, seal_store_sweep(db, kr, 0, &counts)), ST_OK);
+	ck_assert_int_eq(counts.opened, 2);
+	ck_assert_int_eq(counts.failed, 0);
+	keyring_free(kr);
+	keyring_sealer_free(sealer);
+	db_close(db);
+}
+END_TEST
+
+/* The consent was for a mailbox connected here through the same provider: the
+ * token is one more of that inbox's grant, and revoking it would end that inbox
+ * too.  Nothing is stored. */
+START_TEST(stray_grant_of_a_connected_mailbox_is_not_revoked)
+{
+	struct db *db = store_with_tokens(2); /* user1@example.com: Microsoft */
+	const struct audit_actor actor = { 1, "a@example.com", "127.0.0.1" };
+	const struct conn_scope scope = { CONN_TEAM, 1 };
+	const struct conn_stray stray = { .refused_reconnect_of = 1, .provider = PROV_MICROSOFT,
+					  .address = "USER1@example.com" };
+	struct conn given_up;
+	char err[512];
+	struct keyring_sealer *sealer = keyring_sealer_new(&ring_conf, err, sizeof(err));
+
+	ck_assert_msg(sealer != NULL, "%s", err);
+	ck_assert_int_eq(TESTLIB_WRITE(db, conn_give_up_stray_grant(db, &actor, &scope, &stray, sealer,
+								     (const uint8_t *)"stray-token", 11,
+								     1000, &given_up)),
+			 ST_OK);
+	ck_assert_int_eq(given_up.id, 0);
+	ck_assert_int_eq(conn_count(db), 2);
+	keyring_sealer_free(sealer);
+	db_close(db);
+}
+END_TEST
+
 START_TEST(sweep_reseals_old_keys_and_version_1_as_version_2_for_the_newest)
 {
 	struct db *db = store_with_tokens(4);
@@ -1348,6 +1448,8 @@ Suite *seal_suite(void)
 	tcase_add_test(store, secret_refuses_what_no_token_looks_like);
 	tcase_add_test(store, box_moved_between_rows_does_not_open_in_the_store);
 	tcase_add_test(store, revocation_job_copy_opens_with_its_connection);
+	tcase_add_test(store, stray_grant_token_opens_bound_to_its_own_row_and_is_resealed);
+	tcase_add_test(store, stray_grant_of_a_connected_mailbox_is_not_revoked);
 	tcase_add_test(store, sweep_reseals_old_keys_and_version_1_as_version_2_for_the_newest);
 	tcase_add_test(store, sweep_reports_a_token_no_key_of_the_ring_opens);
 	tcase_add_test(store, retire_keeps_a_key_in_use_or_too_recently_replaced);

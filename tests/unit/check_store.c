@@ -404,6 +404,38 @@ START_TEST(a_provider_move_disconnects_the_other_providers_inbox_and_queues_its_
 }
 END_TEST
 
+/* Rule 7 between IMAP and OAuth: connecting over IMAP moves the Gmail inbox
+ * away (its token to a pending revocation), and Gmail again moves the IMAP one
+ * (a manual revocation that keeps no password: nothing to revoke at a server). */
+START_TEST(a_provider_move_between_imap_and_oauth)
+{
+	struct conn_scope scope = { CONN_PERSONAL, 1 };
+	long long gmail = add_conn(CONN_PERSONAL, 1, PROV_GOOGLE, CONN_CONNECTED);
+	long long imap = add_conn(CONN_PERSONAL, 1, PROV_IMAP, CONN_CONNECTED);
+	struct conn moved;
+	int n;
+
+	ck_assert_int_eq(db_begin_write(db), ST_OK);
+	ck_assert_int_eq(conn_disconnect_for_provider_move(db, &actor, &scope, PROV_IMAP,
+							   "box@example.com", NOW, &moved, &n),
+			 ST_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(moved.id, gmail);
+	ck_assert_int_eq(conn_disconnect_for_provider_move(db, &actor, &scope, PROV_MICROSOFT,
+							   "box@example.com", NOW, &moved, &n),
+			 ST_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(moved.id, imap);
+	ck_assert_int_eq(db_commit(db), ST_OK);
+	ck_assert_int_eq(count("SELECT count(*) FROM outbox_jobs WHERE provider = 'google' "
+			       "AND state = 'pending' AND sealed_token IS NOT NULL"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM outbox_jobs WHERE provider = 'imap' "
+			       "AND state = 'manual' AND sealed_token IS NULL"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM email_connections WHERE state = 'disconnected' "
+			       "AND last_error = 'provider_changed' AND sealed_token IS NULL"), 2);
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -430,6 +462,7 @@ Suite *store_suite(void)
 	tcase_add_test(fl, a_flow_is_stored_under_the_hash_of_its_state);
 	tcase_add_test(fl, a_flow_is_taken_once_by_its_own_session_within_ten_minutes);
 	tcase_add_test(fl, a_provider_move_disconnects_the_other_providers_inbox_and_queues_its_revocation);
+	tcase_add_test(fl, a_provider_move_between_imap_and_oauth);
 	suite_add_tcase(s, fl);
 	return s;
 }

@@ -104,3 +104,11 @@ long long testlib_sql_int(struct db *db, const char *sql)
 	sqlite3_finalize(st);
 	return n;
 }
+
+void testlib_sql_exec(struct db *db, const char *sql)
+{
+	char *msg = NULL;
+
+	ck_assert_msg(sqlite3_exec(db_handle(db), sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql,
+		      msg ? msg : "");
+}

@@ -19,4 +19,7 @@ enum status testlib_write_tx(struct db *db, enum status st);
 /* The one number a query answers (a count, a time), read straight from SQLite. */
 long long testlib_sql_int(struct db *db, const char *sql);
 
+/* Runs set-up SQL straight on SQLite; a failure fails the test, naming it. */
+void testlib_sql_exec(struct db *db, const char *sql);
+
 #endif
