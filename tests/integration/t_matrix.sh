@@ -95,6 +95,7 @@ admitted_answer() { # METHOD PATTERN ACTOR
 	"GET /login") [ "$3" = nobody ] && echo 200 || echo 303 ;; # signed in: straight on
 	"GET /oauth/callback") echo 400 ;; # the way back from a provider, with no state: refused
 	"POST /settings/email/connect/imap") echo 200 ;; # the form again: that server is refused
+	"POST /inbox/{id}/channels/connect/imap") echo 200 ;; # the same for a team channel
 	"GET "*) echo 200 ;;
 	"POST "*) echo 303 ;;
 	esac
