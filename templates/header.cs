@@ -46,7 +46,8 @@ include:"macros.cs" ?><!DOCTYPE html>
     <?cs if:User.is_super_admin == "1" ?>
     <li><span class="sidemenu-group"><?cs var:Lang.nav.admin ?></span>
       <ul><li><a href="<?cs call:url_audit() ?>"<?cs if:Nav.current == "audit" ?> aria-current="page"<?cs /if ?>><?cs var:Lang.nav.audit ?></a></li>
-        <li><a href="<?cs call:url_admin_connections() ?>"<?cs if:Nav.current == "connections" ?> aria-current="page"<?cs /if ?>><?cs var:Lang.admin_connections.menu ?></a></li></ul>
+        <li><a href="<?cs call:url_admin_connections() ?>"<?cs if:Nav.current == "connections" ?> aria-current="page"<?cs /if ?>><?cs var:Lang.admin_connections.menu ?></a></li>
+        <li><a href="<?cs call:url_path("/admin/users") ?>"<?cs if:Nav.current == "people" ?> aria-current="page"<?cs /if ?>><?cs var:Lang.people.menu ?></a></li></ul>
     </li>
     <?cs /if ?>
   </ul>

@@ -135,6 +135,9 @@ static int admit(struct site *site, struct ctx *ctx, struct route_match *match,
 	}
 	ctx->match = match;
 	route = match->route;
+	/* A secret in the address goes to no other page, this site's included. */
+	if (match->token[0] != '\0')
+		ctx->resp->referrer_origin_only = 1;
 
 	if (!(route->flags & ROUTE_PUBLIC) && ctx->user == NULL) {
 		to_login(ctx, site->program);
@@ -142,16 +145,16 @@ static int admit(struct site *site, struct ctx *ctx, struct route_match *match,
 	}
 	if (((route->flags & ROUTE_SUPER_ADMIN) && ctx->user->role != ROLE_SUPER_ADMIN) ||
 	    ((route->flags & ROUTE_ACCOUNT_ACCESS) && !user_may_access_account(ctx->user))) {
-		page_refuse(ctx, ST_FORBIDDEN, "permission.denied", ctx->req->path, "not_allowed");
+		page_refuse(ctx, ST_FORBIDDEN, "permission.denied", page_logged_path(ctx), "not_allowed");
 		return 0;
 	}
 	if (req->method == METHOD_POST) {
 		if (!csrf_same_origin(ctx->conf, req)) {
-			page_refuse(ctx, ST_FORBIDDEN, "csrf.failure", ctx->req->path, "cross_site");
+			page_refuse(ctx, ST_FORBIDDEN, "csrf.failure", page_logged_path(ctx), "cross_site");
 			return 0;
 		}
 		if (!csrf_valid(ctx)) {
-			page_refuse(ctx, ST_FORBIDDEN, "csrf.failure", ctx->req->path, "bad_token");
+			page_refuse(ctx, ST_FORBIDDEN, "csrf.failure", page_logged_path(ctx), "bad_token");
 			return 0;
 		}
 	}
@@ -185,7 +188,7 @@ static int finish_transaction(struct ctx *ctx)
 	if (depth == 0)
 		return 1;
 	if (depth > 1) {
-		log_error("%s left %d transactions open; rolled back", ctx->req->path, depth - 1);
+		log_error("%s left %d transactions open; rolled back", page_logged_path(ctx), depth - 1);
 		while (db_transaction_depth(ctx->db) > 0)
 			db_rollback(ctx->db);
 		resp_reset(ctx->resp);

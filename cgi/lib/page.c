@@ -211,6 +211,13 @@ struct keyring_sealer *page_sealer(struct ctx *ctx)
 	return ctx->site->sealer;
 }
 
+const char *page_logged_path(const struct ctx *ctx)
+{
+	if (ctx->match != NULL && ctx->match->token[0] != '\0')
+		return ctx->match->route->pattern;
+	return ctx->req->path;
+}
+
 const char *page_cookie_name(const struct ctx *ctx, const char *base)
 {
 	/* Few names: a static table keeps the strings alive for the request. */
@@ -330,9 +337,9 @@ void page_refuse(struct ctx *ctx, enum status st, const char *action, const char
 	enum status rc;
 
 	if (db_transaction_depth(ctx->db) > 0) {
-		log_error("%s: refused after it began writing; %s not audited", ctx->req->path, action);
+		log_error("%s: refused after it began writing; %s not audited", page_logged_path(ctx), action);
 	} else if ((rc = db_begin_write(ctx->db)) != ST_OK) {
-		log_error("%s: cannot audit %s: the database is busy", ctx->req->path, action);
+		log_error("%s: cannot audit %s: the database is busy", page_logged_path(ctx), action);
 	} else {
 		rc = audit_write_refusal(ctx->db, &a, ctx->now, action, target, reason_key,
 					 REFUSALS_AUDITED_EVERY, &written);
@@ -341,10 +348,10 @@ void page_refuse(struct ctx *ctx, enum status st, const char *action, const char
 		else
 			db_rollback(ctx->db);
 		if (rc != ST_OK)
-			log_error("%s: cannot audit %s", ctx->req->path, action);
+			log_error("%s: cannot audit %s", page_logged_path(ctx), action);
 		else if (!written)
 			log_info("%s by %s from %s on %s (%s); audited once a minute", action, a.name,
-				 a.client_addr, ctx->req->path, reason_key);
+				 a.client_addr, page_logged_path(ctx), reason_key);
 	}
 	page_error(ctx, st, reason_key);
 }

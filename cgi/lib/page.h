@@ -57,6 +57,10 @@ enum status page_audit(struct ctx *ctx, const char *action, const char *target,
 void page_refuse(struct ctx *ctx, enum status st, const char *action, const char *target,
 		 const char *reason_key);
 
+/* The request's path as logs and audit rows may show it: the route's pattern
+ * when the path carries a secret ("/password/{token}"), else the path. */
+const char *page_logged_path(const struct ctx *ctx);
+
 /* Cookie names, with the __Host- prefix when the base URL is https. */
 const char *page_cookie_name(const struct ctx *ctx, const char *base);
 void page_set_cookie(struct ctx *ctx, const char *base, const char *value, long max_age,

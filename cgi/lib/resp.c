@@ -20,8 +20,15 @@ static const char csp_head[] =
 	"img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'";
 static const char security_headers[] =
 	"; frame-ancestors 'none'; base-uri 'none'\r\n"
-	"X-Content-Type-Options: nosniff\r\n"
-	"Referrer-Policy: same-origin\r\n"
+	"X-Content-Type-Options: nosniff\r\n";
+/* A page whose address holds a secret (a set-password link) names only the
+ * site as its referrer, never its path: not to the site's own static files
+ * (whose requests nginx logs with their Referer), nor anywhere else.  Not
+ * no-referrer: under it browsers send "Origin: null" with the page's form,
+ * which the Origin check of every POST rightly refuses. */
+static const char referrer_same_origin[] = "Referrer-Policy: same-origin\r\n";
+static const char referrer_origin_only[] = "Referrer-Policy: strict-origin\r\n";
+static const char security_headers_tail[] =
 	"X-Frame-Options: DENY\r\n"
 	"Cross-Origin-Opener-Policy: same-origin\r\n"
 	"Cache-Control: no-store\r\n";
@@ -34,6 +41,7 @@ void resp_init(struct resp *r)
 	r->has_content_type = 0;
 	r->streamed = 0;
 	r->form_target[0] = '\0';
+	r->referrer_origin_only = 0;
 }
 
 void resp_free(struct resp *r)
@@ -117,6 +125,11 @@ static void head_lines(const struct resp *r, struct buf *out)
 	if (r->form_target[0] != '\0')
 		buf_printf(out, " %s", r->form_target);
 	buf_append(out, security_headers, sizeof(security_headers) - 1);
+	if (r->referrer_origin_only)
+		buf_append(out, referrer_origin_only, sizeof(referrer_origin_only) - 1);
+	else
+		buf_append(out, referrer_same_origin, sizeof(referrer_same_origin) - 1);
+	buf_append(out, security_headers_tail, sizeof(security_headers_tail) - 1);
 	if (!r->has_content_type)
 		buf_puts(out, "Content-Type: text/html; charset=utf-8\r\n");
 	if (r->headers.len > 0)

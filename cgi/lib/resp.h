@@ -11,6 +11,7 @@ struct resp {
 	int has_content_type;
 	int streamed; /* the head and body went out already (page_stream_start) */
 	char form_target[256]; /* an origin the page's forms may be redirected to, or "" */
+	int referrer_origin_only; /* the referrer names the site, never the path (it holds a secret) */
 };
 
 void resp_init(struct resp *r);

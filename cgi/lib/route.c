@@ -17,6 +17,11 @@ static int word_char(char c)
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
 }
 
+static int token_char(char c)
+{
+	return word_char(c) || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
 /* Compares pattern and path segment by segment, filling match on FIT_FULL. */
 static enum segment_fit fit(const char *pattern, const char *path, struct route_match *match)
 {
@@ -24,6 +29,7 @@ static enum segment_fit fit(const char *pattern, const char *path, struct route_
 
 	match->id_count = 0;
 	match->word_count = 0;
+	match->token[0] = '\0';
 	while (*pattern == '/' && *path == '/') {
 		const char *pat_seg = pattern + 1;
 		const char *path_seg = path + 1;
@@ -50,6 +56,14 @@ static enum segment_fit fit(const char *pattern, const char *path, struct route_
 				match->words[match->word_count][path_len] = '\0';
 				match->word_count++;
 			}
+		} else if (pat_len == 7 && memcmp(pat_seg, "{token}", 7) == 0) {
+			if (path_len == 0 || path_len >= sizeof(match->token))
+				return FIT_NONE;
+			for (size_t i = 0; i < path_len; i++)
+				if (!token_char(path_seg[i]))
+					return FIT_NONE;
+			memcpy(match->token, path_seg, path_len);
+			match->token[path_len] = '\0';
 		} else if (pat_len != path_len || memcmp(pat_seg, path_seg, pat_len) != 0) {
 			return FIT_NONE;
 		}

@@ -29,8 +29,10 @@ enum route_flag {
 
 struct route {
 	enum http_method method; /* METHOD_GET also answers HEAD */
-	/* Literal segments, "{id}" (a positive decimal integer) and "{word}" (1 to 32 of
-	 * [a-z0-9-], which the handler checks against its own list). */
+	/* Literal segments, "{id}" (a positive decimal integer), "{word}" (1 to 32 of
+	 * [a-z0-9-], which the handler checks against its own list) and "{token}" (1 to
+	 * 64 base64url characters: a single-use link's secret, which the logs never
+	 * show: page_logged_path gives the pattern in its place). */
 	const char *pattern;
 	void (*handler)(struct ctx *ctx);
 	unsigned flags;
@@ -52,6 +54,7 @@ struct route_match {
 	size_t id_count;
 	char words[ROUTE_MAX_IDS][33];    /* the {word} segments, in order */
 	size_t word_count;
+	char token[65];                   /* the {token} segment, "" when none */
 	char allow[32];                   /* "GET, HEAD, POST" for a 405 */
 };
 

@@ -5,6 +5,7 @@
 import { chromium } from 'playwright-core';
 import { launchOptions } from './browser.mjs';
 import { axeViolations, collectHtml, validateHtml } from './checks.mjs';
+import { peopleTests } from './people.mjs';
 
 const [base, email, password, shots] = process.argv.slice(2);
 const browser = await chromium.launch(launchOptions());
@@ -378,6 +379,8 @@ await test('connect_gmail_through_the_consent_page', () => withPage({}, async (p
   expect((await row.textContent()).includes('Connected'), 'the new inbox is not connected');
   await look(page, 'connected');
 }));
+
+await peopleTests({ test, withPage, signIn, look, expect, base, mobileWidth: MOBILE_WIDTH });
 
 await test('every_page_visited_is_valid_html', async () => {
   const errors = validateHtml(served);

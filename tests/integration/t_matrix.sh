@@ -109,6 +109,36 @@ team_page() { # PATTERN
 	[[ $1 == /inbox/'{id}'* ]]
 }
 
+# A page under /admin/users/{id}: its row is a person of the account, every
+# super admin's to manage.
+people_page() { # PATTERN
+	[[ $1 == /admin/users/'{id}'* ]]
+}
+
+# make_person PATTERN N — a new person (the Nth), in the state that lets a super
+# admin do the page's action (its last segment): deactivated to reactivate,
+# active otherwise.  Prints their id.
+make_person() {
+	local email="matrix-person-$2@example.com"
+	make_user "$email"
+	[ "${1##*/}" = reactivate ] && set_up_sql "UPDATE users SET deactivated = 1 WHERE email = '$email'"
+	user_id "$email"
+}
+
+# make_link N — a person with an unused set-password link; prints its token.
+# Only the token's SHA-256 is stored, as userlink.c stores it.
+make_link() {
+	local token hash email="matrix-link-$1@example.com"
+	token=$(openssl rand 32 | basenc --base64url | tr -d '=\n')
+	hash=$(printf '%s' "$token" | openssl dgst -sha256 -binary | od -An -tx1 | tr -d ' \n')
+	make_user "$email"
+	set_up_sql "INSERT INTO user_links (user_id, purpose, token_hash, created_at, expires_at)
+		SELECT id, 'invite', X'$hash', unixepoch(), unixepoch() + 3600 FROM users
+		WHERE email = '$email'" || set_up_failed "could not add a link for $email"
+	echo "$token" >>"$T_DIR/secrets"
+	echo "$token"
+}
+
 # make_team_rows PATTERN N — a new conversation inbox (the Nth) and, when the page
 # names a channel too, one of its email channels, connected by the owner, in the
 # state that lets an admin do the page's action (its last segment).  Prints
@@ -177,8 +207,17 @@ word_for() { # PATTERN
 # A valid value of a field a POST body must carry, by its name.
 sample_field() { # NAME ACTOR
 	case $1 in
-	email) actor_email "$2" ;; # /login: the actor's own credentials; nobody's are a visitor's
-	password) printf '%s' "$USER_PW" ;;
+	email)
+		# Adding a person: an address nobody has yet.  /login: the actor's own
+		# credentials; nobody's are a visitor's.
+		if [ "${pattern-}" = /admin/users/new ]; then
+			echo "matrix-added-$RANDOM$RANDOM@example.com"
+		else
+			actor_email "$2"
+		fi
+		;;
+	password | password_again) printf '%s' "$USER_PW" ;; # /login, /password/{token}
+	role) echo user ;; # a person's role (/admin/users/...)
 	language) echo en ;;
 	# The IMAP form: a server at a documentation address, refused before any
 	# connection (Imap.allow_private is not set here).
@@ -214,6 +253,14 @@ fill() {
 		for id in $rows; do
 			PATH_FILLED=${PATH_FILLED/'{id}'/$id}
 		done
+	elif people_page "$pattern"; then
+		if [ "$row" = missing ]; then
+			id=$(($(sql "SELECT coalesce(max(id), 0) FROM users") + 1000))
+		else
+			ROW_SEQ=$((ROW_SEQ + 1))
+			id=$(make_person "$pattern" "$ROW_SEQ")
+		fi
+		PATH_FILLED=${PATH_FILLED//'{id}'/$id}
 	elif [[ $pattern == *'{id}'*'{id}'* ]]; then
 		fail "$pattern: two {id}s; teach make_row which rows they name"
 		return 1
@@ -235,6 +282,10 @@ fill() {
 			return 1
 		}
 		PATH_FILLED=${PATH_FILLED//'{word}'/$word}
+	fi
+	if [[ $pattern == *'{token}'* ]]; then
+		ROW_SEQ=$((ROW_SEQ + 1))
+		PATH_FILLED=${PATH_FILLED//'{token}'/$(make_link "$ROW_SEQ")}
 	fi
 	if [[ $PATH_FILLED == *'{'* ]]; then
 		fail "$pattern: a placeholder the matrix cannot fill"
@@ -292,7 +343,7 @@ try() {
 	if [[ $pattern == *'{id}'* ]]; then
 		if [ "$variant" = missing ]; then
 			row=missing
-		elif team_page "$pattern"; then
+		elif team_page "$pattern" || people_page "$pattern"; then
 			row=own # the account's: any admin's to manage
 		elif [ "$actor" = owner ]; then
 			row=own
@@ -391,12 +442,13 @@ test_every_route_is_listed_in_a_form_the_matrix_reads() {
 # says each part of the site is for, so that a route flagged too loosely is
 # caught too, not only a dispatcher that ignores its flags.
 # permission_for METHOD PATTERN — the permission flag the route must have:
-# public (the few pages a visitor needs: sign-in and the health check),
+# public (the few pages a visitor needs: sign-in, a set-password link, the health check),
 # super_admin (/admin/: the audit log, every connection), account_access
 # (/inbox: the conversation inboxes, for admins), or "-" (any signed-in user).
 permission_for() {
 	case "$1 $2" in
 	"GET /login" | "POST /login" | "GET /healthz") echo public ;;
+	*" /password/{token}") echo public ;; # a single-use link's set-password page
 	*" /admin/"*) echo super_admin ;;
 	*" /inbox" | *" /inbox/"*) echo account_access ;;
 	*) echo - ;;
