@@ -236,8 +236,8 @@ static void delete_form(struct ctx *ctx)
 	snprintf(key, sizeof(key), "channel.delete_revokes.%s", prov_table[c.provider].name);
 	conn_view_set_words(ctx, "Confirm.points.1", key, &c);
 	conn_view_set_words(ctx, "Confirm.points.2", "channel.delete_undo", &c);
-	if (prov_table[c.provider].revocation == PROV_REVOKE_MANUAL)
-		conn_view_set_words(ctx, "Confirm.steps", prov_table[c.provider].steps_key, &c);
+	if (conn_view_has_manual_steps(c.provider))
+		tmpl_set(ctx->hdf, "Confirm.steps", prov_table[c.provider].name);
 	tmpl_set_int(ctx->hdf, "Confirm.told_count", told.n);
 	tmpl_set(ctx->hdf, "Confirm.list_url", url);
 	snprintf(url, sizeof(url), "/inbox/%lld/channels/%lld/delete", t.id, c.id);

@@ -453,11 +453,10 @@ static void going_row(const struct conn *c, void *arg)
 	snprintf(key, sizeof(key), "channel.delete_revokes.%s", prov_table[c->provider].name);
 	snprintf(name, sizeof(name), "%s.%d.revokes", list, i);
 	conn_view_set_words(ctx, name, key, c);
-	if (prov_table[c->provider].revocation == PROV_REVOKE_MANUAL) {
-		snprintf(name, sizeof(name), "%s.%d.steps", list, i);
-		conn_view_set_words(ctx, name, prov_table[c->provider].steps_key, c);
+	if (prov_table[c->provider].revocation == PROV_REVOKE_MANUAL)
 		g->manual++;
-	}
+	if (conn_view_has_manual_steps(c->provider))
+		tmpl_set_item(ctx->hdf, list, i, "steps", prov_table[c->provider].name);
 	if (team && notify_each_recipient(ctx->db, c->id, NOTIFY_DISCONNECTED, told_row, g) != ST_OK)
 		log_error("connection %lld: cannot list who is told", c->id);
 }

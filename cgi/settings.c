@@ -111,9 +111,8 @@ static void confirm_page(struct ctx *ctx, enum conn_action action)
 		snprintf(out, sizeof(out), "Confirm.points.%d", i);
 		conn_view_set_words(ctx, out, key, &c);
 	}
-	if (action == CONN_REMOVE && prov_table[c.provider].revocation == PROV_REVOKE_MANUAL)
-		tmpl_set_words(ctx->hdf, "Confirm.steps", ctx->lang, prov_table[c.provider].steps_key,
-			       NULL);
+	if (action == CONN_REMOVE && conn_view_has_manual_steps(c.provider))
+		tmpl_set(ctx->hdf, "Confirm.steps", prov_table[c.provider].name);
 	snprintf(key, sizeof(key), "Lang.confirm.%s.button", name);
 	tmpl_set(ctx->hdf, "Confirm.button", hdf_get_value(ctx->lang, key, ""));
 	snprintf(url, sizeof(url), "/settings/email/%lld/%s", c.id, name);

@@ -17,7 +17,7 @@
     <?cs each:c = Confirm.inboxes ?>
       <li class="removed-item"><p class="removed-head"><span class="mark mark-<?cs var:c.provider ?>" aria-hidden="true"></span><span class="address"><?cs var:c.address ?></span> <span class="provider"><?cs var:c.provider_label ?></span></p>
         <p><?cs var:c.revokes ?></p>
-        <?cs if:c.steps ?><div class="manual-steps"><p><strong><?cs var:Lang.people.steps_title ?></strong></p><p><?cs var:c.steps ?></p></div><?cs /if ?>
+        <?cs if:c.steps ?><div class="manual-steps"><p><strong><?cs var:Lang.people.steps_title ?></strong></p><?cs call:manual_steps(c.steps, c.address) ?></div><?cs /if ?>
       </li>
     <?cs /each ?>
     </ul>

@@ -9,7 +9,7 @@
   <?cs if:Confirm.steps ?>
   <div class="manual-steps">
     <p><strong><?cs var:Lang.channel.steps_title ?></strong></p>
-    <p><?cs var:Confirm.steps ?></p>
+    <?cs call:manual_steps(Confirm.steps, Confirm.address) ?>
   </div>
   <?cs /if ?>
   <div class="who-is-told">

@@ -9,7 +9,7 @@
   <?cs if:Confirm.steps ?>
   <div class="manual-steps">
     <p><strong><?cs var:Lang.confirm.steps_title ?></strong></p>
-    <p><?cs var:Confirm.steps ?></p>
+    <?cs call:manual_steps(Confirm.steps, Confirm.address) ?>
   </div>
   <?cs /if ?>
   <form method="post" action="<?cs call:url_path(Confirm.action) ?>" class="confirm-actions">

@@ -19,4 +19,12 @@ def:fill(text, name, value) ?><?cs
   else ?><?cs var:string.slice(text, #0, string.find(text, "{" + name + "}")) ?><?cs
     var:value ?><?cs
     var:string.slice(text, string.find(text, "{" + name + "}") + string.length(name) + #2, string.length(text)) ?><?cs
-  /if ?><?cs /def ?>
+  /if ?><?cs /def ?><?cs
+
+# The steps left to do by hand at provider (a key of Lang.progress.steps:
+  "google", "microsoft", "outlook"), numbered, with their links, for address. ?><?cs
+def:manual_steps(provider, address) ?><ol class="steps-list"><?cs
+  each:s = Lang.progress.steps[provider] ?>
+  <li><?cs call:fill(s.text, "address", address) ?><?cs if:s.url ?> <a href="<?cs var:s.url ?>" rel="noopener noreferrer"><?cs var:string.slice(s.url, #8, string.length(s.url)) ?></a><?cs /if ?></li><?cs
+  /each ?>
+</ol><?cs /def ?>

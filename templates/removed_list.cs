@@ -33,11 +33,7 @@ def:removed_list(rows, title, removed_on) ?>
       <?cs if:r.steps ?>
       <details class="steps"<?cs if:!r.manual_done ?> open<?cs /if ?>>
         <summary><?cs var:Lang.email.steps_summary ?></summary>
-        <ol>
-        <?cs each:s = Lang.progress.steps[r.steps] ?>
-          <li><?cs call:fill(s.text, "address", r.address) ?><?cs if:s.url ?> <a href="<?cs var:s.url ?>" rel="noopener noreferrer"><?cs var:string.slice(s.url, #8, string.length(s.url)) ?></a><?cs /if ?></li>
-        <?cs /each ?>
-        </ol>
+        <?cs call:manual_steps(r.steps, r.address) ?>
         <?cs if:r.manual_done ?><p class="done-note"><?cs var:r.manual_done ?></p><?cs /if ?>
         <?cs if:r.done_url ?>
         <form method="post" action="<?cs var:r.done_url ?>" class="steps-done">

@@ -30,6 +30,11 @@ const char *conn_view_company(const struct ctx *ctx, enum provider p)
 	return hdf_get_value(ctx->lang, prov_table[p].company_key, prov_table[p].name);
 }
 
+int conn_view_has_manual_steps(enum provider p)
+{
+	return prov_table[p].revocation == PROV_REVOKE_MANUAL && p != PROV_IMAP;
+}
+
 void conn_view_set_words(const struct ctx *ctx, const char *name, const char *key,
 			 const struct conn *c)
 {

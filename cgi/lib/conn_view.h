@@ -40,6 +40,10 @@ void conn_view_revocation_json(struct ctx *ctx, const struct conn *c);
 enum status conn_view_steps_done(struct ctx *ctx, const struct conn_scope *scope, long long id,
 				 struct conn *c);
 
+/* Whether removing an inbox of provider p leaves steps to do by hand at the
+ * provider (Lang.progress.steps.<name>): Outlook.com has no revocation API; an
+ * IMAP server has nothing to revoke, which its confirmation says instead. */
+int conn_view_has_manual_steps(enum provider p);
 /* "Gmail", "Office 365", ... in the reader's language. */
 const char *conn_view_provider_label(const struct ctx *ctx, enum provider p);
 /* Who holds the access: "Google", "Microsoft", "the IMAP server". */

@@ -43,7 +43,6 @@ struct prov_desc {
 	const char *name;
 	const char *label_key;   /* Lang.provider.<name>: "Gmail", "Office 365" */
 	const char *company_key; /* Lang.company.<name>: who holds the access */
-	const char *steps_key;   /* steps.<name>: what to do by hand at the provider */
 	enum prov_revocation revocation;
 	int oauth;               /* connects through OAuth, with a Provider.<name> block */
 	unsigned required_keys;  /* PROV_KEY_BIT()s the block must have */

@@ -187,7 +187,8 @@ test_removing_an_imap_inbox_says_there_is_nothing_to_revoke() {
 	id=$(make_inbox lea@example.com imap support@example.org disabled)
 	http GET "/settings/email/$id/remove"
 	expect_text "The panel deletes the password it stored for support@example.org."
-	expect_text "There is nothing to revoke at an IMAP server."
+	expect_text "There is nothing to revoke at an IMAP server; if you share this password elsewhere, change it"
+	expect_no_body "manual-steps"
 	post "/settings/email/$id/remove"
 	http GET /settings/email
 	expect_text "Nothing to do: there is nothing to revoke at an IMAP server."

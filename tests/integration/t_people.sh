@@ -328,7 +328,8 @@ test_deactivating_takes_the_inboxes_and_ends_the_session_at_once() {
 	expect_text "then asks Google to revoke it"
 	expect_text "leaver-i@mail.example IMAP"
 	expect_text "There is nothing to revoke at an IMAP server"
-	expect_text "Microsoft account › Privacy"
+	expect_text "Open Apps and services that can access your data, signed in at Microsoft as"
+	expect_body 'href="https://account.live.com/consent/Manage"'
 	expect_text "desk-leaver@team.example"
 	expect_text "Keep them working"
 	expect_text "told-admin@people.example"

@@ -205,8 +205,9 @@ test_delete_confirmation_names_the_address_the_inbox_and_who_is_told() {
 	http GET "/inbox/$team/channels/$outlook/delete"
 	expect_status 200
 	expect_text "Outlook.com offers the panel no way to revoke it"
-	expect_text "Once it is deleted, finish this by hand:"
-	expect_text "account.live.com/consent/Manage"
+	expect_text "Once it is deleted, remove the app’s access at Microsoft yourself:"
+	expect_text "Open Apps and services that can access your data, signed in at Microsoft as"
+	expect_body 'href="https://account.live.com/consent/Manage"'
 }
 
 test_delete_is_one_transaction_with_revocation_audit_and_notifications() {
