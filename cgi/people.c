@@ -354,6 +354,19 @@ static int find_person(struct ctx *ctx, struct user *u)
 	return 1;
 }
 
+/* 409: the change would leave the account without an active super admin. */
+static void last_super_admin_page(struct ctx *ctx, const struct user *u)
+{
+	char url[64];
+
+	tmpl_set_words(ctx->hdf, "Error.reason", ctx->lang, "people.last_super_admin", "address",
+		       u->email, NULL);
+	person_url(u->id, url, sizeof(url));
+	tmpl_set(ctx->hdf, "Error.next_url", url);
+	tmpl_set_words(ctx->hdf, "Error.next_label", ctx->lang, "people.back_to_person", NULL);
+	page_error(ctx, ST_CONFLICT, NULL);
+}
+
 /* POST /admin/users/{id}/role — sets role and account access, with its audit
  * row.  303 to the person with a flash message; 404; 409 when it would leave
  * the account without an active super admin (nothing changes). */
@@ -371,12 +384,7 @@ static void set_role(struct ctx *ctx)
 		return;
 	st = offboard_set_role(ctx->db, &actor, u.id, role, f[ROLE_FIELD_ACCESS].present, ctx->now);
 	if (st == ST_CONFLICT) {
-		tmpl_set_words(ctx->hdf, "Error.reason", ctx->lang, "people.last_super_admin",
-			       "address", u.email, NULL);
-		person_url(u.id, url, sizeof(url));
-		tmpl_set(ctx->hdf, "Error.next_url", url);
-		tmpl_set_words(ctx->hdf, "Error.next_label", ctx->lang, "people.back_to_person", NULL);
-		page_error(ctx, ST_CONFLICT, NULL);
+		last_super_admin_page(ctx, &u);
 		return;
 	}
 	if (st != ST_OK) {
@@ -531,7 +539,7 @@ static void deactivate(struct ctx *ctx)
 			: OFFBOARD_KEEP_CHANNELS;
 	struct offboard_result result;
 	struct user u;
-	char *summary, url[64];
+	char *summary;
 	enum status st;
 
 	if (!find_person(ctx, &u))
@@ -539,12 +547,7 @@ static void deactivate(struct ctx *ctx)
 	memset(&result, 0, sizeof(result));
 	st = offboard_deactivate(ctx->db, &actor, u.id, channels, ctx->now, &result);
 	if (st == ST_CONFLICT) {
-		tmpl_set_words(ctx->hdf, "Error.reason", ctx->lang, "people.last_super_admin",
-			       "address", u.email, NULL);
-		person_url(u.id, url, sizeof(url));
-		tmpl_set(ctx->hdf, "Error.next_url", url);
-		tmpl_set_words(ctx->hdf, "Error.next_label", ctx->lang, "people.back_to_person", NULL);
-		page_error(ctx, ST_CONFLICT, NULL);
+		last_super_admin_page(ctx, &u);
 		return;
 	}
 	if (st != ST_OK) {

@@ -13,17 +13,6 @@ STACK_SMTP=1 STACK_WORKER=1 t_start \
 	"Worker.lease = 5" "Health.interval = 1" "Health.refusals_to_disconnect = 1"
 MAIL="$T_DIR/mail"
 
-# wait_for SECONDS SQL VALUE — until the query answers VALUE.
-wait_for() {
-	local i
-	for i in $(seq 1 $(($1 * 10))); do
-		[ "$(sql "$2")" = "$3" ] && return 0
-		sleep 0.1
-	done
-	fail "after $1 s, $2 gives $(sql "$2"), not $3"
-	return 1
-}
-
 # inbox OWNER ADDRESS — a Gmail inbox with a token minted at the sandbox; prints
 # its id.
 inbox() {
@@ -50,7 +39,7 @@ team_inbox() {
 # disconnects the inbox.
 disconnect() {
 	control /_control/revoke "address=$2"
-	wait_for 20 "SELECT state FROM email_connections WHERE id = $1" disconnected
+	t_wait_for 20 "SELECT state FROM email_connections WHERE id = $1" disconnected
 }
 
 told_count() {
@@ -145,7 +134,7 @@ test_a_team_disconnect_tells_each_of_the_right_people_once() {
 		fail "not one email job each"
 	# Rule 15: disconnected again the same day (reconnected by hand, refused again).
 	set_up_sql "UPDATE email_connections SET state = 'connected', refusals_in_a_row = 0 WHERE id = $id"
-	wait_for 20 "SELECT state FROM email_connections WHERE id = $id" disconnected
+	t_wait_for 20 "SELECT state FROM email_connections WHERE id = $id" disconnected
 	[ "$(sql "SELECT count(*) FROM notifications WHERE connection_id = $id")" = \
 		"$(sql "SELECT count(DISTINCT user_id) FROM notifications WHERE connection_id = $id")" ] ||
 		fail "a second disconnect within a day told someone again"
@@ -194,11 +183,11 @@ test_the_server_down_then_up_gets_every_mail_once() {
 	id=$(team_inbox access3@example.com down3@gmail.example "Down")
 	disconnect "$id" down3@gmail.example
 	n=$(sql "SELECT count(*) FROM notifications WHERE connection_id = $id")
-	wait_for 20 "SELECT count(*) > 0 FROM outbox_jobs WHERE connection_id = $id AND kind = 'email' AND attempts > 0" 1
+	t_wait_for 20 "SELECT count(*) > 0 FROM outbox_jobs WHERE connection_id = $id AND kind = 'email' AND attempts > 0" 1
 	[ "$(sql "SELECT count(*) FROM outbox_jobs WHERE connection_id = $id AND kind = 'email' AND state = 'pending'")" = "$n" ] ||
 		fail "a job ended while the server was down"
 	stack_start_sink "$T_DIR" "$PORT" "$SRC" || fail "the sink did not start again"
-	wait_for 30 "SELECT count(*) FROM outbox_jobs WHERE connection_id = $id AND kind = 'email' AND state = 'done'" "$n"
+	t_wait_for 30 "SELECT count(*) FROM outbox_jobs WHERE connection_id = $id AND kind = 'email' AND state = 'done'" "$n"
 	wait_mails 10 boss3@example.com 1
 	wait_mails 10 access3@example.com 1
 	# Every mail once: no Message-ID twice in the whole sink.
@@ -214,7 +203,7 @@ test_a_refusing_server_fails_the_job_for_good() {
 	echo "550 5.7.1 not here" >"$MAIL/answer"
 	id=$(team_inbox boss4@example.com refused4@gmail.example "Refused")
 	disconnect "$id" refused4@gmail.example
-	wait_for 20 "SELECT count(*) FROM outbox_jobs WHERE connection_id = $id AND kind = 'email' AND state = 'failed'" \
+	t_wait_for 20 "SELECT count(*) FROM outbox_jobs WHERE connection_id = $id AND kind = 'email' AND state = 'failed'" \
 		"$(sql "SELECT count(*) FROM notifications WHERE connection_id = $id")"
 	rm -f "$MAIL/answer"
 	[ "$(sql "SELECT max(attempts) FROM outbox_jobs WHERE connection_id = $id AND kind = 'email'")" = 1 ] ||
@@ -230,10 +219,10 @@ test_a_4xx_is_tried_again_until_worker_max_attempts() {
 	id=$(team_inbox boss10@example.com later10@gmail.example "Later")
 	disconnect "$id" later10@gmail.example
 	jobs="outbox_jobs WHERE connection_id = $id AND kind = 'email'"
-	wait_for 20 "SELECT count(*) = count(CASE WHEN attempts > 0 THEN 1 END) FROM $jobs" 1
+	t_wait_for 20 "SELECT count(*) = count(CASE WHEN attempts > 0 THEN 1 END) FROM $jobs" 1
 	# Near the limit (Worker.max_attempts = 30): two more tries, the last one failed.
 	set_up_sql "UPDATE outbox_jobs SET attempts = 28 WHERE connection_id = $id AND kind = 'email'"
-	wait_for 30 "SELECT count(*) = count(CASE WHEN state = 'failed' THEN 1 END) FROM $jobs" 1
+	t_wait_for 30 "SELECT count(*) = count(CASE WHEN state = 'failed' THEN 1 END) FROM $jobs" 1
 	rm -f "$MAIL/answer"
 	[ "$(sql "SELECT group_concat(DISTINCT attempts || ' ' || last_error_code) FROM $jobs")" = "30 451" ] ||
 		fail "ended after $(sql "SELECT group_concat(DISTINCT attempts || ' ' || last_error_code) FROM $jobs")"
@@ -360,9 +349,9 @@ test_a_failed_revocation_tells_its_owner_and_the_super_admins() {
 	http GET "/settings/email/$id/remove"
 	post "/settings/email/$id/remove"
 	expect_status 303
-	wait_for 60 "SELECT state FROM outbox_jobs WHERE connection_id = $id AND kind = 'revoke'" failed
+	t_wait_for 60 "SELECT state FROM outbox_jobs WHERE connection_id = $id AND kind = 'revoke'" failed
 	control /_control/reset
-	wait_for 5 "SELECT count(*) FROM notifications WHERE connection_id = $id AND kind = 'revocation_failed' AND user_id = $(user_id owner8@example.com)" 1
+	t_wait_for 5 "SELECT count(*) FROM notifications WHERE connection_id = $id AND kind = 'revocation_failed' AND user_id = $(user_id owner8@example.com)" 1
 	[ "$(sql "SELECT count(*) FROM notifications WHERE connection_id = $id AND user_id = $(user_id boss8@example.com)")" = 1 ] ||
 		fail "the super admin was not told"
 	http GET /notifications

@@ -49,22 +49,11 @@ job_state() {
 	sql "SELECT state FROM outbox_jobs WHERE connection_id = $1 AND kind = 'revoke'"
 }
 
-# wait_for SECONDS SQL VALUE — until the query answers VALUE.
-wait_for() {
-	local i
-	for i in $(seq 1 $(($1 * 10))); do
-		[ "$(sql "$2")" = "$3" ] && return 0
-		sleep 0.1
-	done
-	fail "after $1 s, $2 gives $(sql "$2"), not $3"
-	return 1
-}
-
 test_google_revocation_is_done_at_the_provider() {
 	local id
 	id=$(inbox "$ADMIN" done@gmail.example google)
 	remove "$id"
-	wait_for 10 "SELECT state FROM outbox_jobs WHERE connection_id = $id" done
+	t_wait_for 10 "SELECT state FROM outbox_jobs WHERE connection_id = $id" done
 	[ "$(sql "SELECT quote(sealed_token) FROM outbox_jobs WHERE connection_id = $id")" = NULL ] ||
 		fail "the job kept its token"
 	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'revocation.done' AND target = 'connection:$id'")" = 1 ] ||
@@ -84,7 +73,7 @@ test_five_hundreds_then_success() {
 	control /_control/fault endpoint=google.revoke kind=500 count=2
 	id=$(inbox "$ADMIN" flaky@gmail.example google)
 	remove "$id"
-	wait_for 15 "SELECT state FROM outbox_jobs WHERE connection_id = $id" done
+	t_wait_for 15 "SELECT state FROM outbox_jobs WHERE connection_id = $id" done
 	[ $(($(calls google.revoke) - before)) = 3 ] || fail "expected 3 revoke calls (2 failed, 1 done)"
 	[ "$(sql "SELECT attempts FROM outbox_jobs WHERE connection_id = $id")" = 3 ] || fail "attempts not counted"
 }
@@ -102,7 +91,7 @@ test_retry_after_is_honoured_for_503_and_429() {
 		control /_control/fault endpoint=google.revoke "kind=$kind" count=1 retry_after=3
 		id=$(inbox "$ADMIN" "wait$kind@gmail.example" google)
 		remove "$id"
-		wait_for 15 "SELECT state FROM outbox_jobs WHERE connection_id = $id" done || continue
+		t_wait_for 15 "SELECT state FROM outbox_jobs WHERE connection_id = $id" done || continue
 		[ "$(last_gap_ms google.revoke)" -ge 3000 ] || fail "$kind: retried after $(last_gap_ms google.revoke) ms, not 3 s"
 	done
 }
@@ -112,7 +101,7 @@ test_a_hang_ends_in_a_timeout_and_a_retry() {
 	control /_control/fault endpoint=google.revoke kind=hang count=1 hang=6
 	id=$(inbox "$ADMIN" hang@gmail.example google)
 	remove "$id"
-	wait_for 20 "SELECT state FROM outbox_jobs WHERE connection_id = $id" done
+	t_wait_for 20 "SELECT state FROM outbox_jobs WHERE connection_id = $id" done
 	# The first call timed out (Worker.timeout = 2 s) and counted; the second did it.
 	[ "$(sql "SELECT attempts FROM outbox_jobs WHERE connection_id = $id")" = 2 ] ||
 		fail "not one timeout then one success"
@@ -123,7 +112,7 @@ test_an_already_revoked_token_counts_as_done() {
 	id=$(inbox "$ADMIN" gone@gmail.example google)
 	control /_control/revoke address=gone@gmail.example
 	remove "$id"
-	wait_for 10 "SELECT state FROM outbox_jobs WHERE connection_id = $id" done
+	t_wait_for 10 "SELECT state FROM outbox_jobs WHERE connection_id = $id" done
 	[ "$(sql "SELECT last_error_code FROM outbox_jobs WHERE connection_id = $id")" = invalid_token ] ||
 		fail "the provider's answer is not kept for support"
 }
@@ -132,7 +121,7 @@ test_office365_grant_is_deleted_through_graph() {
 	local id
 	id=$(inbox "$ADMIN" user@contoso.example microsoft)
 	remove "$id"
-	wait_for 15 "SELECT state FROM outbox_jobs WHERE connection_id = $id" done
+	t_wait_for 15 "SELECT state FROM outbox_jobs WHERE connection_id = $id" done
 	[ "$(calls graph.delete 204)" -ge 1 ] || fail "no grant was deleted"
 	http GET /settings/email
 	expect_text "Access removed at Microsoft."
@@ -143,7 +132,7 @@ test_graph_403_gives_manual_with_steps() {
 	control /_control/fault endpoint=graph.sp kind=graph_403 count=1
 	id=$(inbox "$ADMIN" denied@contoso.example microsoft)
 	remove "$id"
-	wait_for 15 "SELECT state FROM outbox_jobs WHERE connection_id = $id" manual
+	t_wait_for 15 "SELECT state FROM outbox_jobs WHERE connection_id = $id" manual
 	[ "$(sql "SELECT last_error_code FROM outbox_jobs WHERE connection_id = $id")" = Authorization_RequestDenied ] ||
 		fail "Graph's code is not kept"
 	http GET /settings/email
@@ -158,7 +147,7 @@ test_the_retry_limit_gives_failed_with_steps() {
 	id=$(inbox "$ADMIN" never@gmail.example google)
 	remove "$id"
 	# kind = 'revoke': a revocation given up on also queues its owner's email.
-	wait_for 30 "SELECT state FROM outbox_jobs WHERE connection_id = $id AND kind = 'revoke'" failed
+	t_wait_for 30 "SELECT state FROM outbox_jobs WHERE connection_id = $id AND kind = 'revoke'" failed
 	control /_control/reset
 	[ "$(sql "SELECT attempts FROM outbox_jobs WHERE connection_id = $id AND kind = 'revoke'")" = 4 ] ||
 		fail "not 4 attempts"
@@ -172,10 +161,10 @@ test_two_refusals_do_not_disconnect_three_do() {
 	local id
 	id=$(inbox "$ADMIN" expired@gmail.example google)
 	control /_control/revoke address=expired@gmail.example
-	wait_for 15 "SELECT refusals_in_a_row FROM email_connections WHERE id = $id" 2
+	t_wait_for 15 "SELECT refusals_in_a_row FROM email_connections WHERE id = $id" 2
 	[ "$(sql "SELECT state FROM email_connections WHERE id = $id")" = connected ] ||
 		fail "disconnected after 2 refusals"
-	wait_for 10 "SELECT state FROM email_connections WHERE id = $id" disconnected
+	t_wait_for 10 "SELECT state FROM email_connections WHERE id = $id" disconnected
 	[ "$(sql "SELECT last_error || ' ' || last_error_code FROM email_connections WHERE id = $id")" = "token_rejected invalid_grant" ] ||
 		fail "the reason is not kept"
 	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'email.disconnected' AND target = 'connection:$id'")" = 1 ] ||
@@ -212,7 +201,7 @@ test_a_microsoft_refresh_rotates_the_stored_token() {
 	id=$(inbox "$ADMIN" rotate@contoso.example microsoft)
 	old_box=$(sql "SELECT hex(sealed_token) FROM email_connections WHERE id = $id")
 	old_token=$(tail -1 "$TOKENS")
-	wait_for 15 "SELECT hex(sealed_token) <> '$old_box' FROM email_connections WHERE id = $id" 1
+	t_wait_for 15 "SELECT hex(sealed_token) <> '$old_box' FROM email_connections WHERE id = $id" 1
 	[ "$(sql "SELECT state || ' ' || refusals_in_a_row FROM email_connections WHERE id = $id")" = "connected 0" ] ||
 		fail "the rotation was not recorded as a success"
 	# The old refresh token is dead at the provider: only the stored one works.
@@ -239,7 +228,7 @@ test_kill_9_mid_batch_then_every_job_ends_exactly_once() {
 	sleep 0.2
 	control /_control/latency ms=0
 	stack_start_worker "$T_DIR" "$BIN"
-	wait_for 30 "SELECT count(*) FROM outbox_jobs j JOIN email_connections c ON c.id = j.connection_id
+	t_wait_for 30 "SELECT count(*) FROM outbox_jobs j JOIN email_connections c ON c.id = j.connection_id
 		WHERE c.address LIKE 'batch%' AND j.state = 'done'" 24
 	[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'revocation.done' AND detail LIKE 'batch%'")" = 24 ] ||
 		fail "not one audited end per job"
@@ -252,7 +241,7 @@ test_sigterm_lets_the_calls_in_flight_finish() {
 	id=$(inbox "$ADMIN" term@gmail.example google)
 	control /_control/latency ms=1500
 	remove "$id"
-	wait_for 5 "SELECT lease_until > 0 FROM outbox_jobs WHERE connection_id = $id" 1
+	t_wait_for 5 "SELECT lease_until > 0 FROM outbox_jobs WHERE connection_id = $id" 1
 	pid=$(awk '$2 == "worker" { p = $1 } END { print p }' "$T_DIR/pids")
 	kill -TERM "$pid"
 	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -273,7 +262,7 @@ test_a_thousand_jobs_drain() {
 	       SELECT 'revoke', id, provider, 'pending', sealed_token, 0, 0, 0 FROM email_connections WHERE address LIKE 'bulk%';
 	     UPDATE email_connections SET state = 'removed', sealed_token = NULL WHERE address LIKE 'bulk%';
 	     COMMIT;"
-	wait_for 120 "SELECT count(*) FROM outbox_jobs j JOIN email_connections c ON c.id = j.connection_id
+	t_wait_for 120 "SELECT count(*) FROM outbox_jobs j JOIN email_connections c ON c.id = j.connection_id
 		WHERE c.address LIKE 'bulk%' AND j.state = 'done'" 1000
 	t_log "1,000 revocations drained in $(($(date +%s) - start)) s"
 }

@@ -20,10 +20,7 @@ static const struct audit_actor admin = { 1, "boss@example.com", "127.0.0.1" };
 
 static void exec(const char *sql)
 {
-	char *msg = NULL;
-
-	ck_assert_msg(sqlite3_exec(db_handle(db), sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql,
-		      msg ? msg : "");
+	testlib_sql_exec(db, sql);
 }
 
 static long long count(const char *sql)
