@@ -97,12 +97,23 @@ for (const [locale, lang] of [['en-US', 'en'], ['fr-FR', 'fr']]) {
       await page.goto(`${base}/settings/email/connect`);
       const providers = await page.locator('a.provider-card')
         .evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+      await page.goto(`${base}/inbox`);
+      const channelPages = await page.locator('a[href$="/settings/channels"]')
+        .evaluateAll((links) => [...new Set(links.map((a) => a.getAttribute('href')))]);
+      expect(channelPages.length > 0, 'no conversation inbox to look at');
+      await page.goto(`${base}${channelPages[0]}`);
+      const channelConfirmations = await page.locator('a[href$="/delete"]')
+        .evaluateAll((links) => links.map((a) => a.getAttribute('href')));
       const pages = ['/settings/email', '/settings/email/connect', ...providers, '/admin/audit',
-        '/no/such/page', ...confirmations];
+        '/no/such/page', ...confirmations, '/inbox', ...channelPages, ...channelConfirmations,
+        '/admin/connections', '/notifications'];
       for (const url of pages) {
         await page.goto(url.startsWith('http') ? url : `${base}${url}`);
         const name = url.replace(/^\/|\/$/g, '').replace(/[^a-z0-9]+/gi, '-');
         await look(page, `${name}-${lang}-${size}`);
+        // A phone scrolls down, never sideways: long labels and links wrap.
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+        expect(wide <= size, `${url} is ${wide} px wide at ${size} px`);
       }
     }));
   }
