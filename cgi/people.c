@@ -457,8 +457,10 @@ static void going_row(const struct conn *c, void *arg)
 	tmpl_set_item(ctx->hdf, list, i, "address", c->address);
 	tmpl_set_item(ctx->hdf, list, i, "provider", prov_table[c->provider].name);
 	tmpl_set_item(ctx->hdf, list, i, "provider_label", conn_view_provider_label(ctx, c->provider));
-	/* The words the channel delete confirmation uses for what happens to the access. */
-	snprintf(key, sizeof(key), "channel.delete_revokes.%s", prov_table[c->provider].name);
+	/* What happens to the access: a channel in the words of its delete page; an
+	 * inbox in words that send the admin to All connections to follow it. */
+	snprintf(key, sizeof(key), team ? "channel.delete_revokes.%s" : "people.inbox_revokes.%s",
+		 prov_table[c->provider].name);
 	snprintf(name, sizeof(name), "%s.%d.revokes", list, i);
 	conn_view_set_words(ctx, name, key, c);
 	if (prov_table[c->provider].revocation == PROV_REVOKE_MANUAL)

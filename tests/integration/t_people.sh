@@ -325,7 +325,7 @@ test_deactivating_takes_the_inboxes_and_ends_the_session_at_once() {
 	expect_status 200
 	expect_text "Deactivate leaver@people.example?"
 	expect_text "leaver-g@mail.example Gmail"
-	expect_text "then asks Google to revoke it"
+	expect_text "then asks Google to revoke it, so the app no longer appears in that Google account. All connections shows when Google confirms."
 	expect_text "leaver-i@mail.example IMAP"
 	expect_text "There is nothing to revoke at an IMAP server"
 	expect_text "Open Apps and services that can access your data, signed in at Microsoft as"
