@@ -99,7 +99,7 @@ test_manual_steps_are_a_numbered_list_with_the_providers_page_open_by_default() 
 	revocation "$id" manual
 	http GET /settings/email
 	expect_body '<details class="steps" open>'
-	expect_body '<ol>'
+	expect_body '<ol class="steps-list">'
 	expect_body 'href="https://account.live.com/consent/Manage"'
 	expect_text "Open Apps and services that can access your data, signed in at Microsoft as tess@outlook.com:"
 	expect_text "Select Remove these permissions, then confirm."
