@@ -686,6 +686,12 @@ static void refuse_other_mailbox(struct ctx *ctx, const struct conn_scope *scope
 									  : "connect_more.stray.revoking",
 			       "company", company_name(ctx, flow->provider), "other", who->address,
 			       NULL);
+	/* Outlook.com: the steps to remove it by hand, numbered, with their link. */
+	if (given_up.id != 0 && given_up.revocation_state == OUTBOX_MANUAL &&
+	    conn_view_has_manual_steps(flow->provider)) {
+		tmpl_set(ctx->hdf, "Error.steps", prov_table[flow->provider].name);
+		tmpl_set(ctx->hdf, "Error.steps_address", who->address);
+	}
 	flow_problem(ctx, ST_CONFLICT, "wrong_mailbox_title", "wrong_mailbox", flow->provider,
 		     c->address, who->address, next);
 }

@@ -572,6 +572,8 @@ test_outlook_reconnect_with_another_mailbox_says_what_to_do() {
 	back
 	expect_status 409
 	expect_text "The access Microsoft just gave for eve@outlook.example is not kept, but Microsoft offers the panel no way to remove it: remove this app from that account’s permissions yourself."
+	expect_text "Open Apps and services that can access your data, signed in at Microsoft as eve@outlook.example:"
+	expect_body 'href="https://account.live.com/consent/Manage"'
 	stray=$(sql "SELECT id FROM email_connections WHERE refused_reconnect_of = $id")
 	[ "$(sql "SELECT state || ' ' || quote(sealed_token) FROM outbox_jobs WHERE connection_id = $stray")" = "manual NULL" ] ||
 		fail "the stray Outlook.com grant's job is not manual and tokenless"
