@@ -36,17 +36,7 @@
       <label><input type="radio" name="channels" value="keep" checked> <?cs var:Lang.people.channels_keep ?></label>
       <label><input type="radio" name="channels" value="remove"> <?cs var:Lang.people.channels_remove ?></label>
     </fieldset>
-    <div class="who-is-told">
-      <h3><?cs var:Lang.channel.told_title ?></h3>
-      <p><?cs var:Lang.channel.told ?></p>
-      <?cs if:Confirm.told_count != "0" ?>
-      <ul class="told">
-      <?cs each:p = Confirm.told ?><li><?cs var:p.name ?><?cs if:p.name != p.email ?> <small>(<?cs var:p.email ?>)</small><?cs /if ?></li><?cs /each ?>
-      </ul>
-      <?cs else ?>
-      <p><?cs var:Lang.channel.told_nobody ?></p>
-      <?cs /if ?>
-    </div>
+    <?cs call:who_is_told("h3") ?>
     <?cs /if ?>
     <p class="confirm-actions">
       <button type="submit" class="button danger"><?cs var:Lang.people.deactivate_button ?></button>

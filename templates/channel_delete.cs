@@ -12,17 +12,7 @@
     <?cs call:manual_steps(Confirm.steps, Confirm.address) ?>
   </div>
   <?cs /if ?>
-  <div class="who-is-told">
-    <h2><?cs var:Lang.channel.told_title ?></h2>
-    <p><?cs var:Lang.channel.told ?></p>
-    <?cs if:Confirm.told_count != "0" ?>
-    <ul class="told">
-    <?cs each:p = Confirm.told ?><li><?cs var:p.name ?><?cs if:p.name != p.email ?> <small>(<?cs var:p.email ?>)</small><?cs /if ?></li><?cs /each ?>
-    </ul>
-    <?cs else ?>
-    <p><?cs var:Lang.channel.told_nobody ?></p>
-    <?cs /if ?>
-  </div>
+  <?cs call:who_is_told("h2") ?>
   <form method="post" action="<?cs call:url_path(Confirm.action) ?>" class="confirm-actions">
     <?cs call:csrf_field() ?>
     <button type="submit" class="button danger"><?cs var:Lang.channel.delete_button ?></button>

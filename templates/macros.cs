@@ -27,4 +27,18 @@ def:manual_steps(provider, address) ?><ol class="steps-list"><?cs
   each:s = Lang.progress.steps[provider] ?>
   <li><?cs call:fill(s.text, "address", address) ?><?cs if:s.url ?> <a href="<?cs var:s.url ?>" rel="noopener noreferrer"><?cs var:string.slice(s.url, #8, string.length(s.url)) ?></a><?cs /if ?></li><?cs
   /each ?>
-</ol><?cs /def ?>
+</ol><?cs /def ?><?cs
+
+# Who rule 6 tells when a team email goes (Confirm.told, Confirm.told_count), under
+  a heading of the given level: the channel delete and the deactivate confirmations. ?><?cs
+def:who_is_told(heading) ?><div class="who-is-told">
+  <<?cs var:heading ?>><?cs var:Lang.channel.told_title ?></<?cs var:heading ?>>
+  <p><?cs var:Lang.channel.told ?></p>
+  <?cs if:Confirm.told_count != "0" ?>
+  <ul class="told">
+  <?cs each:p = Confirm.told ?><li><?cs var:p.name ?><?cs if:p.name != p.email ?> <small>(<?cs var:p.email ?>)</small><?cs /if ?></li><?cs /each ?>
+  </ul>
+  <?cs else ?>
+  <p><?cs var:Lang.channel.told_nobody ?></p>
+  <?cs /if ?>
+</div><?cs /def ?>

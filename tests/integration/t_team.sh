@@ -191,6 +191,7 @@ test_delete_confirmation_names_the_address_the_inbox_and_who_is_told() {
 	expect_text "then asks Google to revoke it"
 	expect_text "This cannot be undone"
 	expect_text "Who will be notified"
+	expect_body "<h2>Who will be notified</h2>"
 	expect_text "Super admins, users with account access, and the user who connected it are notified."
 	expect_text "Sara Super (confirm-super@example.com)"
 	expect_text "Alex Access (confirm-access@example.com)"
