@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# t_install.sh — Step 10: `./configure --prefix=$HOME/inboxpanel && make install`
-# works for a user without root (shared hosting), and what it installs runs from
-# there; the systemd units it ships for a server are each rated "OK" or better by
+# t_install.sh — Step 10: `./configure --prefix=$HOME/inboxpanel --enable-static-deps
+# && make install` works for a user without root (shared hosting), what it installs
+# runs from there and its web programs need no library a host may lack; the systemd units it ships for a server are each rated "OK" or better by
 # `systemd-analyze security --offline` (where systemd-analyze is present).
 # Builds the panel once more, from this source tree, as that user: slow.
 . "$(dirname "$0")/lib.sh"
@@ -31,7 +31,7 @@ tar -C "$SRC" --exclude=./build --exclude=./.git --exclude=./var --exclude=./aut
 
 as_user env -i PATH=/usr/bin:/bin HOME="$HOME_DIR" sh -c "
 	mkdir -p '$HOME_DIR/build' && cd '$HOME_DIR/build' &&
-	'$HOME_DIR/src/configure' --prefix='$PREFIX' >configure.out 2>&1 &&
+	'$HOME_DIR/src/configure' --prefix='$PREFIX' --enable-static-deps >configure.out 2>&1 &&
 	make -j2 >make.out 2>&1 &&
 	make install >install.out 2>&1" >"$T_DIR/build.out" 2>&1
 BUILD_RC=$?
@@ -89,6 +89,18 @@ HDF
 	grep -q '^Status: 200' <<<"$out" || grep -q 'Sign in' <<<"$out" ||
 		fail "the installed account program answered: $(head -3 <<<"$out") $(cat "$T_DIR/cgi.err")"
 	grep -q 'Sign in' <<<"$out" || fail "no sign-in page from the installed templates"
+}
+
+# Built for shared hosting, a web program asks the dynamic linker for the C
+# library alone: no ClearSilver, SQLite, OpenSSL, fcgi or jansson on the host,
+# and no symbol of theirs to bind at every start (libcurl is loaded on first use).
+test_the_web_programs_need_only_the_c_library() {
+	local name needed
+	[ "$BUILD_RC" = 0 ] || { fail "not built"; return; }
+	for name in "${STACK_PROGRAMS[@]}"; do
+		needed=$(readelf -d "$PREFIX/libexec/inboxpanel/inboxpanel-$name" | awk '/\(NEEDED\)/ { print $NF }' | tr -d '[]' | sort | tr '\n' ' ')
+		[ "$needed" = "libc.so.6 libm.so.6 " ] || fail "inboxpanel-$name needs: $needed"
+	done
 }
 
 # Each unit as it is installed, rated offline; a template is rated as the
