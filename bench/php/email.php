@@ -187,13 +187,15 @@ function db(): PDO
 }
 
 // The signed-in session and its user, as sess_resume: null when there is none.
-function resume_session(int $now): ?array
+// Called inside the page's read transaction; when the session's activity is due
+// to be recorded (or an expired one to go), that write ends it and a new one
+// starts after, as a write cannot begin inside a read snapshot.
+function resume_session(PDO $db, int $now): ?array
 {
     $cookie = $_COOKIE['ip_session'] ?? '';
     if (strlen($cookie) !== 43 || strspn($cookie, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_') !== 43) {
         return null;
     }
-    $db = db();
     $find = $db->prepare('SELECT s.id, s.user_id, s.csrf_token, s.created_at, s.last_seen_at '
         . 'FROM sessions s JOIN users u ON u.id = s.user_id '
         . 'WHERE s.token_hash = ?1 AND u.deactivated = 0');
@@ -220,8 +222,11 @@ function resume_session(int $now): ?array
     }
     // The bookkeeping write, in a transaction of its own; failing it only
     // delays the idle timeout.
+    $db->commit();
+    $writing = false;
     try {
         $db->exec('BEGIN IMMEDIATE');
+        $writing = true;
         if ($dead) {
             $db->prepare('DELETE FROM sessions WHERE id = ?1')->execute([$session['id']]);
         } else {
@@ -229,26 +234,16 @@ function resume_session(int $now): ?array
         }
         $db->exec('COMMIT');
     } catch (PDOException $e) {
-        if ($db->inTransaction()) {
+        if ($writing) {
             $db->exec('ROLLBACK');
         }
         error_log('could not record the activity of session ' . $session['id']);
     }
+    $db->beginTransaction();
     return $dead ? null : [$session, $user];
 }
 
 $now = time();
-try {
-    $signed_in = resume_session($now);
-} catch (PDOException $e) {
-    fail(503, '503 Service Unavailable');
-}
-if ($signed_in === null) {
-    header('Location: /login?next=%2Fsettings%2Femail', true, 303);
-    exit;
-}
-[$session, $user] = $signed_in;
-
 $columns = 'SELECT c.id, c.kind, c.owner_user_id, c.inbox_id, c.provider, c.address, c.state, '
     . 'c.connected_at, c.state_changed_at, c.last_error, c.last_error_code, j.state AS revocation, '
     . 'j.last_error AS revocation_reason, j.last_error_code AS revocation_code, c.connected_by_user_id '
@@ -256,7 +251,14 @@ $columns = 'SELECT c.id, c.kind, c.owner_user_id, c.inbox_id, c.provider, c.addr
     . 'WHERE c.kind = \'personal\' AND c.owner_user_id = ?1 AND c.refused_reconnect_of IS NULL ';
 try {
     $db = db();
-    $db->exec('BEGIN'); // one snapshot for the page's reads
+    $db->beginTransaction(); // one snapshot for the page's reads, as the panel's GET
+    $signed_in = resume_session($db, $now);
+    if ($signed_in === null) {
+        $db->rollBack();
+        header('Location: /login?next=%2Fsettings%2Femail', true, 303);
+        exit;
+    }
+    [$session, $user] = $signed_in;
     $q = $db->prepare('SELECT count(*) FROM notifications WHERE user_id = ?1 AND read_at = 0');
     $q->execute([$user['id']]);
     $unread = (int)$q->fetchColumn();
@@ -269,23 +271,33 @@ try {
         . 'ORDER BY c.state_changed_at DESC, c.id DESC');
     $q->execute([$user['id'], $now - RECENTLY_REMOVED]);
     $removed = $q->fetchAll();
-    $progress = $db->prepare('SELECT state, created_at, attempts, next_attempt_at, updated_at, manual_done_at, '
-        . 'manual_done_by FROM outbox_jobs WHERE connection_id = ?1 AND kind = \'revoke\'');
-    foreach ($removed as &$r) {
-        if ($r['revocation'] !== null) {
+    if ($removed) {
+        $progress = $db->prepare('SELECT state, created_at, attempts, next_attempt_at, updated_at, manual_done_at, '
+            . 'manual_done_by FROM outbox_jobs WHERE connection_id = ?1 AND kind = \'revoke\'');
+        $who = $db->prepare('SELECT name, email FROM users WHERE id = ?1');
+        foreach ($removed as &$r) {
+            if ($r['revocation'] === null) {
+                continue;
+            }
             $progress->execute([$r['id']]);
             $r['progress'] = $progress->fetch();
             $progress->closeCursor();
+            // Who said the steps by hand were done, when someone did.
+            if ($r['progress'] && $r['progress']['manual_done_by'] > 0) {
+                $who->execute([$r['progress']['manual_done_by']]);
+                $r['done_by'] = $who->fetch();
+                $who->closeCursor();
+            }
         }
+        unset($r);
     }
-    unset($r);
-    $db->exec('COMMIT');
+    $db->commit();
 } catch (PDOException $e) {
     if (isset($db) && $db->inTransaction()) {
-        $db->exec('ROLLBACK');
+        $db->rollBack();
     }
     error_log('/settings/email: ' . $e->getMessage());
-    fail(500, '500 Internal Server Error');
+    fail(503, '503 Service Unavailable');
 }
 
 $oauth = ['google' => true, 'microsoft' => true, 'outlook' => true, 'imap' => false];
@@ -494,12 +506,8 @@ header('Cache-Control: no-store');
         if ($p && $p['manual_done_at']) {
             $on = date_text((int)$p['manual_done_at']);
             $done = words('progress.done_on', ['date' => $on]);
-            if ($p['manual_done_by'] > 0) {
-                $who = $db->prepare('SELECT name, email FROM users WHERE id = ?1');
-                $who->execute([$p['manual_done_by']]);
-                if ($u = $who->fetch()) {
-                    $done = words('progress.done_by', ['who' => $u['name'] !== '' ? $u['name'] : $u['email'], 'date' => $on]);
-                }
+            if ($u = $r['done_by'] ?? false) {
+                $done = words('progress.done_by', ['who' => $u['name'] !== '' ? $u['name'] : $u['email'], 'date' => $on]);
             }
         } ?>
       <details class="steps"<?= $done === '' ? ' open' : '' ?>>
