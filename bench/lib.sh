@@ -102,7 +102,7 @@ bench_audit_rows() {
 # location: the PHP page has a server of its own.  PHP_BASE, PHP_FPM_PID and
 # PHP_NGINX_PID are set.
 bench_php_start() {
-	local fpm=$1 port=$((PORT + 3)) user_lines="" user_line="" as_root=() i
+	local fpm=$1 port=$((PORT + 3)) user_lines="" user_line="" as_root=()
 	while stack_port_busy "$port"; do
 		port=$((30000 + RANDOM % 10000))
 	done
@@ -128,12 +128,14 @@ bench_php_start() {
 	PHP_NGINX_PID=$!
 	echo "$PHP_NGINX_PID nginx" >>"$DIR/pids"
 	PHP_BASE="http://127.0.0.1:$port"
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		if [ -S "$DIR/run/php.sock" ] &&
 			curl -fsS -o /dev/null -H "Cookie: ip_session=$SESSION" "$PHP_BASE/settings/email" 2>/dev/null; then
 			return 0
 		fi
-		kill -0 "$PHP_FPM_PID" 2>/dev/null && kill -0 "$PHP_NGINX_PID" 2>/dev/null || break
+		if ! kill -0 "$PHP_FPM_PID" 2>/dev/null || ! kill -0 "$PHP_NGINX_PID" 2>/dev/null; then
+			break
+		fi
 		sleep 0.1
 	done
 	echo "bench: the PHP page did not answer on $PHP_BASE; see $DIR/log/php-*.log" >&2
