@@ -272,12 +272,16 @@ void db_defer_checkpoints(struct db *db)
 	db->wal_pages = 0;
 }
 
+int db_checkpoint_wanted(const struct db *db)
+{
+	return db->wal_pages >= DB_CHECKPOINT_IDLE_PAGES && db->depth == 0 && !db->reading;
+}
+
 int db_checkpoint_due(struct db *db, int idle)
 {
 	int log_pages = 0, copied = 0, rc;
 
-	if (db->wal_pages < (idle ? DB_CHECKPOINT_IDLE_PAGES : DB_CHECKPOINT_BUSY_PAGES) ||
-	    db->depth > 0 || db->reading)
+	if (!db_checkpoint_wanted(db) || (!idle && db->wal_pages < DB_CHECKPOINT_BUSY_PAGES))
 		return 0;
 	/* Passive first: it takes no lock a reader or the writer waits for, and
 	 * copies what no reader still needs (the bulk).  Another connection

@@ -74,6 +74,9 @@ unsigned db_take_after_commit(struct db *db);
 #define DB_CHECKPOINT_IDLE_PAGES 200
 #define DB_CHECKPOINT_BUSY_PAGES 2000
 void db_defer_checkpoints(struct db *db);
+/* Whether db_checkpoint_due would copy anything if the socket were idle: the
+ * caller asks the socket only then. */
+int db_checkpoint_wanted(const struct db *db);
 int db_checkpoint_due(struct db *db, int idle);
 
 /* True when the database answers a trivial query (for /healthz). */

@@ -23,10 +23,14 @@ typedef void serve_answer_fn(void *arg, const struct req_source *src, const stru
 int serve_fastcgi(int listen_fd, serve_answer_fn *answer, void *arg);
 
 /* Work that must not delay an answer (a checkpoint): called after each answer
- * has gone out, with idle set when no connection waits on the socket. */
-typedef void serve_between_fn(void *arg, int idle);
+ * has gone out. */
+typedef void serve_between_fn(void *arg);
 int serve_fastcgi_between(int listen_fd, serve_answer_fn *answer, serve_between_fn *between,
 			  void *arg);
+
+/* True when no connection waits to be accepted on listen_fd (by this worker or
+ * another): one system call, for the between function that needs to know. */
+int serve_nobody_waiting(int listen_fd);
 
 /* Answers the one CGI request of this process; 0, or 1 when stdout failed. */
 int serve_cgi(serve_answer_fn *answer, void *arg);
