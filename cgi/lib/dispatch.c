@@ -242,18 +242,27 @@ static void dispatch(struct site *site, struct ctx *ctx)
 		ctx->after_commit(ctx);
 }
 
+/* The answer's buffers, kept from one request to the next: a page's body grew
+ * to its 16 KiB a doubling at a time, then was copied whole behind its head.
+ * Kept, they have the size they need from the second request on, and the body
+ * goes out where it was written.  A rare large one is not kept: a worker's
+ * memory stays that of its usual pages. */
+#define KEPT_BODY_MAX (256 * 1024)
+static struct buf kept_head, kept_body;
+
 void dispatch_request(void *arg, const struct req_source *src, const struct sink *sink)
 {
 	struct site *site = arg;
 	struct req req;
 	struct resp resp;
 	struct ctx ctx;
-	struct buf out;
 	enum status st;
 	HDF *hdf;
 
 	log_begin_request();
 	resp_init(&resp);
+	resp.body = kept_body;
+	buf_reset(&resp.body);
 	if (hdf_init(&hdf) != STATUS_OK)
 		abort();
 	memset(&ctx, 0, sizeof(ctx));
@@ -275,10 +284,17 @@ void dispatch_request(void *arg, const struct req_source *src, const struct sink
 	db_end_read(site->db);
 	/* A streamed answer has gone out already, piece by piece. */
 	if (!resp.streamed) {
-		buf_init(&out);
-		resp_serialize(&resp, req.method == METHOD_HEAD, &out);
-		sink->write(sink->ctx, out.data, out.len);
-		buf_free(&out);
+		buf_reset(&kept_head);
+		resp_serialize_head(&resp, 1, &kept_head);
+		sink->write(sink->ctx, kept_head.data, kept_head.len);
+		if (req.method != METHOD_HEAD && resp.body.len > 0)
+			sink->write(sink->ctx, resp.body.data, resp.body.len);
+	}
+	if (resp.body.cap <= KEPT_BODY_MAX) {
+		kept_body = resp.body;
+		buf_init(&resp.body);
+	} else {
+		buf_init(&kept_body);
 	}
 	resp_free(&resp);
 	req_free(&req);

@@ -288,7 +288,7 @@ void page_stream_start(struct ctx *ctx)
 	struct buf head;
 
 	buf_init(&head);
-	resp_serialize_head(ctx->resp, &head);
+	resp_serialize_head(ctx->resp, 0, &head);
 	ctx->sink->write(ctx->sink->ctx, head.data, head.len);
 	buf_free(&head);
 	ctx->resp->streamed = 1;

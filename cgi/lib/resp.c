@@ -136,16 +136,10 @@ static void head_lines(const struct resp *r, struct buf *out)
 		buf_append(out, r->headers.data, r->headers.len);
 }
 
-void resp_serialize_head(const struct resp *r, struct buf *out)
+void resp_serialize_head(const struct resp *r, int with_length, struct buf *out)
 {
 	head_lines(r, out);
+	if (with_length)
+		buf_printf(out, "Content-Length: %zu\r\n", r->body.len);
 	buf_puts(out, "\r\n");
-}
-
-void resp_serialize(const struct resp *r, int head_only, struct buf *out)
-{
-	head_lines(r, out);
-	buf_printf(out, "Content-Length: %zu\r\n\r\n", r->body.len);
-	if (!head_only && r->body.len > 0)
-		buf_append(out, r->body.data, r->body.len);
 }

@@ -44,12 +44,9 @@ void resp_cookie(struct resp *r, const struct cookie *c);
 /* 303 See Other to location (an absolute path on this site). */
 void resp_see_other(struct resp *r, const char *location);
 
-/* The bytes to send: the CGI status line, the headers (the security headers of
- * DESIGN.md included), a blank line, then the body unless head_only. */
-void resp_serialize(const struct resp *r, int head_only, struct buf *out);
-
-/* The status line and headers alone, for a body that follows in pieces (so
- * without Content-Length). */
-void resp_serialize_head(const struct resp *r, struct buf *out);
+/* The bytes before the body: the CGI status line, the headers (the security
+ * headers of DESIGN.md included), Content-Length when the body is whole
+ * (with_length), and a blank line.  The body follows as it is. */
+void resp_serialize_head(const struct resp *r, int with_length, struct buf *out);
 
 #endif
