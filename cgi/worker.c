@@ -7,8 +7,9 @@
  * taken again when their lease runs out, and a job ends exactly once (the end is
  * written only by the worker that holds the lease, and only while it is still
  * pending).  Calls run concurrently through libcurl's multi interface, so one
- * slow provider holds up none of the others; each outcome is written in a short
- * transaction of its own, with its audit row.
+ * slow provider holds up none of the others; the outcomes that came in are
+ * written together, each with its audit row, in the transaction that claims the
+ * next jobs.
  *
  * Emails go one after the other, each a short blocking SMTP conversation to the
  * one configured server (bounded by Worker.timeout): the server is usually on
@@ -185,7 +186,7 @@ fail:
 }
 
 /* An outcome waits for the others that end in the same turn of the loop: they
- * are written in one transaction (record_ended), since each commit is a sync to
+ * are written in one transaction (revocations_turn), since each commit is a sync to
  * disk and the calls themselves take only milliseconds. */
 static long long monotonic_ms(void)
 {
@@ -207,11 +208,13 @@ static void revocation_done(void *arg, const struct revoke_result *r)
 	run->w->ended_count++;
 }
 
-/* Claims and outcomes go to the database in batches of a quarter of
- * Worker.parallel: each is a transaction synced to disk, and with calls
- * ending one by one, a claim and a record for every call made the disk the
+/* Outcomes and claims go to the database together, in batches: each transaction
+ * is a sync to disk.  With a claim and a record for every call the disk was the
  * limit (176 jobs/s at 32 in parallel and 50 ms a call, where 640/s is the
- * ceiling). */
+ * ceiling); with claims and outcomes in transactions of their own, a freed slot
+ * waited for two syncs before its next call started.  Now a turn writes the
+ * outcomes that came in and, in the same transaction, claims as many jobs as
+ * slots are free. */
 static int dispatch_batch(const struct worker *w)
 {
 	int batch = (int)w->conf->worker_parallel / 4;
@@ -220,7 +223,8 @@ static int dispatch_batch(const struct worker *w)
 }
 
 /* Outcomes wait for a batch, for every call in flight to have ended, or at most
- * OUTCOME_WAIT_MS. */
+ * OUTCOME_WAIT_MS: a slot waits that long at most, against a call's own tens of
+ * milliseconds. */
 #define OUTCOME_WAIT_MS 20
 static int outcomes_due(const struct worker *w)
 {
@@ -229,17 +233,21 @@ static int outcomes_due(const struct worker *w)
 		monotonic_ms() - w->first_ended_ms >= OUTCOME_WAIT_MS);
 }
 
-/* Writes the outcomes that came in, together.  Should the transaction fail,
- * nothing of it stays and the jobs, still leased, are tried again once their
- * lease runs out: a revocation said twice is still one revocation. */
-static void record_ended(struct worker *w)
+/* How long the outcomes that came in may still wait, in milliseconds. */
+static int outcomes_wait_ms(const struct worker *w)
+{
+	long long left = OUTCOME_WAIT_MS - (monotonic_ms() - w->first_ended_ms);
+
+	return left < 0 ? 0 : left > OUTCOME_WAIT_MS ? OUTCOME_WAIT_MS : (int)left;
+}
+
+/* Records the outcomes that came in (inside the caller's transaction when it
+ * opened one, each in its own otherwise).  Should the transaction fail, nothing
+ * of it stays and the jobs, still leased, are tried again once their lease runs
+ * out: a revocation said twice is still one revocation. */
+static void record_outcomes(struct worker *w)
 {
 	struct job_run *run, *next;
-	int batch;
-
-	if (!outcomes_due(w))
-		return;
-	batch = db_begin_write(w->db) == ST_OK;
 
 	for (run = w->ended; run != NULL; run = next) {
 		next = run->next;
@@ -250,9 +258,6 @@ static void record_ended(struct worker *w)
 	}
 	w->ended = NULL;
 	w->ended_count = 0;
-	if (batch && db_commit(w->db) != ST_OK)
-		log_error("the outcomes of a batch of revocations could not be recorded; "
-			  "their jobs are tried again after their lease");
 }
 
 static void start_revocation(struct worker *w, struct job_run *run)
@@ -275,22 +280,37 @@ static void start_revocation(struct worker *w, struct job_run *run)
 	forget(token);
 }
 
-/* Claims what is due, up to the free slots; the number claimed. */
-static int claim_revocations(struct worker *w, int room)
+/* One turn of the revocations: the outcomes that are due written and the free
+ * slots claimed, in one transaction; then the claimed calls start.  Claims
+ * alone wait for a batch of free slots (or an idle worker), as a sync each.
+ * Returns the number claimed. */
+static int revocations_turn(struct worker *w)
 {
 	struct outbox_job jobs[64];
-	int count = 0;
+	int busy = w->in_flight - w->ended_count; /* still calling once the outcomes are in */
+	int room = (int)w->conf->worker_parallel - busy, count = 0, claim, record;
 
-	if (room <= 0 || (w->in_flight > 0 && room < dispatch_batch(w)))
-		return 0;
 	if (room > (int)ARRAY_LEN(jobs))
 		room = (int)ARRAY_LEN(jobs);
-	if (db_begin_write(w->db) != ST_OK)
+	record = outcomes_due(w);
+	claim = !stopping && room > 0 && (record || busy == 0 || room >= dispatch_batch(w));
+	if (!record && !claim)
 		return 0;
-	if (outbox_claim_revocations(w->db, w->owner, now_utc(), w->conf->worker_lease, jobs, room,
-				     &count) != ST_OK ||
-	    db_commit(w->db) != ST_OK) {
-		db_rollback(w->db);
+	if (db_begin_write(w->db) != ST_OK) {
+		if (record)
+			record_outcomes(w); /* each in a transaction of its own */
+		return 0;
+	}
+	if (record)
+		record_outcomes(w);
+	if (claim && outbox_claim_revocations(w->db, w->owner, now_utc(), w->conf->worker_lease,
+					      jobs, room, &count) != ST_OK)
+		count = 0;
+	if (db_commit(w->db) != ST_OK) {
+		/* Neither the outcomes nor the leases were written: the jobs claimed
+		 * are not this worker's, and must not start. */
+		log_error("a turn of revocations could not be recorded; their jobs are tried "
+			  "again after their lease");
 		for (int i = 0; i < count; i++)
 			outbox_job_clear(&jobs[i]);
 		return 0;
@@ -749,13 +769,16 @@ static int open_fifo(const char *path)
 	return fd;
 }
 
-static void drain_fifo(int fd)
+/* Empties the FIFO; 1 when something had been written to it. */
+static int drain_fifo(int fd)
 {
 	char buf[256];
+	int poked = 0;
 
 	if (fd >= 0)
 		while (read(fd, buf, sizeof(buf)) > 0)
-			;
+			poked = 1;
+	return poked;
 }
 
 static void worker_free(struct worker *w)
@@ -812,6 +835,7 @@ int worker_run(const struct conf *conf, int once)
 	struct worker w;
 	struct sigaction sa;
 	time_t last_beat = 0;
+	int poked = 0;
 
 	if (worker_start(&w, conf) != 0) {
 		worker_free(&w);
@@ -823,32 +847,38 @@ int worker_run(const struct conf *conf, int once)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	log_info("worker %s started", w.owner);
+	log_info("worker %s started: at most %ld provider calls at once", w.owner,
+		 conf->worker_parallel);
 	while (!stopping) {
-		int room = (int)conf->worker_parallel - w.in_flight, claimed;
+		int claimed;
 		time_t now = now_utc();
 
-		if (now != last_beat) {
-			heartbeat(&w);
+		claimed = revocations_turn(&w);
+		/* Mails the turn's outcomes queued (a revocation given up on). */
+		poked |= (db_take_after_commit(w.db) & DB_AFTER_WAKE_WORKER) != 0;
+		/* Health checks and mails are looked for once a second, when poked,
+		 * and whenever no call is in flight: not on every turn of a drain,
+		 * where each look is a write transaction that finds nothing. */
+		if (now != last_beat || poked || w.in_flight == 0) {
+			if (now != last_beat)
+				heartbeat(&w);
 			last_beat = now;
+			poked = 0;
+			claimed += claim_checks(&w, (int)conf->worker_parallel - w.in_flight);
+			claimed += send_mails(&w);
 		}
-		claimed = claim_revocations(&w, room);
-		claimed += claim_checks(&w, room - claimed);
-		claimed += send_mails(&w);
 		if (once && claimed == 0 && w.in_flight == 0)
 			break;
-		record_ended(&w);
 		http_pool_run(w.pool, w.fifo,
-			      w.ended != NULL    ? OUTCOME_WAIT_MS
+			      w.ended != NULL    ? outcomes_wait_ms(&w)
 			      : w.in_flight > 0 ? 1000
 						 : idle_wait_ms(&w));
-		record_ended(&w);
-		drain_fifo(w.fifo);
+		poked |= drain_fifo(w.fifo);
 	}
 	/* Stopping: the calls in flight finish and are recorded; nothing new starts. */
 	while (w.in_flight > 0) {
-		http_pool_run(w.pool, -1, 1000);
-		record_ended(&w);
+		http_pool_run(w.pool, -1, w.ended != NULL ? outcomes_wait_ms(&w) : 1000);
+		revocations_turn(&w);
 	}
 	heartbeat(&w);
 	log_info("worker %s stopped", w.owner);

@@ -128,7 +128,7 @@ static void revoke(struct call *c)
 	sqlite3_bind_text(st, 3, provider, -1, SQLITE_TRANSIENT);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(ended, json_string((const char *)sqlite3_column_text(st, 0)));
-	sqlite3_finalize(st);
+	store_release(st);
 	for (i = 0; i < json_array_size(ended); i++)
 		if (store_end_grant(c->db, json_string_value(json_array_get(ended, i)), "user",
 				    "all") != 0)
@@ -270,7 +270,7 @@ static void calls(struct call *c)
 	sqlite3_bind_text(st, 2, endpoint, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, endpoint, -1, SQLITE_TRANSIENT);
 	call_json(c, 200, json_pack("{s:o}", "calls", rows_json(st)));
-	sqlite3_finalize(st);
+	store_release(st);
 }
 
 static void grants(struct call *c)
@@ -285,7 +285,7 @@ static void grants(struct call *c)
 		return;
 	}
 	call_json(c, 200, json_pack("{s:o}", "grants", rows_json(st)));
-	sqlite3_finalize(st);
+	store_release(st);
 }
 
 static void latency(struct call *c)

@@ -261,7 +261,7 @@ void graph_grants(struct call *c)
 		if (json_array_size(list) == 1)
 			call_note_grant(c, id);
 	}
-	sqlite3_finalize(st);
+	store_release(st);
 	call_json(c, 200, json_pack("{s:s, s:o}", "@odata.context",
 				    "https://graph.microsoft.com/v1.0/$metadata#oauth2PermissionGrants",
 				    "value", list));
@@ -297,7 +297,7 @@ void graph_delete_grant(struct call *c, const char *grant_id)
 	sqlite3_bind_text(st, 1, grant_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, t.tenant, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_release(st);
 	if (rc != SQLITE_ROW) {
 		store_rollback(c->db);
 		call_graph_error(c, 404, "Request_ResourceNotFound",

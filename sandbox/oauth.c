@@ -609,10 +609,10 @@ static int redeem_code(struct call *c, const char *code, struct redeemed *out)
 #undef COPY
 		out->offline = sqlite3_column_int(st, 5);
 		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
+		store_release(st);
 		return rc == SQLITE_DONE ? 1 : -1;
 	}
-	sqlite3_finalize(st);
+	store_release(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -640,7 +640,7 @@ static int grant_account(struct call *c, const char *grant, struct account *a)
 		snprintf(a->subject, sizeof(a->subject), "%s", sqlite3_column_text(st, 3));
 		snprintf(a->tenant, sizeof(a->tenant), "%s", sqlite3_column_text(st, 4));
 	}
-	sqlite3_finalize(st);
+	store_release(st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
@@ -811,7 +811,7 @@ static void refresh(struct call *c, enum family f, int client)
 	sqlite3_bind_text(st, 1, t.grant, -1, SQLITE_TRANSIENT);
 	snprintf(scope, sizeof(scope), "%s",
 		 sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "");
-	sqlite3_finalize(st);
+	store_release(st);
 	if (f == FAMILY_MICROSOFT && store_kill_token(c->db, token) != 0) {
 		server_error(c, f);
 		return;
@@ -920,22 +920,26 @@ void google_revoke(struct call *c)
 		return;
 	}
 	call_note_token(c, token);
-	if (store_begin(c->db) != 0) {
-		server_error(c, FAMILY_GOOGLE);
-		return;
-	}
-	found = store_token(c->db, token, &t);
-	if (found < 0) {
-		server_error(c, FAMILY_GOOGLE);
-		return;
-	}
-	if (found)
-		call_note_grant(c, t.grant);
-	if (found == 0 || !t.alive || !t.grant_live || t.grant[0] == '\0' ||
-	    t.account.provider != SBX_GOOGLE) {
-		store_rollback(c->db);
-		call_oauth_error(c, 400, "invalid_token", "Token expired or revoked");
-		return;
+	/* Read first, and read again under the write lock only for a live token:
+	 * a dead or unknown one answers without queueing behind the other calls. */
+	for (int locked = 0; locked < 2; locked++) {
+		if (locked && store_begin(c->db) != 0) {
+			server_error(c, FAMILY_GOOGLE);
+			return;
+		}
+		found = store_token(c->db, token, &t);
+		if (found < 0) {
+			server_error(c, FAMILY_GOOGLE);
+			return;
+		}
+		if (found)
+			call_note_grant(c, t.grant);
+		if (found == 0 || !t.alive || !t.grant_live || t.grant[0] == '\0' ||
+		    t.account.provider != SBX_GOOGLE) {
+			store_rollback(c->db);
+			call_oauth_error(c, 400, "invalid_token", "Token expired or revoked");
+			return;
+		}
 	}
 	if (store_end_grant(c->db, t.grant, "revoke", "all") != 0 || store_commit(c->db) != 0) {
 		server_error(c, FAMILY_GOOGLE);

@@ -711,8 +711,7 @@ static void answer(void *arg, const struct req_source *src, const struct sink *s
 
 static void sandbox_free(struct sandbox *sb)
 {
-	if (sb->db != NULL)
-		sqlite3_close(sb->db);
+	store_close(sb->db);
 	sb->db = NULL;
 	tmpl_shutdown();
 	conf_free_all(&sb->conf);
@@ -806,7 +805,7 @@ int main(int argc, char **argv)
 		sandbox_free(&sb);
 		return 1;
 	}
-	sqlite3_close(sb.db);
+	store_close(sb.db);
 	sb.db = NULL;
 	sb.listen_fd = supervise_open_socket(socket_addr, NULL);
 	rc = sb.listen_fd < 0 ? 1

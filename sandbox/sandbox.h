@@ -86,8 +86,12 @@ int store_commit(sqlite3 *db); /* 0 or -1 (rolled back) */
 void store_rollback(sqlite3 *db);
 /* Runs one statement with text binds (NULL binds NULL); 0, or -1 logged. */
 int store_exec(sqlite3 *db, const char *sql, ...) __attribute__((sentinel));
-/* Prepares sql or logs why not; NULL on failure. */
+/* The statement of sql (a string literal: it is kept prepared, by its address),
+ * or NULL (logged).  Give it back with store_release once read. */
 sqlite3_stmt *store_prepare(sqlite3 *db, const char *sql);
+void store_release(sqlite3_stmt *st);
+/* Closes a store, and the statements kept for it. */
+void store_close(sqlite3 *db);
 long long now_ms(void);
 
 /* Hex SHA-256 of a token, as stored; the first 16 characters are its fingerprint. */

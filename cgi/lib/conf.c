@@ -59,7 +59,7 @@ static const struct key keys[] = {
 	{ "Keys.private_file", KEY_PATH, 0, AT(private_key_file), NULL, 0, 0 },
 	{ "Keys.single_user", KEY_COUNT, 0, AT(keys_single_user), "0", 0, 1 },
 	{ "Worker.wakeup", KEY_PATH, 0, AT(worker_wakeup), NULL, 0, 0 },
-	{ "Worker.parallel", KEY_COUNT, 0, AT(worker_parallel), "8", 1, 64 },
+	{ "Worker.parallel", KEY_COUNT, 0, AT(worker_parallel), "64", 1, 64 },
 	{ "Worker.poll_interval", KEY_SECONDS, 0, AT(worker_poll_interval), "30", 1, 3600 },
 	{ "Worker.lease", KEY_SECONDS, 0, AT(worker_lease), "120", 5, 3600 },
 	{ "Worker.connect_timeout", KEY_SECONDS, 0, AT(worker_connect_timeout), "5", 1, 60 },
