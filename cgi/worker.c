@@ -226,12 +226,6 @@ static int dispatch_batch(const struct worker *w)
  * OUTCOME_WAIT_MS: a slot waits that long at most, against a call's own tens of
  * milliseconds. */
 #define OUTCOME_WAIT_MS 20
-static int outcomes_due(const struct worker *w)
-{
-	return w->ended != NULL &&
-	       (stopping || w->ended_count >= dispatch_batch(w) || w->ended_count >= w->in_flight ||
-		monotonic_ms() - w->first_ended_ms >= OUTCOME_WAIT_MS);
-}
 
 /* How long the outcomes that came in may still wait, in milliseconds. */
 static int outcomes_wait_ms(const struct worker *w)
@@ -239,6 +233,13 @@ static int outcomes_wait_ms(const struct worker *w)
 	long long left = OUTCOME_WAIT_MS - (monotonic_ms() - w->first_ended_ms);
 
 	return left < 0 ? 0 : left > OUTCOME_WAIT_MS ? OUTCOME_WAIT_MS : (int)left;
+}
+
+static int outcomes_due(const struct worker *w)
+{
+	return w->ended != NULL &&
+	       (stopping || w->ended_count >= dispatch_batch(w) || w->ended_count >= w->in_flight ||
+		outcomes_wait_ms(w) == 0);
 }
 
 /* Records the outcomes that came in (inside the caller's transaction when it
